@@ -1,0 +1,68 @@
+"""coverage-gaps: villages without mobile signal or fibre, and where to build first.
+
+The public API, stage by stage::
+
+    cfg = load_config("project.yml")           # config
+    inputs = load_inputs(cfg)                  # load, check, reproject (every problem at once)
+    result = analyse(inputs)                   # per-village coverage, summaries
+    write_outputs(result, cfg.output)          # GeoPackage, CSV, run.json (atomic)
+
+or all at once: ``run_project("project.yml")``.
+"""
+
+__version__ = "0.1.0"
+
+from ._errors import ConfigError, CoverageGapsError, InputDataError, OutputError, Problem
+from .analysis import classify_villages, summarise_communes, summarise_provinces
+from .boundaries import load_communes
+from .carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
+from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_config
+from .crs import choose_working_crs
+from .layers import (
+    CoverageLayer,
+    distance_to_fibre,
+    load_coverage_layer,
+    load_fibre,
+    measure_covered_area,
+    sample_coverage,
+)
+from .outputs import write_outputs
+from .pipeline import Inputs, RunResult, analyse, load_inputs, run_project, validate_project
+from .villages import assign_villages_to_communes, load_villages
+
+__all__ = [
+    "DEFAULT_THRESHOLDS_DBM",
+    "TECHNOLOGIES",
+    "ConfigError",
+    "CoverageGapsError",
+    "CoverageLayer",
+    "InputDataError",
+    "Inputs",
+    "OutputError",
+    "Problem",
+    "ProjectConfig",
+    "RunResult",
+    "__version__",
+    "analyse",
+    "assign_villages_to_communes",
+    "carrier_slug",
+    "choose_working_crs",
+    "classify_villages",
+    "distance_to_fibre",
+    "load_communes",
+    "load_config",
+    "load_coverage_layer",
+    "load_fibre",
+    "load_inputs",
+    "load_villages",
+    "measure_covered_area",
+    "normalise_carrier",
+    "normalise_technology",
+    "parse_config",
+    "run_project",
+    "sample_coverage",
+    "summarise_communes",
+    "summarise_provinces",
+    "validate_project",
+    "write_outputs",
+]

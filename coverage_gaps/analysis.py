@@ -1,0 +1,249 @@
+"""Per-village coverage and gaps, and commune and province summaries.
+
+Definitions (the column contract, see ``docs/DESIGN.md``):
+
+- ``has_<tech>``: at least one carrier covers the village with that technology.
+- ``best_mobile``: the highest technology present, or ``none``.
+- ``gap_mobile``: no 3G, 4G or 5G from any carrier, the "thôn lõm sóng" used in
+  the provinces' reports (a village with 2G only is in the gap).
+- ``fibre_distance_m``: metres to the nearest fibre route; ``gap_fibre`` when
+  that distance is more than the reach (``fibre.max_distance_m``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .carriers import TECHNOLOGIES
+
+__all__ = [
+    "COMMUNE_SUMMARY_COLUMNS",
+    "VILLAGE_COLUMNS",
+    "classify_villages",
+    "summarise_communes",
+    "summarise_provinces",
+]
+
+#: Fixed village columns, in order; carrier columns ``<carrier>_<tech>`` follow.
+VILLAGE_COLUMNS = [
+    "village_id", "name", "commune_id", "commune_name", "population", "lon", "lat",
+    "has_2g", "has_3g", "has_4g", "has_5g", "best_mobile", "gap_mobile", "fibre_distance_m", "gap_fibre",
+]
+
+#: Fixed commune summary columns, in order; ``pct_population_<tech>`` and
+#: ``pct_area_<tech>`` follow for each technology present, then
+#: ``province_id, province_name, area_km2``.
+COMMUNE_SUMMARY_COLUMNS = [
+    "commune_id", "commune_name", "villages", "population",
+    "villages_gap_mobile", "population_gap_mobile", "villages_gap_fibre", "population_gap_fibre",
+    "villages_no_4g", "population_no_4g",
+]
+
+_COUNTED = ("gap_mobile", "gap_fibre", "no_4g")
+
+
+def classify_villages(villages: gpd.GeoDataFrame, coverage: Mapping[str, tuple[str, np.ndarray]], *,
+                      fibre_distance_m: np.ndarray | None, max_fibre_distance_m: float,
+                      lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:
+    """Build the per-village table from the coverage of each layer.
+
+    Parameters
+    ----------
+    villages
+        Villages with ``village_id, name, population, commune_id, commune_name``.
+    coverage
+        ``{column: (technology, covered)}``, e.g. ``{"viettel_4g": ("4G", array)}``.
+    fibre_distance_m
+        Distance to fibre per village, or ``None`` when no fibre layer is given
+        (``fibre_distance_m`` and ``gap_fibre`` are then empty).
+    max_fibre_distance_m
+        Reach of fibre.
+    lon, lat
+        WGS 84 coordinates of the villages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The contract columns, then one boolean column per layer (sorted), then
+        ``area_km2``, with the villages' geometry.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, numpy as np
+    >>> v = gpd.GeoDataFrame({"village_id": ["1", "2"], "name": ["Thôn A", "Bản B"],
+    ...                       "population": [300.0, 120.0], "commune_id": ["X", "X"],
+    ...                       "commune_name": ["Xã X", "Xã X"], "area_km2": [np.nan, np.nan]},
+    ...                      geometry=[shapely.Point(0, 0), shapely.Point(1, 1)], crs=32648)
+    >>> out = classify_villages(v, {"viettel_2g": ("2G", np.array([True, True])),
+    ...                             "viettel_4g": ("4G", np.array([True, False]))},
+    ...                         fibre_distance_m=np.array([10.0, 5000.0]), max_fibre_distance_m=1000,
+    ...                         lon=np.zeros(2), lat=np.zeros(2))
+    >>> out[["best_mobile", "gap_mobile", "gap_fibre"]].values.tolist()
+    [['4G', False, False], ['2G', True, True]]
+    """
+    n = len(villages)
+    has = {t: np.zeros(n, dtype=bool) for t in TECHNOLOGIES}
+    for tech, covered in coverage.values():
+        has[tech] |= np.asarray(covered, dtype=bool)
+    best = np.full(n, "none", dtype=object)
+    for tech in TECHNOLOGIES:  # increasing order: the last one present wins
+        best[has[tech]] = tech
+    out = pd.DataFrame({
+        "village_id": villages["village_id"].to_numpy(),
+        "name": villages["name"].to_numpy(),
+        "commune_id": villages["commune_id"].astype(str).to_numpy(),
+        "commune_name": villages["commune_name"].to_numpy(),
+        "population": villages["population"].to_numpy(dtype=float),
+        "lon": np.round(lon, 7),
+        "lat": np.round(lat, 7),
+        **{f"has_{t.lower()}": has[t] for t in TECHNOLOGIES},
+        "best_mobile": best.astype(str),
+        "gap_mobile": ~(has["3G"] | has["4G"] | has["5G"]),
+    })
+    if fibre_distance_m is None:
+        out["fibre_distance_m"] = np.nan
+        out["gap_fibre"] = pd.array([pd.NA] * n, dtype="boolean")
+    else:
+        dist = np.asarray(fibre_distance_m, dtype=float)
+        out["fibre_distance_m"] = np.where(np.isfinite(dist), np.round(dist, 1), np.nan)
+        out["gap_fibre"] = ~(dist <= max_fibre_distance_m)
+    for column in sorted(coverage):
+        out[column] = np.asarray(coverage[column][1], dtype=bool)
+    out["area_km2"] = villages["area_km2"].to_numpy(dtype=float)
+    if np.all(np.mod(out["population"], 1) == 0):
+        out["population"] = out["population"].astype(np.int64)
+    return gpd.GeoDataFrame(out, geometry=villages.geometry.to_numpy(), crs=villages.crs)
+
+
+def _aggregate(villages: pd.DataFrame, key: str, technologies: Sequence[str]) -> pd.DataFrame:
+    pop = villages["population"].astype(float)
+    flags = {
+        "gap_mobile": villages["gap_mobile"].to_numpy(dtype=bool),
+        "gap_fibre": villages["gap_fibre"].fillna(False).to_numpy(dtype=bool)
+        if villages["gap_fibre"].dtype == "boolean" else villages["gap_fibre"].to_numpy(dtype=bool),
+        "no_4g": ~villages["has_4g"].to_numpy(dtype=bool),
+    }
+    frame = pd.DataFrame({key: villages[key].to_numpy(), "villages": 1, "population": pop.to_numpy()})
+    for name, flag in flags.items():
+        frame[f"villages_{name}"] = flag.astype(np.int64)
+        frame[f"population_{name}"] = np.where(flag, pop, 0.0)
+    for tech in technologies:
+        frame[f"_pop_{tech}"] = np.where(villages[f"has_{tech.lower()}"].to_numpy(dtype=bool), pop, 0.0)
+    return frame.groupby(key, sort=True).sum()
+
+
+def summarise_communes(villages: pd.DataFrame, communes: gpd.GeoDataFrame, *, technologies: Sequence[str],
+                       area_shares: pd.DataFrame | None = None, fibre_given: bool = True) -> gpd.GeoDataFrame:
+    """Per-commune counts and shares; every commune appears, with zeros when it has no village.
+
+    Parameters
+    ----------
+    villages
+        Output of :func:`classify_villages`.
+    communes
+        Standardised communes (any CRS) with ``commune_id, commune_name,
+        province_id, province_name``.
+    technologies
+        Technologies present in the coverage layers (``pct_*`` columns are made for these).
+    area_shares
+        From :func:`coverage_gaps.layers.measure_covered_area`, indexed by ``commune_id``.
+    fibre_given
+        Whether a fibre layer was given; when not, the fibre gap columns are empty.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :data:`COMMUNE_SUMMARY_COLUMNS`, ``pct_population_<tech>``, ``pct_area_<tech>``,
+        ``province_id``, ``province_name``, ``area_km2``, ``geometry``.
+
+    Examples
+    --------
+    >>> summary = summarise_communes(villages, communes, technologies=["3G", "4G"])  # doctest: +SKIP
+    """
+    agg = _aggregate(villages, "commune_id", technologies)
+    base = pd.DataFrame({"commune_id": communes["commune_id"].to_numpy(),
+                         "commune_name": communes["commune_name"].to_numpy()})
+    out = base.merge(agg, left_on="commune_id", right_index=True, how="left", validate="one_to_one")
+    count_cols = [c for c in agg.columns if not c.startswith("_")]
+    out[count_cols] = out[count_cols].fillna(0)
+    out = _finish(out, technologies, fibre_given)
+    for tech in technologies:
+        col = f"pct_area_{tech.lower()}"
+        if area_shares is not None and col in area_shares.columns:
+            out[col] = np.round(area_shares[col].reindex(out["commune_id"]).to_numpy(dtype=float), 2)
+        else:
+            out[col] = np.nan
+    metric = communes.geometry
+    if communes.crs is not None and communes.crs.is_geographic:
+        metric = communes.geometry.to_crs(communes.geometry.estimate_utm_crs())
+    out["province_id"] = communes["province_id"].to_numpy()
+    out["province_name"] = communes["province_name"].to_numpy()
+    out["area_km2"] = np.round(metric.area.to_numpy() / 1e6, 3)
+    out = out[commune_column_order(technologies)]
+    return gpd.GeoDataFrame(out, geometry=communes.geometry.to_numpy(), crs=communes.crs)
+
+
+def _finish(out: pd.DataFrame, technologies: Sequence[str], fibre_given: bool) -> pd.DataFrame:
+    pop = out["population"].to_numpy(dtype=float)
+    for tech in technologies:
+        covered = out[f"_pop_{tech}"].fillna(0).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"pct_population_{tech.lower()}"] = np.round(np.where(pop > 0, 100.0 * covered / pop, np.nan), 2)
+    ints = ["villages", "villages_gap_mobile", "villages_gap_fibre", "villages_no_4g"]
+    out[ints] = out[ints].astype(np.int64)
+    people = ["population", "population_gap_mobile", "population_gap_fibre", "population_no_4g"]
+    if all(np.all(np.mod(out[c].to_numpy(dtype=float), 1) == 0) for c in people):
+        out[people] = out[people].astype(np.int64)
+    if not fibre_given:
+        out["villages_gap_fibre"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["population_gap_fibre"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    return out
+
+
+def summarise_provinces(communes_summary: pd.DataFrame, *, technologies: Sequence[str],
+                        fibre_given: bool = True) -> pd.DataFrame:
+    """Province totals: sums of the commune rows, shares recomputed from the sums.
+
+    Area shares are weighted by commune area, population shares by population.
+
+    Examples
+    --------
+    >>> provinces = summarise_provinces(summary, technologies=["4G"])  # doctest: +SKIP
+    """
+    df = pd.DataFrame(communes_summary.drop(columns="geometry", errors="ignore"))
+    sums = ["villages", "population", *(f"{k}_{n}" for n in _COUNTED for k in ("villages", "population"))]
+    work = df[["province_id", "province_name", "commune_id", "area_km2", *sums]].copy()
+    work[sums] = work[sums].astype(float)
+    for tech in technologies:
+        t = tech.lower()
+        work[f"_pop_{tech}"] = df[f"pct_population_{t}"].fillna(0).to_numpy() / 100.0 * df["population"]
+        work[f"_area_{t}"] = df[f"pct_area_{t}"].to_numpy() / 100.0 * df["area_km2"]
+        work[f"_area_known_{t}"] = np.where(df[f"pct_area_{t}"].notna(), df["area_km2"], 0.0)
+    grouped = work.drop(columns="commune_id").groupby(["province_id", "province_name"], sort=True)
+    out = grouped.sum(min_count=1).reset_index()
+    out.insert(2, "communes", grouped.size().to_numpy())
+    out[sums] = out[sums].fillna(0)
+    out = _finish(out, technologies, fibre_given)
+    for tech in technologies:
+        t = tech.lower()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            known = out[f"_area_known_{t}"].to_numpy(dtype=float)
+            out[f"pct_area_{t}"] = np.round(np.where(known > 0, 100.0 * out[f"_area_{t}"] / known, np.nan), 2)
+    out["area_km2"] = np.round(out["area_km2"], 3)
+    out = out.drop(columns=[c for c in out.columns if c.startswith("_")])
+    fixed = ["province_id", "province_name", "communes", *COMMUNE_SUMMARY_COLUMNS[2:]]
+    pct = [f"pct_{k}_{t.lower()}" for t in technologies for k in ("population", "area")]
+    return out[[*fixed, *sorted(pct, key=_pct_order), "area_km2"]]
+
+
+def _pct_order(name: str) -> tuple[int, str]:
+    return (0 if name.startswith("pct_population") else 1, name)
+
+
+def commune_column_order(technologies: Sequence[str]) -> list[str]:
+    pct = [f"pct_population_{t.lower()}" for t in technologies] + [f"pct_area_{t.lower()}" for t in technologies]
+    return [*COMMUNE_SUMMARY_COLUMNS, *pct, "province_id", "province_name", "area_km2"]

@@ -1,0 +1,103 @@
+"""Commune (xã, phường, đặc khu) boundaries: loading and checking."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import InputDataError, Problem
+from ._io import closest, duplicate_problems, geometry_problems, read_vector
+from .config import CommunesSpec
+
+__all__ = ["COMMUNE_COLUMNS", "load_communes"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of the standardised commune frame (plus ``geometry``).
+COMMUNE_COLUMNS = ["commune_id", "commune_name", "province_id", "province_name"]
+
+
+def load_communes(spec: CommunesSpec, *, province_fallback: str = "",
+                  issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+    """Read the commune polygons and rename their columns to the standard ones.
+
+    Parameters
+    ----------
+    spec
+        The ``communes:`` section of the project.
+    province_fallback
+        Province id and name used when the layer has no province column
+        (the project's ``name``).
+    issues
+        A list that non-fatal problems (repaired geometries) are appended to.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``commune_id, commune_name, province_id, province_name, geometry`` in
+        the file's CRS, sorted by ``commune_id``.
+
+    Raises
+    ------
+    InputDataError
+        Listing every problem: missing columns, no features, missing, empty or
+        non-polygon geometries, duplicate ids.
+
+    Examples
+    --------
+    >>> from coverage_gaps.config import CommunesSpec
+    >>> c = load_communes(CommunesSpec(path=Path("communes.gpkg")))  # doctest: +SKIP
+    """
+    src = str(spec.path)
+    gdf = read_vector(spec.path, role="communes", layer=spec.layer, where=spec.where, crs=spec.crs)
+    problems: list[Problem] = []
+    wanted = {"id": spec.id, "name": spec.name, "province": spec.province, "province_name": spec.province_name}
+    for key, col in wanted.items():
+        if col is not None and col not in gdf.columns:
+            problems.append(Problem(src, f"communes.{key}", f"column '{col}' is not in the layer.",
+                                    closest(col, [c for c in gdf.columns if c != gdf.geometry.name])))
+    if len(gdf) == 0:
+        problems.append(Problem(src, "", "the commune layer has no features"
+                                + (f" matching where: {spec.where}" if spec.where else "") + ".",
+                                "check the file, layer and 'where' filter."))
+    if problems:
+        raise InputDataError(problems)
+
+    gdf, errors, warns = geometry_problems(gdf, source=src, id_column=spec.id,
+                                           allowed=("Polygon", "MultiPolygon"), role="commune")
+    problems += errors
+    ids = gdf[spec.id].astype("string").str.strip()
+    problems += duplicate_problems(ids, source=src, column=spec.id, what="commune")
+    if problems:
+        raise InputDataError(problems)
+    for w in warns:
+        log.warning("%s", w)
+    if issues is not None:
+        issues.extend(warns)
+
+    out = gpd.GeoDataFrame(
+        {
+            "commune_id": ids.astype(str).to_numpy(),
+            "commune_name": _text(gdf, spec.name, ids),
+            "province_id": _text(gdf, spec.province, pd.Series(province_fallback, index=gdf.index)),
+            "province_name": _text(gdf, spec.province_name or spec.province,
+                                   pd.Series(province_fallback, index=gdf.index)),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
+    if spec.province_name is None and spec.province is not None:
+        # one province named in the project: use its name for display
+        if out["province_id"].nunique() == 1 and province_fallback:
+            out["province_name"] = province_fallback
+    return out.sort_values("commune_id", kind="stable").reset_index(drop=True)
+
+
+def _text(gdf: gpd.GeoDataFrame, column: str | None, default: pd.Series) -> np.ndarray:
+    if column is None:
+        return default.astype(str).to_numpy()
+    values = gdf[column].astype("string").str.strip()
+    return values.fillna(default.astype("string")).astype(str).to_numpy()

@@ -1,0 +1,270 @@
+"""Villages (thôn, bản, xóm, ấp, tổ dân phố): loading, checking, placing in communes."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._errors import InputDataError, Problem
+from ._io import (
+    closest,
+    duplicate_problems,
+    geometry_problems,
+    list_items,
+    parse_crs,
+    read_table,
+    read_vector,
+)
+from .config import VillagesSpec
+
+__all__ = ["VILLAGE_INPUT_COLUMNS", "assign_villages_to_communes", "load_villages"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of the standardised village frame (plus ``geometry``, points).
+VILLAGE_INPUT_COLUMNS = ["village_id", "name", "population", "commune_id", "area_km2"]
+
+
+def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+    """Read the villages as points with standard columns.
+
+    A table (CSV, XLSX) needs coordinate columns ``x`` and ``y`` and a ``crs``
+    (``EPSG:4326`` when omitted). A vector layer may hold points or polygons;
+    for polygons a point inside each is used (``shapely.point_on_surface``) and
+    the polygon's area is kept in ``area_km2``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``village_id, name, population, commune_id, area_km2, geometry`` in the
+        input's CRS, in input order. ``commune_id`` is missing (``<NA>``) where the
+        input gives none.
+
+    Raises
+    ------
+    InputDataError
+        Listing every problem: missing columns, bad or missing coordinates,
+        missing/negative/non-numeric population, duplicate or missing ids.
+
+    Examples
+    --------
+    >>> from coverage_gaps.config import VillagesSpec
+    >>> v = load_villages(VillagesSpec(path=Path("villages.csv"), x="lon", y="lat"))  # doctest: +SKIP
+    """
+    src = str(spec.path)
+    text_cols = [c for c in (spec.id, spec.name, spec.commune) if c]
+    problems: list[Problem] = []
+    area = None
+    if spec.is_table:
+        df = read_table(spec.path, role="villages", sheet=spec.sheet, text_columns=text_cols)
+        needed = {"id": spec.id, "name": spec.name, "population": spec.population,
+                  "x": spec.x, "y": spec.y, "commune": spec.commune}
+        for key, col in needed.items():
+            if col is not None and col not in df.columns:
+                problems.append(Problem(src, f"villages.{key}", f"column '{col}' is not in the table.",
+                                        closest(col, df.columns)))
+        if problems:
+            raise InputDataError(problems)
+        crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
+        if problem:
+            raise InputDataError([problem])
+        assert spec.x is not None and spec.y is not None
+        xs = _numbers(df[spec.x])
+        ys = _numbers(df[spec.y])
+        bad = ~(np.isfinite(xs) & np.isfinite(ys))
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            problems.append(Problem(src, _rows(df, rows, spec.id),
+                                    f"{rows.size} row(s) have missing, non-numeric, NaN or infinite "
+                                    f"coordinates in '{spec.x}'/'{spec.y}'.",
+                                    "fill in the coordinates (decimal numbers) or delete the rows."))
+        elif crs is not None and crs.is_geographic:
+            out_of_range = (np.abs(xs) > 180) | (np.abs(ys) > 90)
+            if out_of_range.any():
+                rows = np.flatnonzero(out_of_range)
+                problems.append(Problem(src, _rows(df, rows, spec.id),
+                                        f"{rows.size} row(s) have coordinates outside longitude/latitude "
+                                        f"range, but the CRS is {crs.to_string()} (degrees).",
+                                        "set 'crs:' to the projected CRS of the coordinates, e.g. "
+                                        "EPSG:3405 (VN-2000 / UTM 48N)."))
+        geoms = shapely.points(np.where(bad, 0.0, xs), np.where(bad, 0.0, ys))
+        gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+    else:
+        gdf = read_vector(spec.path, role="villages", layer=spec.layer, where=spec.where, crs=spec.crs)
+        for key, col in {"id": spec.id, "name": spec.name, "population": spec.population,
+                         "commune": spec.commune}.items():
+            if col is not None and col not in gdf.columns:
+                problems.append(Problem(src, f"villages.{key}", f"column '{col}' is not in the layer.",
+                                        closest(col, [c for c in gdf.columns if c != gdf.geometry.name])))
+        if len(gdf) == 0:
+            problems.append(Problem(src, "", "the village layer has no features.", "check the file and layer."))
+        if problems:
+            raise InputDataError(problems)
+        gdf, errors, warns = geometry_problems(
+            gdf, source=src, id_column=spec.id,
+            allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"), role="village")
+        problems += errors
+        if issues is not None:
+            issues.extend(warns)
+        if not errors:
+            geoms = gdf.geometry.to_numpy()
+            polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+            if polygonal.any():
+                metric = gdf.geometry.to_crs(gdf.geometry.estimate_utm_crs()) if gdf.crs.is_geographic \
+                    else gdf.geometry
+                area = np.where(polygonal, metric.area.to_numpy() / 1e6, np.nan)
+            points = shapely.point_on_surface(geoms)
+            gdf = gdf.set_geometry(gpd.GeoSeries(points, index=gdf.index, crs=gdf.crs))
+        df = gdf
+
+    ids = df[spec.id].astype("string").str.strip()
+    problems += duplicate_problems(ids, source=src, column=spec.id, what="village")
+    pop = _numbers(df[spec.population])
+    raw = df[spec.population]
+    missing = raw.isna().to_numpy() | (raw.astype("string").str.strip() == "").fillna(True).to_numpy()
+    non_numeric = ~missing & ~np.isfinite(pop)
+    negative = np.isfinite(pop) & (pop < 0)
+    table = spec.is_table
+    for mask, what, fix in (
+        (missing, "have no population", "fill in the population (0 if nobody lives there)."),
+        (non_numeric, "have a population that is not a number", "write a whole number of people."),
+        (negative, "have a negative population", "write a number of people, 0 or more."),
+    ):
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            problems.append(Problem(src, f"column '{spec.population}', "
+                                    + _rows(df, rows, spec.id, table=table), f"{rows.size} village(s) {what}.", fix))
+    if problems:
+        raise InputDataError(problems)
+
+    commune = (df[spec.commune].astype("string").str.strip().replace("", pd.NA) if spec.commune
+               else pd.Series(pd.NA, index=df.index, dtype="string"))
+    out = gpd.GeoDataFrame(
+        {
+            "village_id": ids.astype(str).to_numpy(),
+            "name": df[spec.name].astype("string").str.strip().fillna("").astype(str).to_numpy()
+            if spec.name in df.columns else ids.astype(str).to_numpy(),
+            "population": pop,
+            "commune_id": commune.to_numpy(),
+            "area_km2": area if area is not None else np.full(len(df), np.nan),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
+    out["commune_id"] = out["commune_id"].astype("string")
+    return out
+
+
+def assign_villages_to_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
+                                max_snap_m: float = 0.0, source: str = "villages",
+                                issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+    """Give every village exactly one commune.
+
+    A village keeps the commune code it came with when that code names a commune
+    of the layer. The others get the commune that contains them (a village on a
+    border between two communes goes to the one with the smaller id); a village
+    outside every commune but within ``max_snap_m`` metres of one goes to the
+    nearest. Both frames must be in the same metric CRS.
+
+    Parameters
+    ----------
+    villages, communes
+        Standardised frames from :func:`load_villages` and :func:`load_communes`,
+        reprojected to the working CRS; communes sorted by ``commune_id``.
+    max_snap_m
+        Largest distance, in metres, at which a village outside every commune is
+        attached to the nearest one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``villages`` with ``commune_id`` and ``commune_name`` filled in and a
+        ``commune_source`` column (``input``, ``inside``, ``snapped``).
+
+    Raises
+    ------
+    InputDataError
+        When villages lie outside every commune, naming them.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> c = gpd.GeoDataFrame({"commune_id": ["A"], "commune_name": ["Xã A"]},
+    ...                      geometry=[shapely.box(0, 0, 10, 10)], crs=32648)
+    >>> v = gpd.GeoDataFrame({"village_id": ["1"], "commune_id": [None]},
+    ...                      geometry=[shapely.Point(5, 5)], crs=32648)
+    >>> assign_villages_to_communes(v, c)["commune_id"].tolist()
+    ['A']
+    """
+    if villages.crs is not None and communes.crs is not None and not villages.crs.equals(communes.crs):
+        raise ValueError(f"villages are in {villages.crs.to_string()} but communes in "
+                         f"{communes.crs.to_string()}; reproject both to the working CRS first.")
+    out = villages.copy()
+    n = len(out)
+    ids = communes["commune_id"].to_numpy()
+    pos_of = pd.Series(np.arange(len(ids)), index=ids)
+    given = out["commune_id"].astype("string")
+    known = given.isin(ids).fillna(False).to_numpy(dtype=bool)
+    unknown_given = given.notna().to_numpy() & ~known
+    if unknown_given.any():
+        codes = sorted(set(given[unknown_given].astype(str)))
+        p = Problem(source, f"{int(unknown_given.sum())} village(s)",
+                    f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
+                    "check the codes (pre-2025 codes must be converted to the 2025 ones).")
+        log.warning("%s", p)
+        if issues is not None:
+            issues.append(p)
+
+    commune_pos = np.full(n, -1, dtype=np.int64)
+    source_kind = np.full(n, "", dtype=object)
+    commune_pos[known] = pos_of.loc[given[known].astype(str).to_numpy()].to_numpy()
+    source_kind[known] = "input"
+
+    todo = np.flatnonzero(~known)
+    if todo.size:
+        pts = out.geometry.to_numpy()[todo]
+        tree = shapely.STRtree(communes.geometry.to_numpy())
+        vi, ci = tree.query(pts, predicate="intersects")
+        if vi.size:
+            # smallest commune position (= smallest id) per village
+            order = np.lexsort((ci, vi))
+            vi, ci = vi[order], ci[order]
+            first = np.r_[True, vi[1:] != vi[:-1]]
+            commune_pos[todo[vi[first]]] = ci[first]
+            source_kind[todo[vi[first]]] = "inside"
+        outside = todo[commune_pos[todo] < 0]
+        if outside.size and max_snap_m > 0:
+            vi, ci = tree.query_nearest(out.geometry.to_numpy()[outside], max_distance=max_snap_m,
+                                        all_matches=False)
+            commune_pos[outside[vi]] = ci
+            source_kind[outside[vi]] = "snapped"
+        outside = todo[commune_pos[todo] < 0]
+        if outside.size:
+            labels = [f"{out['village_id'].iloc[i]}" for i in outside]
+            hint = ("check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
+                    "or allow a tolerance with 'villages.max_snap_m'.")
+            raise InputDataError([Problem(source, f"village ids {list_items(labels)}",
+                                          f"{outside.size} village(s) lie outside every commune"
+                                          + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
+                                          + ".", hint)])
+    out["commune_id"] = ids[commune_pos]
+    out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
+    out["commune_source"] = source_kind.astype(str)
+    return out
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """Numbers from a column that may hold text; NaN where not a number."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _rows(df: pd.DataFrame, rows: np.ndarray, id_column: str, *, table: bool = True) -> str:
+    from ._io import row_label
+
+    return list_items(row_label(df, rows, id_column=id_column, table=table))
