@@ -1,0 +1,19 @@
+"""Options shared by several subcommands, defined once (as rasterio's ``rio`` does)."""
+
+from __future__ import annotations
+
+import click
+
+project_arg = click.argument(
+    "project", type=click.Path(dir_okay=False, path_type=str), metavar="PROJECT.yml"
+)
+
+output_opt = click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=str), default=None,
+    help="Output folder (default: the project's 'output:').",
+)
+
+progress_opt = click.option(
+    "--progress/--no-progress", default=None,
+    help="Show progress bars (default: when the terminal is interactive and not --quiet).",
+)

@@ -1,0 +1,127 @@
+"""Shared fixtures: a tiny hand-built project whose every answer is known, and the real data folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+import yaml
+from rasterio.transform import from_origin
+
+X0, Y0 = 580_000.0, 2_380_000.0
+CRS = "EPSG:32648"
+
+#: village id -> (x, y, population); see tests/test_pipeline.py for the expected answers.
+VILLAGES = {
+    "V1": (X0 + 50, Y0 + 950, 100),
+    "V2": (X0 + 150, Y0 + 950, 200),
+    "V3": (X0 + 250, Y0 + 950, 300),
+    "V4": (X0 + 350, Y0 + 950, 400),
+    "V5": (X0 + 1500, Y0 + 500, 500),
+    "V6": (X0 + 1200, Y0 + 200, 600),
+    "V7": (X0 + 1000, Y0 + 700, 700),
+    "V8": (X0 + 600, Y0 + 100, 0),
+}
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "geodata"
+
+
+@pytest.fixture(scope="session")
+def shared_geodata() -> Path:
+    """The real data folder beside the repository; CI must have it."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"real data folder {SHARED} is missing in CI")
+        pytest.skip(f"real data folder {SHARED} not present")
+    return SHARED
+
+
+def write_raster(path: Path, data: np.ndarray, *, nodata: float | None, crs: str | None = CRS,
+                 transform: Any = None) -> Path:
+    transform = transform if transform is not None else from_origin(X0, Y0 + 1000, 100, 100)
+    profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
+               "dtype": data.dtype.name, "transform": transform}
+    if crs:
+        profile["crs"] = crs
+    if nodata is not None:
+        profile["nodata"] = nodata
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def build_tiny_project(root: Path, **overrides: Any) -> Path:
+    """Write the tiny project into ``root`` and return its project file.
+
+    Two 1 km square communes side by side; eight villages; a Viettel 4G dBm raster
+    (100 m cells), a Viettel 2G 0/1 mask, VNPT 3G polygons and one fibre line.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    communes = gpd.GeoDataFrame(
+        {"code": ["A001", "B002"], "fullName": ["Xã An", "Xã Bình"], "provinceCode": ["99", "99"]},
+        geometry=[shapely.box(X0, Y0, X0 + 1000, Y0 + 1000), shapely.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
+        crs=CRS,
+    )
+    communes.to_file(root / "communes.gpkg", layer="communes")
+    pd.DataFrame(
+        {"village_id": list(VILLAGES), "name": [f"Thôn {k}" for k in VILLAGES],
+         "population": [v[2] for v in VILLAGES.values()],
+         "x": [v[0] for v in VILLAGES.values()], "y": [v[1] for v in VILLAGES.values()]}
+    ).to_csv(root / "villages.csv", index=False)
+    dbm = np.full((10, 20), -120.0, dtype="float32")
+    dbm[0, 0] = -90.0  # V1 covered
+    dbm[0, 1] = -105.0  # V2 exactly at the threshold: covered
+    dbm[0, 2] = -9999.0  # V3 on nodata: not covered
+    dbm[0, 3] = -105.5  # V4 just below: not covered
+    dbm[3, 10] = -80.0  # V7 (on the commune border) covered
+    write_raster(root / "viettel_4g.tif", dbm, nodata=-9999.0)
+    mask = np.ones((10, 20), dtype="uint8")
+    mask[9, 6] = 0  # V8: no 2G
+    write_raster(root / "viettel_2g.tif", mask, nodata=255)
+    gpd.GeoDataFrame({"carrier": ["VNPT"]}, geometry=[shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000)],
+                     crs=CRS).to_file(root / "vnpt_3g.gpkg")
+    gpd.GeoDataFrame({"route": ["F1"]}, geometry=[shapely.LineString([(X0, Y0 + 500), (X0 + 2000, Y0 + 500)])],
+                     crs=CRS).to_file(root / "fibre.gpkg")
+    config: dict[str, Any] = {
+        "name": "Tỉnh Thử",
+        "communes": {"path": "communes.gpkg", "layer": "communes", "id": "code", "name": "fullName",
+                     "province": "provinceCode"},
+        "villages": {"path": "villages.csv", "id": "village_id", "name": "name", "population": "population",
+                     "x": "x", "y": "y", "crs": CRS},
+        "coverage": [
+            {"path": "viettel_4g.tif", "carrier": "viettel", "technology": "4G"},
+            {"path": "viettel_2g.tif", "carrier": "452-04", "technology": "2G", "values": "mask"},
+            {"path": "vnpt_3g.gpkg", "carrier": "Vinaphone", "technology": "3G"},
+        ],
+        "fibre": {"path": "fibre.gpkg", "max_distance_m": 400},
+        "output": "out",
+    }
+    for key, value in overrides.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    path = root / "project.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    return build_tiny_project(tmp_path / "project")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Path]:
+    def make(**overrides: Any) -> Path:
+        return build_tiny_project(tmp_path / "project", **overrides)
+
+    return make
