@@ -399,7 +399,7 @@ def measure_covered_area(communes: gpd.GeoDataFrame, layers: Sequence[CoverageLa
     for r0 in range(0, height, TILE):
         for c0 in range(0, width, TILE):
             h, w = min(TILE, height - r0), min(TILE, width - c0)
-            tt = grid * Affine.translation(c0, r0)
+            tt = grid @ Affine.translation(c0, r0)
             box = shapely.box(tt.c, tt.f - h * resolution, tt.c + w * resolution, tt.f)
             hit = tree.query(box, predicate="intersects")
             if hit.size == 0:

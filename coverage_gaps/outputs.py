@@ -137,6 +137,7 @@ def write_outputs(result: RunResult, directory: str | Path, *, started: float | 
     target = Path(directory).resolve()
     cfg = result.config
     note = SYNTHETIC_NOTICE if cfg.synthetic else f"coverage-gaps {__version__}: {cfg.name}"
+    t0 = time.perf_counter()
     with atomic_output_dir(target) as tmp:
         _write_gpkg(result.villages, tmp / "villages.gpkg", "villages", note)
         _write_csv(result.villages, tmp / "villages.csv")
@@ -168,7 +169,7 @@ def write_outputs(result: RunResult, directory: str | Path, *, started: float | 
                 "coverage_layers": len(cfg.coverage),
             },
             "warnings": [str(i) for i in result.issues],
-            "stages_s": result.timings,
+            "stages_s": {**result.timings, "write_outputs": round(time.perf_counter() - t0, 3)},
             "versions": versions(),
         }
         (tmp / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -26,9 +26,9 @@ VILLAGES = {
     "V3": (X0 + 250, Y0 + 950, 300),
     "V4": (X0 + 350, Y0 + 950, 400),
     "V5": (X0 + 1500, Y0 + 500, 500),
-    "V6": (X0 + 1200, Y0 + 200, 600),
+    "V6": (X0 + 1250, Y0 + 250, 600),
     "V7": (X0 + 1000, Y0 + 700, 700),
-    "V8": (X0 + 600, Y0 + 100, 0),
+    "V8": (X0 + 650, Y0 + 50, 0),
 }
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "geodata"
@@ -88,7 +88,7 @@ def build_tiny_project(root: Path, **overrides: Any) -> Path:
     write_raster(root / "viettel_2g.tif", mask, nodata=255)
     gpd.GeoDataFrame({"carrier": ["VNPT"]}, geometry=[shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000)],
                      crs=CRS).to_file(root / "vnpt_3g.gpkg")
-    gpd.GeoDataFrame({"route": ["F1"]}, geometry=[shapely.LineString([(X0, Y0 + 500), (X0 + 2000, Y0 + 500)])],
+    gpd.GeoDataFrame({"route": ["F1"]}, geometry=[shapely.LineString([(X0, Y0 + 520), (X0 + 2000, Y0 + 520)])],
                      crs=CRS).to_file(root / "fibre.gpkg")
     config: dict[str, Any] = {
         "name": "Tỉnh Thử",
@@ -101,7 +101,7 @@ def build_tiny_project(root: Path, **overrides: Any) -> Path:
             {"path": "viettel_2g.tif", "carrier": "452-04", "technology": "2G", "values": "mask"},
             {"path": "vnpt_3g.gpkg", "carrier": "Vinaphone", "technology": "3G"},
         ],
-        "fibre": {"path": "fibre.gpkg", "max_distance_m": 400},
+        "fibre": {"path": "fibre.gpkg", "max_distance_m": 270},
         "output": "out",
     }
     for key, value in overrides.items():
