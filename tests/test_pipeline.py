@@ -183,13 +183,13 @@ def test_no_fibre_layer_leaves_fibre_columns_empty(make_project) -> None:
 
 
 def test_commune_codes_given_in_village_table_are_kept(make_project) -> None:
-    project = make_project()
+    villages = {"path": "villages.csv", "id": "village_id", "name": "name", "population": "population",
+                "x": "x", "y": "y", "crs": "EPSG:32648", "commune": "xa"}
+    project = make_project(villages=villages)
     df = pd.read_csv(project.parent / "villages.csv")
     df["xa"] = ["A001", "A001", "A001", "A001", "B002", "B002", "B002", None]  # V7 declared in B002
     df.to_csv(project.parent / "villages.csv", index=False)
-    villages = {"path": "villages.csv", "id": "village_id", "name": "name", "population": "population",
-                "x": "x", "y": "y", "crs": "EPSG:32648", "commune": "xa"}
-    v = run_project(make_project(villages=villages), write=False).villages.set_index("village_id")
+    v = run_project(project, write=False).villages.set_index("village_id")
     assert v.loc["V7", "commune_id"] == "B002"  # as declared
     assert v.loc["V8", "commune_id"] == "A001"  # by location
 
