@@ -41,10 +41,14 @@ def _break_villages(project: Path, change: Callable[[pd.DataFrame], pd.DataFrame
 
 
 def _write_shapefile_without_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    import warnings
+
     import pyogrio
 
-    pyogrio.write_dataframe(gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gdf.geometry.to_numpy()),
-                            path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        pyogrio.write_dataframe(gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gdf.geometry.to_numpy()),
+                                path)
 
 
 def test_missing_file(make_project) -> None:
