@@ -23,11 +23,15 @@ MARKER = "run.json"
 def check_output_dir(target: Path) -> None:
     """Refuse targets that are files, or folders that are not ours and not empty."""
     if target.exists() and not target.is_dir():
-        raise OutputError(f"output path {target} is an existing file, not a folder. "
-                          "Fix: choose another 'output:' (or --output) or move the file away.")
+        raise OutputError(
+            f"output path {target} is an existing file, not a folder. "
+            "Fix: choose another 'output:' (or --output) or move the file away."
+        )
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise OutputError(f"output folder {target} already holds files that are not a coverage-gaps result "
-                          f"(no {MARKER}); refusing to replace them. Fix: choose an empty or new folder.")
+        raise OutputError(
+            f"output folder {target} already holds files that are not a coverage-gaps result "
+            f"(no {MARKER}); refusing to replace them. Fix: choose an empty or new folder."
+        )
 
 
 @contextlib.contextmanager

@@ -30,25 +30,51 @@ __all__ = [
 
 #: Fixed village columns, in order; carrier columns ``<carrier>_<tech>`` follow.
 VILLAGE_COLUMNS = [
-    "village_id", "name", "commune_id", "commune_name", "population", "lon", "lat",
-    "has_2g", "has_3g", "has_4g", "has_5g", "best_mobile", "gap_mobile", "fibre_distance_m", "gap_fibre",
+    "village_id",
+    "name",
+    "commune_id",
+    "commune_name",
+    "population",
+    "lon",
+    "lat",
+    "has_2g",
+    "has_3g",
+    "has_4g",
+    "has_5g",
+    "best_mobile",
+    "gap_mobile",
+    "fibre_distance_m",
+    "gap_fibre",
 ]
 
 #: Fixed commune summary columns, in order; ``pct_population_<tech>`` and
 #: ``pct_area_<tech>`` follow for each technology present, then
 #: ``province_id, province_name, area_km2``.
 COMMUNE_SUMMARY_COLUMNS = [
-    "commune_id", "commune_name", "villages", "population",
-    "villages_gap_mobile", "population_gap_mobile", "villages_gap_fibre", "population_gap_fibre",
-    "villages_no_4g", "population_no_4g",
+    "commune_id",
+    "commune_name",
+    "villages",
+    "population",
+    "villages_gap_mobile",
+    "population_gap_mobile",
+    "villages_gap_fibre",
+    "population_gap_fibre",
+    "villages_no_4g",
+    "population_no_4g",
 ]
 
 _COUNTED = ("gap_mobile", "gap_fibre", "no_4g")
 
 
-def classify_villages(villages: gpd.GeoDataFrame, coverage: Mapping[str, tuple[str, np.ndarray]], *,
-                      fibre_distance_m: np.ndarray | None, max_fibre_distance_m: float,
-                      lon: np.ndarray, lat: np.ndarray) -> gpd.GeoDataFrame:
+def classify_villages(
+    villages: gpd.GeoDataFrame,
+    coverage: Mapping[str, tuple[str, np.ndarray]],
+    *,
+    fibre_distance_m: np.ndarray | None,
+    max_fibre_distance_m: float,
+    lon: np.ndarray,
+    lat: np.ndarray,
+) -> gpd.GeoDataFrame:
     """Build the per-village table from the coverage of each layer.
 
     Parameters
@@ -92,18 +118,20 @@ def classify_villages(villages: gpd.GeoDataFrame, coverage: Mapping[str, tuple[s
     best = np.full(n, "none", dtype=object)
     for tech in TECHNOLOGIES:  # increasing order: the last one present wins
         best[has[tech]] = tech
-    out = pd.DataFrame({
-        "village_id": villages["village_id"].to_numpy(),
-        "name": villages["name"].to_numpy(),
-        "commune_id": villages["commune_id"].astype(str).to_numpy(),
-        "commune_name": villages["commune_name"].to_numpy(),
-        "population": villages["population"].to_numpy(dtype=float),
-        "lon": np.round(lon, 7),
-        "lat": np.round(lat, 7),
-        **{f"has_{t.lower()}": has[t] for t in TECHNOLOGIES},
-        "best_mobile": best.astype(str),
-        "gap_mobile": ~(has["3G"] | has["4G"] | has["5G"]),
-    })
+    out = pd.DataFrame(
+        {
+            "village_id": villages["village_id"].to_numpy(),
+            "name": villages["name"].to_numpy(),
+            "commune_id": villages["commune_id"].astype(str).to_numpy(),
+            "commune_name": villages["commune_name"].to_numpy(),
+            "population": villages["population"].to_numpy(dtype=float),
+            "lon": np.round(lon, 7),
+            "lat": np.round(lat, 7),
+            **{f"has_{t.lower()}": has[t] for t in TECHNOLOGIES},
+            "best_mobile": best.astype(str),
+            "gap_mobile": ~(has["3G"] | has["4G"] | has["5G"]),
+        }
+    )
     if fibre_distance_m is None:
         out["fibre_distance_m"] = np.nan
         out["gap_fibre"] = pd.array([pd.NA] * n, dtype="boolean")
@@ -124,20 +152,31 @@ def _aggregate(villages: pd.DataFrame, key: str, technologies: Sequence[str]) ->
     flags = {
         "gap_mobile": villages["gap_mobile"].to_numpy(dtype=bool),
         "gap_fibre": villages["gap_fibre"].fillna(False).to_numpy(dtype=bool)
-        if villages["gap_fibre"].dtype == "boolean" else villages["gap_fibre"].to_numpy(dtype=bool),
+        if villages["gap_fibre"].dtype == "boolean"
+        else villages["gap_fibre"].to_numpy(dtype=bool),
         "no_4g": ~villages["has_4g"].to_numpy(dtype=bool),
     }
-    frame = pd.DataFrame({key: villages[key].to_numpy(), "villages": 1, "population": pop.to_numpy()})
+    frame = pd.DataFrame(
+        {key: villages[key].to_numpy(), "villages": 1, "population": pop.to_numpy()}
+    )
     for name, flag in flags.items():
         frame[f"villages_{name}"] = flag.astype(np.int64)
         frame[f"population_{name}"] = np.where(flag, pop, 0.0)
     for tech in technologies:
-        frame[f"_pop_{tech}"] = np.where(villages[f"has_{tech.lower()}"].to_numpy(dtype=bool), pop, 0.0)
+        frame[f"_pop_{tech}"] = np.where(
+            villages[f"has_{tech.lower()}"].to_numpy(dtype=bool), pop, 0.0
+        )
     return frame.groupby(key, sort=True).sum()
 
 
-def summarise_communes(villages: pd.DataFrame, communes: gpd.GeoDataFrame, *, technologies: Sequence[str],
-                       area_shares: pd.DataFrame | None = None, fibre_given: bool = True) -> gpd.GeoDataFrame:
+def summarise_communes(
+    villages: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    technologies: Sequence[str],
+    area_shares: pd.DataFrame | None = None,
+    fibre_given: bool = True,
+) -> gpd.GeoDataFrame:
     """Per-commune counts and shares; every commune appears, with zeros when it has no village.
 
     Parameters
@@ -165,8 +204,12 @@ def summarise_communes(villages: pd.DataFrame, communes: gpd.GeoDataFrame, *, te
     >>> summary = summarise_communes(villages, communes, technologies=["3G", "4G"])  # doctest: +SKIP
     """
     agg = _aggregate(villages, "commune_id", technologies)
-    base = pd.DataFrame({"commune_id": communes["commune_id"].to_numpy(),
-                         "commune_name": communes["commune_name"].to_numpy()})
+    base = pd.DataFrame(
+        {
+            "commune_id": communes["commune_id"].to_numpy(),
+            "commune_name": communes["commune_name"].to_numpy(),
+        }
+    )
     out = base.merge(agg, left_on="commune_id", right_index=True, how="left", validate="one_to_one")
     count_cols = [c for c in agg.columns if not c.startswith("_")]
     out[count_cols] = out[count_cols].fillna(0)
@@ -174,7 +217,9 @@ def summarise_communes(villages: pd.DataFrame, communes: gpd.GeoDataFrame, *, te
     for tech in technologies:
         col = f"pct_area_{tech.lower()}"
         if area_shares is not None and col in area_shares.columns:
-            out[col] = np.round(area_shares[col].reindex(out["commune_id"]).to_numpy(dtype=float), 2)
+            out[col] = np.round(
+                area_shares[col].reindex(out["commune_id"]).to_numpy(dtype=float), 2
+            )
         else:
             out[col] = np.nan
     metric = communes.geometry
@@ -192,7 +237,9 @@ def _finish(out: pd.DataFrame, technologies: Sequence[str], fibre_given: bool) -
     for tech in technologies:
         covered = out[f"_pop_{tech}"].fillna(0).to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"pct_population_{tech.lower()}"] = np.round(np.where(pop > 0, 100.0 * covered / pop, np.nan), 2)
+            out[f"pct_population_{tech.lower()}"] = np.round(
+                np.where(pop > 0, 100.0 * covered / pop, np.nan), 2
+            )
     ints = ["villages", "villages_gap_mobile", "villages_gap_fibre", "villages_no_4g"]
     out[ints] = out[ints].astype(np.int64)
     people = ["population", "population_gap_mobile", "population_gap_fibre", "population_no_4g"]
@@ -204,8 +251,9 @@ def _finish(out: pd.DataFrame, technologies: Sequence[str], fibre_given: bool) -
     return out
 
 
-def summarise_provinces(communes_summary: pd.DataFrame, *, technologies: Sequence[str],
-                        fibre_given: bool = True) -> pd.DataFrame:
+def summarise_provinces(
+    communes_summary: pd.DataFrame, *, technologies: Sequence[str], fibre_given: bool = True
+) -> pd.DataFrame:
     """Province totals: sums of the commune rows, shares recomputed from the sums.
 
     Area shares are weighted by commune area, population shares by population.
@@ -215,12 +263,18 @@ def summarise_provinces(communes_summary: pd.DataFrame, *, technologies: Sequenc
     >>> provinces = summarise_provinces(summary, technologies=["4G"])  # doctest: +SKIP
     """
     df = pd.DataFrame(communes_summary.drop(columns="geometry", errors="ignore"))
-    sums = ["villages", "population", *(f"{k}_{n}" for n in _COUNTED for k in ("villages", "population"))]
+    sums = [
+        "villages",
+        "population",
+        *(f"{k}_{n}" for n in _COUNTED for k in ("villages", "population")),
+    ]
     work = df[["province_id", "province_name", "commune_id", "area_km2", *sums]].copy()
     work[sums] = work[sums].astype(float)
     for tech in technologies:
         t = tech.lower()
-        work[f"_pop_{tech}"] = df[f"pct_population_{t}"].fillna(0).to_numpy() / 100.0 * df["population"]
+        work[f"_pop_{tech}"] = (
+            df[f"pct_population_{t}"].fillna(0).to_numpy() / 100.0 * df["population"]
+        )
         work[f"_area_{t}"] = df[f"pct_area_{t}"].to_numpy() / 100.0 * df["area_km2"]
         work[f"_area_known_{t}"] = np.where(df[f"pct_area_{t}"].notna(), df["area_km2"], 0.0)
     grouped = work.drop(columns="commune_id").groupby(["province_id", "province_name"], sort=True)
@@ -232,7 +286,9 @@ def summarise_provinces(communes_summary: pd.DataFrame, *, technologies: Sequenc
         t = tech.lower()
         with np.errstate(invalid="ignore", divide="ignore"):
             known = out[f"_area_known_{t}"].to_numpy(dtype=float)
-            out[f"pct_area_{t}"] = np.round(np.where(known > 0, 100.0 * out[f"_area_{t}"] / known, np.nan), 2)
+            out[f"pct_area_{t}"] = np.round(
+                np.where(known > 0, 100.0 * out[f"_area_{t}"] / known, np.nan), 2
+            )
     out["area_km2"] = np.round(out["area_km2"], 3)
     out = out.drop(columns=[c for c in out.columns if c.startswith("_")])
     fixed = ["province_id", "province_name", "communes", *COMMUNE_SUMMARY_COLUMNS[2:]]
@@ -245,5 +301,7 @@ def _pct_order(name: str) -> tuple[int, str]:
 
 
 def commune_column_order(technologies: Sequence[str]) -> list[str]:
-    pct = [f"pct_population_{t.lower()}" for t in technologies] + [f"pct_area_{t.lower()}" for t in technologies]
+    pct = [f"pct_population_{t.lower()}" for t in technologies] + [
+        f"pct_area_{t.lower()}" for t in technologies
+    ]
     return [*COMMUNE_SUMMARY_COLUMNS, *pct, "province_id", "province_name", "area_km2"]

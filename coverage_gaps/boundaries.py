@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 COMMUNE_COLUMNS = ["commune_id", "commune_name", "province_id", "province_name"]
 
 
-def load_communes(spec: CommunesSpec, *, province_fallback: str = "",
-                  issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+def load_communes(
+    spec: CommunesSpec, *, province_fallback: str = "", issues: list[Problem] | None = None
+) -> gpd.GeoDataFrame:
     """Read the commune polygons and rename their columns to the standard ones.
 
     Parameters
@@ -54,20 +55,39 @@ def load_communes(spec: CommunesSpec, *, province_fallback: str = "",
     src = str(spec.path)
     gdf = read_vector(spec.path, role="communes", layer=spec.layer, where=spec.where, crs=spec.crs)
     problems: list[Problem] = []
-    wanted = {"id": spec.id, "name": spec.name, "province": spec.province, "province_name": spec.province_name}
+    wanted = {
+        "id": spec.id,
+        "name": spec.name,
+        "province": spec.province,
+        "province_name": spec.province_name,
+    }
     for key, col in wanted.items():
         if col is not None and col not in gdf.columns:
-            problems.append(Problem(src, f"communes.{key}", f"column '{col}' is not in the layer.",
-                                    closest(col, [c for c in gdf.columns if c != gdf.geometry.name])))
+            problems.append(
+                Problem(
+                    src,
+                    f"communes.{key}",
+                    f"column '{col}' is not in the layer.",
+                    closest(col, [c for c in gdf.columns if c != gdf.geometry.name]),
+                )
+            )
     if len(gdf) == 0:
-        problems.append(Problem(src, "", "the commune layer has no features"
-                                + (f" matching where: {spec.where}" if spec.where else "") + ".",
-                                "check the file, layer and 'where' filter."))
+        problems.append(
+            Problem(
+                src,
+                "",
+                "the commune layer has no features"
+                + (f" matching where: {spec.where}" if spec.where else "")
+                + ".",
+                "check the file, layer and 'where' filter.",
+            )
+        )
     if problems:
         raise InputDataError(problems)
 
-    gdf, errors, warns = geometry_problems(gdf, source=src, id_column=spec.id,
-                                           allowed=("Polygon", "MultiPolygon"), role="commune")
+    gdf, errors, warns = geometry_problems(
+        gdf, source=src, id_column=spec.id, allowed=("Polygon", "MultiPolygon"), role="commune"
+    )
     problems += errors
     ids = gdf[spec.id].astype("string").str.strip()
     problems += duplicate_problems(ids, source=src, column=spec.id, what="commune")
@@ -83,16 +103,23 @@ def load_communes(spec: CommunesSpec, *, province_fallback: str = "",
             "commune_id": ids.astype(str).to_numpy(),
             "commune_name": _text(gdf, spec.name, ids),
             "province_id": _text(gdf, spec.province, pd.Series(province_fallback, index=gdf.index)),
-            "province_name": _text(gdf, spec.province_name or spec.province,
-                                   pd.Series(province_fallback, index=gdf.index)),
+            "province_name": _text(
+                gdf,
+                spec.province_name or spec.province,
+                pd.Series(province_fallback, index=gdf.index),
+            ),
         },
         geometry=gdf.geometry.to_numpy(),
         crs=gdf.crs,
     )
-    if spec.province_name is None and spec.province is not None:
+    if (
+        spec.province_name is None
+        and spec.province is not None
+        and province_fallback
+        and out["province_id"].nunique() == 1
+    ):
         # one province named in the project: use its name for display
-        if out["province_id"].nunique() == 1 and province_fallback:
-            out["province_name"] = province_fallback
+        out["province_name"] = province_fallback
     return out.sort_values("commune_id", kind="stable").reset_index(drop=True)
 
 

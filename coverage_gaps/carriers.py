@@ -44,7 +44,9 @@ _ALIASES = {
     "45207": "gmobile",
 }
 
-_TECH_RE = re.compile(r"^(?:([2-5])\s*g|(gsm|gprs|edge)|(umts|wcdma|hspa\+?|3g\+)|(lte|lte-a|4g\+)|(nr|5g\s*nr))$")
+_TECH_RE = re.compile(
+    r"^(?:([2-5])\s*g|(gsm|gprs|edge)|(umts|wcdma|hspa\+?|3g\+)|(lte|lte-a|4g\+)|(nr|5g\s*nr))$"
+)
 
 
 def _ascii_key(text: str) -> str:

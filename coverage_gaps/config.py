@@ -22,7 +22,6 @@ Example
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -240,7 +239,14 @@ _FIBRE: _Schema = {
     "crs": (_STR + (int,), False),
 }
 
-_TYPE_NAMES = {str: "text", int: "a number", float: "a number", bool: "true/false", dict: "a mapping", list: "a list"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    dict: "a mapping",
+    list: "a list",
+}
 
 
 def _type_name(types: tuple[type, ...]) -> str:
@@ -263,7 +269,9 @@ class _Checker:
             path = f"{where}.{key}" if where else str(key)
             if key not in schema:
                 close = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(schema)}."
+                hint = (
+                    f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(schema)}."
+                )
                 self.add(path, f"unknown key '{key}'.", hint)
                 continue
             types, _ = schema[key]
@@ -282,7 +290,11 @@ class _Checker:
             out[key] = value
         for key, (_, required) in schema.items():
             if required and data.get(key) is None:
-                self.add(f"{where}.{key}" if where else key, f"required key '{key}' is missing.", f"add '{key}:'.")
+                self.add(
+                    f"{where}.{key}" if where else key,
+                    f"required key '{key}' is missing.",
+                    f"add '{key}:'.",
+                )
         return out
 
 
@@ -323,8 +335,11 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
     """
     chk = _Checker(source)
     if not isinstance(data, Mapping):
-        chk.add("", f"the file must hold a mapping of keys (name:, communes:, ...), not {type(data).__name__}.",
-                "see the example in README.md.")
+        chk.add(
+            "",
+            f"the file must hold a mapping of keys (name:, communes:, ...), not {type(data).__name__}.",
+            "see the example in README.md.",
+        )
         raise ConfigError(chk.problems)
     top = chk.section(data, _TOP, "")
     base = base_dir.resolve()
@@ -338,16 +353,27 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
         v = chk.section(top["villages"], _VILLAGES, "villages")
         if "path" in v:
             if "max_snap_m" in v and v["max_snap_m"] < 0:
-                chk.add("villages.max_snap_m", "must not be negative.", "use 0 to require every village inside a commune.")
+                chk.add(
+                    "villages.max_snap_m",
+                    "must not be negative.",
+                    "use 0 to require every village inside a commune.",
+                )
             villages = VillagesSpec(**{**v, "path": _resolve(base, v["path"])})
             if villages.is_table and (villages.x is None or villages.y is None):
-                chk.add("villages", f"'{v['path']}' is a table, so 'x' and 'y' (the coordinate columns) are required.",
-                        "add for example 'x: lon' and 'y: lat' and 'crs: EPSG:4326'.")
+                chk.add(
+                    "villages",
+                    f"'{v['path']}' is a table, so 'x' and 'y' (the coordinate columns) are required.",
+                    "add for example 'x: lon' and 'y: lat' and 'crs: EPSG:4326'.",
+                )
 
     coverage: list[CoverageSpec] = []
     if "coverage" in top:
         if not top["coverage"]:
-            chk.add("coverage", "no coverage layer is listed.", "list at least one layer under 'coverage:'.")
+            chk.add(
+                "coverage",
+                "no coverage layer is listed.",
+                "list at least one layer under 'coverage:'.",
+            )
         for i, item in enumerate(top["coverage"]):
             where = f"coverage[{i}]"
             if not isinstance(item, Mapping):
@@ -368,21 +394,30 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
                 continue
             values = str(c.get("values", "auto")).lower()
             if values not in ("auto", "dbm", "mask"):
-                chk.add(f"{where}.values", f"unknown value kind '{values}'.",
-                        "use 'dbm' (signal level), 'mask' (0/1) or 'auto'.")
+                chk.add(
+                    f"{where}.values",
+                    f"unknown value kind '{values}'.",
+                    "use 'dbm' (signal level), 'mask' (0/1) or 'auto'.",
+                )
                 continue
             c["values"] = values
             spec = CoverageSpec(**{**c, "path": _resolve(base, c["path"])})
             if not spec.is_raster and ("threshold" in c or values != "auto"):
-                chk.add(where, "'threshold' and 'values' apply to rasters only; this layer is vector.",
-                        "remove them, or give a GeoTIFF.")
+                chk.add(
+                    where,
+                    "'threshold' and 'values' apply to rasters only; this layer is vector.",
+                    "remove them, or give a GeoTIFF.",
+                )
             coverage.append(spec)
         seen: dict[str, int] = {}
         for i, spec in enumerate(coverage):
             if spec.column in seen:
-                chk.add(f"coverage[{i}]", f"{spec.carrier} {spec.technology} is listed twice "
-                        f"(also coverage[{seen[spec.column]}]).",
-                        "merge the two layers into one file, or remove one.")
+                chk.add(
+                    f"coverage[{i}]",
+                    f"{spec.carrier} {spec.technology} is listed twice "
+                    f"(also coverage[{seen[spec.column]}]).",
+                    "merge the two layers into one file, or remove one.",
+                )
             seen.setdefault(spec.column, i)
 
     fibre = None
@@ -404,10 +439,17 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
         try:
             crs = CRS.from_user_input(working_crs)
             if not crs.is_projected:
-                chk.add("working_crs", f"'{working_crs}' is not a projected (metric) CRS.",
-                        "use 'auto' or a UTM zone such as EPSG:32648.")
+                chk.add(
+                    "working_crs",
+                    f"'{working_crs}' is not a projected (metric) CRS.",
+                    "use 'auto' or a UTM zone such as EPSG:32648.",
+                )
         except CRSError:
-            chk.add("working_crs", f"'{working_crs}' is not a CRS PROJ knows.", "use 'auto' or e.g. EPSG:32648.")
+            chk.add(
+                "working_crs",
+                f"'{working_crs}' is not a CRS PROJ knows.",
+                "use 'auto' or e.g. EPSG:32648.",
+            )
 
     if chk.problems or communes is None or villages is None:
         raise ConfigError(chk.problems)
@@ -444,20 +486,46 @@ def load_config(path: str | Path, *, output: str | Path | None = None) -> Projec
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError([Problem(str(path), "", "the project file does not exist." if not path.exists()
-                                   else "this is not a file.", "check the path.")])
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    "the project file does not exist."
+                    if not path.exists()
+                    else "this is not a file.",
+                    "check the path.",
+                )
+            ]
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
-        raise ConfigError([Problem(str(path), "", f"not UTF-8 text ({exc.reason} at byte {exc.start}).",
-                                   "save the file as UTF-8.")]) from None
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"not UTF-8 text ({exc.reason} at byte {exc.start}).",
+                    "save the file as UTF-8.",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([Problem(str(path), where, f"not valid YAML: {what}.",
-                                   "check indentation and quoting at that place.")]) from None
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    where,
+                    f"not valid YAML: {what}.",
+                    "check indentation and quoting at that place.",
+                )
+            ]
+        ) from None
     cfg = parse_config(data, base_dir=path.parent, source=str(path))
     cfg = _replace(cfg, source=path.resolve())
     if output is not None:
@@ -469,5 +537,3 @@ def _replace(cfg: ProjectConfig, **changes: Any) -> ProjectConfig:
     from dataclasses import replace
 
     return replace(cfg, **changes)
-
-

@@ -85,8 +85,9 @@ class CoverageLayer:
         return self._tree
 
 
-def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS,
-                        issues: list[Problem] | None = None) -> CoverageLayer:
+def load_coverage_layer(
+    spec: CoverageSpec, *, working_crs: CRS, issues: list[Problem] | None = None
+) -> CoverageLayer:
     """Open and check one coverage layer.
 
     Raster checks: readable, has a CRS, the band exists, a numeric data type, and
@@ -106,21 +107,35 @@ def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS,
     """
     src = str(spec.path)
     if not spec.is_raster:
-        gdf = read_vector(spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs)
-        gdf, errors, warns = geometry_problems(gdf, source=src, id_column=None,
-                                               allowed=("Polygon", "MultiPolygon"), role="coverage polygon")
+        gdf = read_vector(
+            spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs
+        )
+        gdf, errors, warns = geometry_problems(
+            gdf,
+            source=src,
+            id_column=None,
+            allowed=("Polygon", "MultiPolygon"),
+            role="coverage polygon",
+        )
         if errors:
             raise InputDataError(errors)
         if issues is not None:
             issues.extend(warns)
         if len(gdf) == 0:
-            p = Problem(src, "", f"{spec.carrier} {spec.technology}: the layer has no polygons, so it covers "
-                        "no village.", "check that the right file or layer is given.")
+            p = Problem(
+                src,
+                "",
+                f"{spec.carrier} {spec.technology}: the layer has no polygons, so it covers "
+                "no village.",
+                "check that the right file or layer is given.",
+            )
             log.warning("%s", p)
             if issues is not None:
                 issues.append(p)
         polys = gdf.geometry.to_crs(working_crs).to_numpy()
-        return CoverageLayer(spec=spec, kind="vector", mode="polygons", crs=working_crs, polygons=polys)
+        return CoverageLayer(
+            spec=spec, kind="vector", mode="polygons", crs=working_crs, polygons=polys
+        )
 
     problem = check_exists(spec.path, "coverage raster")
     if problem:
@@ -132,51 +147,101 @@ def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS,
             count, dtypes, nodatavals = ds.count, ds.dtypes, ds.nodatavals
             transform, width, height = ds.transform, ds.width, ds.height
     except rasterio.errors.RasterioError as exc:
-        raise InputDataError([Problem(src, "", f"cannot be read as a raster ({' '.join(str(exc).split())}).",
-                                      "check that it is a complete GeoTIFF; export it again.")]) from None
+        raise InputDataError(
+            [
+                Problem(
+                    src,
+                    "",
+                    f"cannot be read as a raster ({' '.join(str(exc).split())}).",
+                    "check that it is a complete GeoTIFF; export it again.",
+                )
+            ]
+        ) from None
     if crs is None:
         if spec.crs:
             given, problem = parse_crs(spec.crs, source=src, where="crs")
-            if problem:
-                raise InputDataError([problem])
+            if problem or given is None:
+                raise InputDataError([problem] if problem else [])
             crs = rasterio.crs.CRS.from_user_input(given.to_wkt())
         else:
-            problems.append(Problem(src, "", "the raster has no coordinate reference system (CRS).",
-                                    "add 'crs: EPSG:32648' (or the right code) to this layer in the project "
-                                    "file, or assign it with gdal_edit.py -a_srs."))
+            problems.append(
+                Problem(
+                    src,
+                    "",
+                    "the raster has no coordinate reference system (CRS).",
+                    "add 'crs: EPSG:32648' (or the right code) to this layer in the project "
+                    "file, or assign it with gdal_edit.py -a_srs.",
+                )
+            )
     if transform.is_identity:
-        problems.append(Problem(src, "", "the raster is not georeferenced (no geotransform).",
-                                "export it again as a GeoTIFF with its position."))
+        problems.append(
+            Problem(
+                src,
+                "",
+                "the raster is not georeferenced (no geotransform).",
+                "export it again as a GeoTIFF with its position.",
+            )
+        )
     if not 1 <= spec.band <= count:
-        problems.append(Problem(src, f"band {spec.band}", f"no such band; the raster has {count}.",
-                                f"use 'band:' between 1 and {count}."))
+        problems.append(
+            Problem(
+                src,
+                f"band {spec.band}",
+                f"no such band; the raster has {count}.",
+                f"use 'band:' between 1 and {count}.",
+            )
+        )
         raise InputDataError(problems)
     dtype = np.dtype(dtypes[spec.band - 1])
     if dtype.kind not in "iuf" and dtype != np.bool_:
-        problems.append(Problem(src, f"band {spec.band}", f"unexpected data type {dtype.name}.",
-                                "use a float or integer band (dBm) or an 8-bit 0/1 mask."))
+        problems.append(
+            Problem(
+                src,
+                f"band {spec.band}",
+                f"unexpected data type {dtype.name}.",
+                "use a float or integer band (dBm) or an 8-bit 0/1 mask.",
+            )
+        )
     mode = spec.values
     if mode == "auto":
         mode = "mask" if dtype.kind in "ub" else "dbm"
     if mode == "dbm" and dtype.kind in "ub":
-        problems.append(Problem(src, f"band {spec.band}",
-                                f"values: dbm, but the band is {dtype.name}, which cannot hold negative dBm.",
-                                "use 'values: mask' for a 0/1 raster, or give the signal level raster."))
+        problems.append(
+            Problem(
+                src,
+                f"band {spec.band}",
+                f"values: dbm, but the band is {dtype.name}, which cannot hold negative dBm.",
+                "use 'values: mask' for a 0/1 raster, or give the signal level raster.",
+            )
+        )
     if problems:
         raise InputDataError(problems)
     nodata = nodatavals[spec.band - 1]
-    return CoverageLayer(spec=spec, kind="raster", mode=mode, crs=CRS.from_user_input(crs.to_wkt()),
-                         nodata=nodata, dtype=dtype.name, transform=transform, width=width, height=height)
+    return CoverageLayer(
+        spec=spec,
+        kind="raster",
+        mode=mode,
+        crs=CRS.from_user_input(crs.to_wkt()),
+        nodata=nodata,
+        dtype=dtype.name,
+        transform=transform,
+        width=width,
+        height=height,
+    )
 
 
-def _transform_xy(xs: np.ndarray, ys: np.ndarray, src: CRS, dst: CRS) -> tuple[np.ndarray, np.ndarray]:
+def _transform_xy(
+    xs: np.ndarray, ys: np.ndarray, src: CRS, dst: CRS
+) -> tuple[np.ndarray, np.ndarray]:
     if src.equals(dst):
         return xs, ys
     t = Transformer.from_crs(src, dst, always_xy=True)
     return t.transform(xs, ys)
 
 
-def _tiles(rows: np.ndarray, cols: np.ndarray, inside: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
+def _tiles(
+    rows: np.ndarray, cols: np.ndarray, inside: np.ndarray
+) -> Iterator[tuple[int, int, np.ndarray]]:
     """Group the points inside the raster by TILE x TILE window."""
     idx = np.flatnonzero(inside)
     if idx.size == 0:
@@ -191,7 +256,9 @@ def _tiles(rows: np.ndarray, cols: np.ndarray, inside: np.ndarray) -> Iterator[t
         yield int(rows[members[0]] // TILE), int(cols[members[0]] // TILE), members
 
 
-def sample_raster(layer: CoverageLayer, points: np.ndarray, points_crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+def sample_raster(
+    layer: CoverageLayer, points: np.ndarray, points_crs: CRS
+) -> tuple[np.ndarray, np.ndarray]:
     """Raster values at points: ``(values, valid)``; ``valid`` False outside or on nodata.
 
     Reads only the TILE x TILE windows that contain points.
@@ -202,8 +269,14 @@ def sample_raster(layer: CoverageLayer, points: np.ndarray, points_crs: CRS) -> 
     colf = inv.a * xs + inv.b * ys + inv.c
     rowf = inv.d * xs + inv.e * ys + inv.f
     with np.errstate(invalid="ignore"):
-        inside = np.isfinite(colf) & np.isfinite(rowf) & (colf >= 0) & (rowf >= 0) \
-            & (colf < layer.width) & (rowf < layer.height)
+        inside = (
+            np.isfinite(colf)
+            & np.isfinite(rowf)
+            & (colf >= 0)
+            & (rowf >= 0)
+            & (colf < layer.width)
+            & (rowf < layer.height)
+        )
     cols = np.where(inside, np.floor(np.where(inside, colf, 0)), 0).astype(np.int64)
     rows = np.where(inside, np.floor(np.where(inside, rowf, 0)), 0).astype(np.int64)
     values = np.full(len(points), np.nan)
@@ -250,7 +323,9 @@ def sample_coverage(layer: CoverageLayer, villages: gpd.GeoSeries) -> np.ndarray
     return layer.covered_values(values, valid)
 
 
-def check_raster_against_villages(layer: CoverageLayer, villages: gpd.GeoSeries) -> tuple[list[Problem], list[Problem]]:
+def check_raster_against_villages(
+    layer: CoverageLayer, villages: gpd.GeoSeries
+) -> tuple[list[Problem], list[Problem]]:
     """Errors and warnings from comparing a raster with the villages.
 
     Error when the raster's extent misses every village, or when it holds only
@@ -266,44 +341,76 @@ def check_raster_against_villages(layer: CoverageLayer, villages: gpd.GeoSeries)
     values, valid = sample_raster(layer, villages.to_numpy(), CRS.from_user_input(villages.crs))
     points = villages.to_numpy()
     assert layer.crs is not None and layer.transform is not None
-    xs, ys = _transform_xy(shapely.get_x(points), shapely.get_y(points), CRS.from_user_input(villages.crs),
-                           layer.crs)
+    xs, ys = _transform_xy(
+        shapely.get_x(points), shapely.get_y(points), CRS.from_user_input(villages.crs), layer.crs
+    )
     inv = ~layer.transform
     colf = inv.a * xs + inv.b * ys + inv.c
     rowf = inv.d * xs + inv.e * ys + inv.f
     inside = (colf >= 0) & (rowf >= 0) & (colf < layer.width) & (rowf < layer.height)
     if not inside.any():
         b = rasterio.transform.array_bounds(layer.height, layer.width, layer.transform)
-        errors.append(Problem(src, "", f"{layer.label}: the raster's extent (x {b[0]:.0f}..{b[2]:.0f}, "
-                              f"y {b[1]:.0f}..{b[3]:.0f} in {layer.crs.to_string()}) contains none of the "
-                              "villages.", "check that the raster is for this area and that its CRS is right."))
+        errors.append(
+            Problem(
+                src,
+                "",
+                f"{layer.label}: the raster's extent (x {b[0]:.0f}..{b[2]:.0f}, "
+                f"y {b[1]:.0f}..{b[3]:.0f} in {layer.crs.to_string()}) contains none of the "
+                "villages.",
+                "check that the raster is for this area and that its CRS is right.",
+            )
+        )
         return errors, warns
     if not valid.any():
         with rasterio.open(layer.spec.path) as ds:
             factor = max(1, int(np.ceil(max(ds.width, ds.height) / 1024)))
-            small = ds.read(layer.spec.band, out_shape=(max(1, ds.height // factor), max(1, ds.width // factor)),
-                            masked=True, resampling=Resampling.nearest)
+            small = ds.read(
+                layer.spec.band,
+                out_shape=(max(1, ds.height // factor), max(1, ds.width // factor)),
+                masked=True,
+                resampling=Resampling.nearest,
+            )
         if np.ma.count(small) == 0:
-            errors.append(Problem(src, "", f"{layer.label}: the raster holds only nodata.",
-                                  "check the nodata value (gdalinfo) and export the layer again."))
+            errors.append(
+                Problem(
+                    src,
+                    "",
+                    f"{layer.label}: the raster holds only nodata.",
+                    "check the nodata value (gdalinfo) and export the layer again.",
+                )
+            )
             return errors, warns
     missing = int((~valid).sum())
     if missing:
-        warns.append(Problem(src, "", f"{layer.label}: {missing} of {len(valid)} villages fall outside the "
-                             "raster or on nodata cells; they count as not covered by this layer.",
-                             "extend the raster to the whole area if they may be covered."))
+        warns.append(
+            Problem(
+                src,
+                "",
+                f"{layer.label}: {missing} of {len(valid)} villages fall outside the "
+                "raster or on nodata cells; they count as not covered by this layer.",
+                "extend the raster to the whole area if they may be covered.",
+            )
+        )
     if layer.mode == "mask":
         odd = np.unique(values[valid & (values != 0) & (values != 1)])
         if odd.size:
-            errors.append(Problem(src, f"band {layer.spec.band}",
-                                  f"{layer.label}: a 0/1 mask holds other values ({list_items(odd.tolist())}).",
-                                  "set 'values: dbm' if it is a signal level, or set those cells to nodata."))
+            errors.append(
+                Problem(
+                    src,
+                    f"band {layer.spec.band}",
+                    f"{layer.label}: a 0/1 mask holds other values ({list_items(odd.tolist())}).",
+                    "set 'values: dbm' if it is a signal level, or set those cells to nodata.",
+                )
+            )
     return errors, warns
 
 
 # --------------------------------------------------------------------------- fibre
 
-def load_fibre(spec: FibreSpec, *, working_crs: CRS, issues: list[Problem] | None = None) -> gpd.GeoSeries:
+
+def load_fibre(
+    spec: FibreSpec, *, working_crs: CRS, issues: list[Problem] | None = None
+) -> gpd.GeoSeries:
     """Fibre routes (lines) or access points (points), in the working CRS.
 
     Raises
@@ -317,8 +424,12 @@ def load_fibre(spec: FibreSpec, *, working_crs: CRS, issues: list[Problem] | Non
     """
     gdf = read_vector(spec.path, role="fibre", layer=spec.layer, where=spec.where, crs=spec.crs)
     gdf, errors, warns = geometry_problems(
-        gdf, source=str(spec.path), id_column=None,
-        allowed=("LineString", "MultiLineString", "Point", "MultiPoint"), role="fibre")
+        gdf,
+        source=str(spec.path),
+        id_column=None,
+        allowed=("LineString", "MultiLineString", "Point", "MultiPoint"),
+        role="fibre",
+    )
     if errors:
         raise InputDataError(errors)
     if issues is not None:
@@ -339,9 +450,15 @@ def distance_to_fibre(villages: gpd.GeoSeries, fibre: gpd.GeoSeries) -> np.ndarr
     >>> distance_to_fibre(v, f).tolist()
     [30.0]
     """
-    if fibre.crs is not None and villages.crs is not None and not CRS(fibre.crs).equals(CRS(villages.crs)):
-        raise ValueError(f"fibre is in {fibre.crs} but villages in {villages.crs}; reproject both to the "
-                         "working CRS first.")
+    if (
+        fibre.crs is not None
+        and villages.crs is not None
+        and not CRS(fibre.crs).equals(CRS(villages.crs))
+    ):
+        raise ValueError(
+            f"fibre is in {fibre.crs} but villages in {villages.crs}; reproject both to the "
+            "working CRS first."
+        )
     out = np.full(len(villages), np.inf)
     geoms = fibre.to_numpy()
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
@@ -355,8 +472,10 @@ def distance_to_fibre(villages: gpd.GeoSeries, fibre: gpd.GeoSeries) -> np.ndarr
 
 # --------------------------------------------------------------------------- areas
 
-def measure_covered_area(communes: gpd.GeoDataFrame, layers: Sequence[CoverageLayer], *,
-                         resolution: float = 100.0) -> pd.DataFrame:
+
+def measure_covered_area(
+    communes: gpd.GeoDataFrame, layers: Sequence[CoverageLayer], *, resolution: float = 100.0
+) -> pd.DataFrame:
     """Share of each commune's area covered by each technology (any carrier).
 
     Every layer is put on one grid of ``resolution`` metres in the working CRS
@@ -387,7 +506,9 @@ def measure_covered_area(communes: gpd.GeoDataFrame, layers: Sequence[CoverageLa
     total = np.zeros(n + 1, dtype=np.int64)
     covered = {t: np.zeros(n + 1, dtype=np.int64) for t in techs}
     if n == 0:
-        return pd.DataFrame(index=communes["commune_id"], columns=[f"pct_area_{t.lower()}" for t in techs])
+        return pd.DataFrame(
+            index=communes["commune_id"], columns=[f"pct_area_{t.lower()}" for t in techs]
+        )
     crs = CRS.from_user_input(communes.crs)
     minx, miny, maxx, maxy = communes.total_bounds
     width = max(1, int(np.ceil((maxx - minx) / resolution)))
@@ -404,8 +525,13 @@ def measure_covered_area(communes: gpd.GeoDataFrame, layers: Sequence[CoverageLa
             hit = tree.query(box, predicate="intersects")
             if hit.size == 0:
                 continue
-            ids = rasterize(((geoms[i], int(i) + 1) for i in hit), out_shape=(h, w), transform=tt,
-                            fill=0, dtype="int32")
+            ids = rasterize(
+                ((geoms[i], int(i) + 1) for i in hit),
+                out_shape=(h, w),
+                transform=tt,
+                fill=0,
+                dtype="int32",
+            )
             inside = ids > 0
             if not inside.any():
                 continue
@@ -418,8 +544,12 @@ def measure_covered_area(communes: gpd.GeoDataFrame, layers: Sequence[CoverageLa
                 mask &= inside
                 covered[tech] += np.bincount(ids[mask], minlength=n + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        data = {f"pct_area_{t.lower()}": np.where(total[1:] > 0, 100.0 * covered[t][1:] / total[1:], np.nan)
-                for t in techs}
+        data = {
+            f"pct_area_{t.lower()}": np.where(
+                total[1:] > 0, 100.0 * covered[t][1:] / total[1:], np.nan
+            )
+            for t in techs
+        }
     return pd.DataFrame(data, index=pd.Index(communes["commune_id"].to_numpy(), name="commune_id"))
 
 
@@ -430,22 +560,44 @@ def _nodata_sentinel(dtype: np.dtype) -> float:
     return float(info.max if dtype.kind == "u" else info.min)
 
 
-def _layer_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int, crs: rasterio.crs.CRS,
-                   box: shapely.Geometry) -> np.ndarray:
+def _layer_on_grid(
+    layer: CoverageLayer,
+    transform: Affine,
+    h: int,
+    w: int,
+    crs: rasterio.crs.CRS,
+    box: shapely.Geometry,
+) -> np.ndarray:
     if layer.kind == "vector":
         if len(layer.polygons) == 0:
             return np.zeros((h, w), dtype=bool)
         hit = layer.tree().query(box, predicate="intersects")
         if hit.size == 0:
             return np.zeros((h, w), dtype=bool)
-        return rasterize(((layer.polygons[i], 1) for i in hit), out_shape=(h, w), transform=transform,
-                         fill=0, dtype="uint8").astype(bool)
+        return rasterize(
+            ((layer.polygons[i], 1) for i in hit),
+            out_shape=(h, w),
+            transform=transform,
+            fill=0,
+            dtype="uint8",
+        ).astype(bool)
     dtype = np.dtype(layer.dtype)
     nodata = layer.nodata if layer.nodata is not None else _nodata_sentinel(dtype)
     with rasterio.open(layer.spec.path) as ds:
-        src_crs = ds.crs if ds.crs else rasterio.crs.CRS.from_wkt(layer.crs.to_wkt())
-        with WarpedVRT(ds, src_crs=src_crs, crs=crs, transform=transform, width=w, height=h,
-                       resampling=Resampling.nearest, src_nodata=nodata, nodata=nodata) as vrt:
+        src_crs = ds.crs
+        if src_crs is None and layer.crs is not None:  # CRS given in the project file
+            src_crs = rasterio.crs.CRS.from_wkt(layer.crs.to_wkt())
+        with WarpedVRT(
+            ds,
+            src_crs=src_crs,
+            crs=crs,
+            transform=transform,
+            width=w,
+            height=h,
+            resampling=Resampling.nearest,
+            src_nodata=nodata,
+            nodata=nodata,
+        ) as vrt:
             arr = vrt.read(layer.spec.band, masked=True)
     data = np.ma.getdata(arr).astype(float)
     valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)

@@ -54,8 +54,13 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str)
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
     try:
-        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG",
-                                layer_options={"DESCRIPTION": description[:250]})
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer,
+            driver="GPKG",
+            layer_options={"DESCRIPTION": description[:250]},
+        )
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
 
@@ -88,17 +93,28 @@ def versions() -> dict[str, str]:
 
 def _inputs_manifest(result: RunResult) -> list[dict[str, Any]]:
     cfg = result.config
-    roles: list[tuple[str, Path]] = [("communes", cfg.communes.path), ("villages", cfg.villages.path)]
+    roles: list[tuple[str, Path]] = [
+        ("communes", cfg.communes.path),
+        ("villages", cfg.villages.path),
+    ]
     roles += [(f"coverage:{c.column}", c.path) for c in cfg.coverage]
     if cfg.fibre is not None:
         roles.append(("fibre", cfg.fibre.path))
     out = []
     for role, path in roles:
         for f in dataset_files(path):
-            out.append({"role": role, "path": str(f), "bytes": f.stat().st_size, "sha256": sha256_file(f)})
+            out.append(
+                {"role": role, "path": str(f), "bytes": f.stat().st_size, "sha256": sha256_file(f)}
+            )
     if cfg.source is not None and cfg.source.exists():
-        out.append({"role": "project", "path": str(cfg.source), "bytes": cfg.source.stat().st_size,
-                    "sha256": sha256_file(cfg.source)})
+        out.append(
+            {
+                "role": "project",
+                "path": str(cfg.source),
+                "bytes": cfg.source.stat().st_size,
+                "sha256": sha256_file(cfg.source),
+            }
+        )
     return out
 
 
@@ -124,7 +140,9 @@ def _readme(result: RunResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(result: RunResult, directory: str | Path, *, started: float | None = None) -> Path:
+def write_outputs(
+    result: RunResult, directory: str | Path, *, started: float | None = None
+) -> Path:
     """Write every output file of a run into ``directory``, atomically.
 
     The files are written into a hidden folder beside ``directory`` and renamed
@@ -164,7 +182,8 @@ def write_outputs(result: RunResult, directory: str | Path, *, started: float | 
                 "population": float(result.villages["population"].sum()),
                 "villages_gap_mobile": int(result.villages["gap_mobile"].sum()),
                 "villages_gap_fibre": int(result.villages["gap_fibre"].fillna(False).sum())
-                if cfg.fibre is not None else None,
+                if cfg.fibre is not None
+                else None,
                 "provinces": len(p),
                 "coverage_layers": len(cfg.coverage),
             },
@@ -172,5 +191,7 @@ def write_outputs(result: RunResult, directory: str | Path, *, started: float | 
             "stages_s": {**result.timings, "write_outputs": round(time.perf_counter() - t0, 3)},
             "versions": versions(),
         }
-        (tmp / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (tmp / "run.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return target

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -118,27 +119,42 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     issues: list[Problem] = []
     timings: dict[str, float] = {}
     with _timed(timings, "load_communes"):
-        communes = _collect(problems, lambda: load_communes(config.communes, province_fallback=config.name,
-                                                              issues=issues))
+        communes = _collect(
+            problems,
+            lambda: load_communes(config.communes, province_fallback=config.name, issues=issues),
+        )
     with _timed(timings, "load_villages"):
         villages = _collect(problems, lambda: load_villages(config.villages, issues=issues))
     basis = communes if isinstance(communes, gpd.GeoDataFrame) else villages
-    working = choose_working_crs(basis, requested=config.working_crs) if isinstance(
-        basis, gpd.GeoDataFrame) else CRS.from_epsg(32648)
+    working = (
+        choose_working_crs(basis, requested=config.working_crs)
+        if isinstance(basis, gpd.GeoDataFrame)
+        else CRS.from_epsg(32648)
+    )
     log.info("working CRS: %s", working.name)
     if isinstance(communes, gpd.GeoDataFrame):
         communes = communes.to_crs(working)
     if isinstance(villages, gpd.GeoDataFrame):
         villages = villages.to_crs(working)
         if isinstance(communes, gpd.GeoDataFrame):
-            villages = _collect(problems, lambda: assign_villages_to_communes(
-                villages, communes, max_snap_m=config.villages.max_snap_m,
-                source=str(config.villages.path), issues=issues))
+            villages = _collect(
+                problems,
+                lambda: assign_villages_to_communes(
+                    villages,
+                    communes,
+                    max_snap_m=config.villages.max_snap_m,
+                    source=str(config.villages.path),
+                    issues=issues,
+                ),
+            )
     layers: list[CoverageLayer] = []
     with _timed(timings, "load_coverage"):
-        for spec in tqdm(config.coverage, desc="checking coverage layers", unit="layer", disable=not progress):
-            layer = _collect(problems, lambda spec=spec: load_coverage_layer(spec, working_crs=working,
-                                                                              issues=issues))
+        for spec in tqdm(
+            config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
+        ):
+            layer = _collect(
+                problems, partial(load_coverage_layer, spec, working_crs=working, issues=issues)
+            )
             if isinstance(layer, CoverageLayer):
                 layers.append(layer)
                 if isinstance(villages, gpd.GeoDataFrame) and layer.kind == "raster":
@@ -149,14 +165,24 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     if config.fibre is not None:
         with _timed(timings, "load_fibre"):
             spec_f = config.fibre
-            fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working, issues=issues))
+            fibre = _collect(
+                problems, lambda: load_fibre(spec_f, working_crs=working, issues=issues)
+            )
     if problems:
         raise InputDataError(problems)
     assert isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame)
     for issue in issues:
         log.warning("%s", issue)
-    return Inputs(config=config, working_crs=working, communes=communes, villages=villages, layers=layers,
-                  fibre=fibre if isinstance(fibre, gpd.GeoSeries) else None, issues=issues, timings=timings)
+    return Inputs(
+        config=config,
+        working_crs=working,
+        communes=communes,
+        villages=villages,
+        layers=layers,
+        fibre=fibre if isinstance(fibre, gpd.GeoSeries) else None,
+        issues=issues,
+        timings=timings,
+    )
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
@@ -192,28 +218,61 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
     villages = inputs.villages
     with _timed(timings, "sample_coverage"):
         coverage: dict[str, tuple[str, np.ndarray]] = {}
-        for layer in tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress):
-            coverage[layer.column] = (layer.spec.technology, sample_coverage(layer, villages.geometry))
+        for layer in tqdm(
+            inputs.layers, desc="sampling coverage", unit="layer", disable=not progress
+        ):
+            coverage[layer.column] = (
+                layer.spec.technology,
+                sample_coverage(layer, villages.geometry),
+            )
     with _timed(timings, "fibre"):
-        dist = distance_to_fibre(villages.geometry, inputs.fibre) if inputs.fibre is not None else None
+        dist = (
+            distance_to_fibre(villages.geometry, inputs.fibre) if inputs.fibre is not None else None
+        )
     wgs = villages.geometry.to_crs(4326)
     with _timed(timings, "classify"):
-        table = classify_villages(villages, coverage, fibre_distance_m=dist,
-                                  max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
-                                  lon=wgs.x.to_numpy(), lat=wgs.y.to_numpy())
+        table = classify_villages(
+            villages,
+            coverage,
+            fibre_distance_m=dist,
+            max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
+            lon=wgs.x.to_numpy(),
+            lat=wgs.y.to_numpy(),
+        )
     with _timed(timings, "coverage_area"):
-        shares = measure_covered_area(inputs.communes, inputs.layers, resolution=cfg.area_resolution_m)
+        shares = measure_covered_area(
+            inputs.communes, inputs.layers, resolution=cfg.area_resolution_m
+        )
     with _timed(timings, "summaries"):
         techs = cfg.technologies
-        communes = summarise_communes(table, inputs.communes, technologies=techs, area_shares=shares,
-                                      fibre_given=cfg.fibre is not None)
-        provinces = summarise_provinces(communes, technologies=techs, fibre_given=cfg.fibre is not None)
-    return RunResult(config=cfg, working_crs=inputs.working_crs, villages=table, communes=communes,
-                     provinces=provinces, issues=list(inputs.issues), timings=timings)
+        communes = summarise_communes(
+            table,
+            inputs.communes,
+            technologies=techs,
+            area_shares=shares,
+            fibre_given=cfg.fibre is not None,
+        )
+        provinces = summarise_provinces(
+            communes, technologies=techs, fibre_given=cfg.fibre is not None
+        )
+    return RunResult(
+        config=cfg,
+        working_crs=inputs.working_crs,
+        villages=table,
+        communes=communes,
+        provinces=provinces,
+        issues=list(inputs.issues),
+        timings=timings,
+    )
 
 
-def run_project(config: ProjectConfig | str | Path, *, output: str | Path | None = None,
-                write: bool = True, progress: bool = False) -> RunResult:
+def run_project(
+    config: ProjectConfig | str | Path,
+    *,
+    output: str | Path | None = None,
+    write: bool = True,
+    progress: bool = False,
+) -> RunResult:
     """Run the whole analysis and write the outputs.
 
     Parameters

@@ -61,12 +61,24 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     area = None
     if spec.is_table:
         df = read_table(spec.path, role="villages", sheet=spec.sheet, text_columns=text_cols)
-        needed = {"id": spec.id, "name": spec.name, "population": spec.population,
-                  "x": spec.x, "y": spec.y, "commune": spec.commune}
+        needed = {
+            "id": spec.id,
+            "name": spec.name,
+            "population": spec.population,
+            "x": spec.x,
+            "y": spec.y,
+            "commune": spec.commune,
+        }
         for key, col in needed.items():
             if col is not None and col not in df.columns:
-                problems.append(Problem(src, f"villages.{key}", f"column '{col}' is not in the table.",
-                                        closest(col, df.columns)))
+                problems.append(
+                    Problem(
+                        src,
+                        f"villages.{key}",
+                        f"column '{col}' is not in the table.",
+                        closest(col, df.columns),
+                    )
+                )
         if problems:
             raise InputDataError(problems)
         crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
@@ -78,35 +90,63 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         bad = ~(np.isfinite(xs) & np.isfinite(ys))
         if bad.any():
             rows = np.flatnonzero(bad)
-            problems.append(Problem(src, _rows(df, rows, spec.id),
-                                    f"{rows.size} row(s) have missing, non-numeric, NaN or infinite "
-                                    f"coordinates in '{spec.x}'/'{spec.y}'.",
-                                    "fill in the coordinates (decimal numbers) or delete the rows."))
+            problems.append(
+                Problem(
+                    src,
+                    _rows(df, rows, spec.id),
+                    f"{rows.size} row(s) have missing, non-numeric, NaN or infinite "
+                    f"coordinates in '{spec.x}'/'{spec.y}'.",
+                    "fill in the coordinates (decimal numbers) or delete the rows.",
+                )
+            )
         elif crs is not None and crs.is_geographic:
             out_of_range = (np.abs(xs) > 180) | (np.abs(ys) > 90)
             if out_of_range.any():
                 rows = np.flatnonzero(out_of_range)
-                problems.append(Problem(src, _rows(df, rows, spec.id),
-                                        f"{rows.size} row(s) have coordinates outside longitude/latitude "
-                                        f"range, but the CRS is {crs.to_string()} (degrees).",
-                                        "set 'crs:' to the projected CRS of the coordinates, e.g. "
-                                        "EPSG:3405 (VN-2000 / UTM 48N)."))
+                problems.append(
+                    Problem(
+                        src,
+                        _rows(df, rows, spec.id),
+                        f"{rows.size} row(s) have coordinates outside longitude/latitude "
+                        f"range, but the CRS is {crs.to_string()} (degrees).",
+                        "set 'crs:' to the projected CRS of the coordinates, e.g. "
+                        "EPSG:3405 (VN-2000 / UTM 48N).",
+                    )
+                )
         geoms = shapely.points(np.where(bad, 0.0, xs), np.where(bad, 0.0, ys))
         gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
     else:
-        gdf = read_vector(spec.path, role="villages", layer=spec.layer, where=spec.where, crs=spec.crs)
-        for key, col in {"id": spec.id, "name": spec.name, "population": spec.population,
-                         "commune": spec.commune}.items():
+        gdf = read_vector(
+            spec.path, role="villages", layer=spec.layer, where=spec.where, crs=spec.crs
+        )
+        for key, col in {
+            "id": spec.id,
+            "name": spec.name,
+            "population": spec.population,
+            "commune": spec.commune,
+        }.items():
             if col is not None and col not in gdf.columns:
-                problems.append(Problem(src, f"villages.{key}", f"column '{col}' is not in the layer.",
-                                        closest(col, [c for c in gdf.columns if c != gdf.geometry.name])))
+                problems.append(
+                    Problem(
+                        src,
+                        f"villages.{key}",
+                        f"column '{col}' is not in the layer.",
+                        closest(col, [c for c in gdf.columns if c != gdf.geometry.name]),
+                    )
+                )
         if len(gdf) == 0:
-            problems.append(Problem(src, "", "the village layer has no features.", "check the file and layer."))
+            problems.append(
+                Problem(src, "", "the village layer has no features.", "check the file and layer.")
+            )
         if problems:
             raise InputDataError(problems)
         gdf, errors, warns = geometry_problems(
-            gdf, source=src, id_column=spec.id,
-            allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"), role="village")
+            gdf,
+            source=src,
+            id_column=spec.id,
+            allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"),
+            role="village",
+        )
         problems += errors
         if issues is not None:
             issues.extend(warns)
@@ -114,8 +154,11 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             geoms = gdf.geometry.to_numpy()
             polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
             if polygonal.any():
-                metric = gdf.geometry.to_crs(gdf.geometry.estimate_utm_crs()) if gdf.crs.is_geographic \
+                metric = (
+                    gdf.geometry.to_crs(gdf.geometry.estimate_utm_crs())
+                    if gdf.crs.is_geographic
                     else gdf.geometry
+                )
                 area = np.where(polygonal, metric.area.to_numpy() / 1e6, np.nan)
             points = shapely.point_on_surface(geoms)
             gdf = gdf.set_geometry(gpd.GeoSeries(points, index=gdf.index, crs=gdf.crs))
@@ -125,7 +168,9 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     problems += duplicate_problems(ids, source=src, column=spec.id, what="village")
     pop = _numbers(df[spec.population])
     raw = df[spec.population]
-    missing = raw.isna().to_numpy() | (raw.astype("string").str.strip() == "").fillna(True).to_numpy()
+    missing = (
+        raw.isna().to_numpy() | (raw.astype("string").str.strip() == "").fillna(True).to_numpy()
+    )
     non_numeric = ~missing & ~np.isfinite(pop)
     negative = np.isfinite(pop) & (pop < 0)
     table = spec.is_table
@@ -136,18 +181,28 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     ):
         if mask.any():
             rows = np.flatnonzero(mask)
-            problems.append(Problem(src, f"column '{spec.population}', "
-                                    + _rows(df, rows, spec.id, table=table), f"{rows.size} village(s) {what}.", fix))
+            problems.append(
+                Problem(
+                    src,
+                    f"column '{spec.population}', " + _rows(df, rows, spec.id, table=table),
+                    f"{rows.size} village(s) {what}.",
+                    fix,
+                )
+            )
     if problems:
         raise InputDataError(problems)
 
-    commune = (df[spec.commune].astype("string").str.strip().replace("", pd.NA) if spec.commune
-               else pd.Series(pd.NA, index=df.index, dtype="string"))
+    if spec.commune:
+        commune = df[spec.commune].astype("string").str.strip()
+        commune = commune.mask(commune == "")
+    else:
+        commune = pd.Series(pd.NA, index=df.index, dtype="string")
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
             "name": df[spec.name].astype("string").str.strip().fillna("").astype(str).to_numpy()
-            if spec.name in df.columns else ids.astype(str).to_numpy(),
+            if spec.name in df.columns
+            else ids.astype(str).to_numpy(),
             "population": pop,
             "commune_id": commune.to_numpy(),
             "area_km2": area if area is not None else np.full(len(df), np.nan),
@@ -159,9 +214,14 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     return out
 
 
-def assign_villages_to_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *,
-                                max_snap_m: float = 0.0, source: str = "villages",
-                                issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+def assign_villages_to_communes(
+    villages: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float = 0.0,
+    source: str = "villages",
+    issues: list[Problem] | None = None,
+) -> gpd.GeoDataFrame:
     """Give every village exactly one commune.
 
     A village keeps the commune code it came with when that code names a commune
@@ -200,9 +260,15 @@ def assign_villages_to_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDat
     >>> assign_villages_to_communes(v, c)["commune_id"].tolist()
     ['A']
     """
-    if villages.crs is not None and communes.crs is not None and not villages.crs.equals(communes.crs):
-        raise ValueError(f"villages are in {villages.crs.to_string()} but communes in "
-                         f"{communes.crs.to_string()}; reproject both to the working CRS first.")
+    if (
+        villages.crs is not None
+        and communes.crs is not None
+        and not villages.crs.equals(communes.crs)
+    ):
+        raise ValueError(
+            f"villages are in {villages.crs.to_string()} but communes in "
+            f"{communes.crs.to_string()}; reproject both to the working CRS first."
+        )
     out = villages.copy()
     n = len(out)
     ids = communes["commune_id"].to_numpy()
@@ -212,9 +278,12 @@ def assign_villages_to_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDat
     unknown_given = given.notna().to_numpy() & ~known
     if unknown_given.any():
         codes = sorted(set(given[unknown_given].astype(str)))
-        p = Problem(source, f"{int(unknown_given.sum())} village(s)",
-                    f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
-                    "check the codes (pre-2025 codes must be converted to the 2025 ones).")
+        p = Problem(
+            source,
+            f"{int(unknown_given.sum())} village(s)",
+            f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
+            "check the codes (pre-2025 codes must be converted to the 2025 ones).",
+        )
         log.warning("%s", p)
         if issues is not None:
             issues.append(p)
@@ -238,19 +307,30 @@ def assign_villages_to_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDat
             source_kind[todo[vi[first]]] = "inside"
         outside = todo[commune_pos[todo] < 0]
         if outside.size and max_snap_m > 0:
-            vi, ci = tree.query_nearest(out.geometry.to_numpy()[outside], max_distance=max_snap_m,
-                                        all_matches=False)
+            vi, ci = tree.query_nearest(
+                out.geometry.to_numpy()[outside], max_distance=max_snap_m, all_matches=False
+            )
             commune_pos[outside[vi]] = ci
             source_kind[outside[vi]] = "snapped"
         outside = todo[commune_pos[todo] < 0]
         if outside.size:
             labels = [f"{out['village_id'].iloc[i]}" for i in outside]
-            hint = ("check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
-                    "or allow a tolerance with 'villages.max_snap_m'.")
-            raise InputDataError([Problem(source, f"village ids {list_items(labels)}",
-                                          f"{outside.size} village(s) lie outside every commune"
-                                          + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
-                                          + ".", hint)])
+            hint = (
+                "check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
+                "or allow a tolerance with 'villages.max_snap_m'."
+            )
+            raise InputDataError(
+                [
+                    Problem(
+                        source,
+                        f"village ids {list_items(labels)}",
+                        f"{outside.size} village(s) lie outside every commune"
+                        + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
+                        + ".",
+                        hint,
+                    )
+                ]
+            )
     out["commune_id"] = ids[commune_pos]
     out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
     out["commune_source"] = source_kind.astype(str)
@@ -261,7 +341,9 @@ def _numbers(values: pd.Series) -> np.ndarray:
     """Numbers from a column that may hold text; NaN where not a number."""
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
-    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
 
 
 def _rows(df: pd.DataFrame, rows: np.ndarray, id_column: str, *, table: bool = True) -> str:

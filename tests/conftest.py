@@ -44,11 +44,23 @@ def shared_geodata() -> Path:
     return SHARED
 
 
-def write_raster(path: Path, data: np.ndarray, *, nodata: float | None, crs: str | None = CRS,
-                 transform: Any = None) -> Path:
+def write_raster(
+    path: Path,
+    data: np.ndarray,
+    *,
+    nodata: float | None,
+    crs: str | None = CRS,
+    transform: Any = None,
+) -> Path:
     transform = transform if transform is not None else from_origin(X0, Y0 + 1000, 100, 100)
-    profile = {"driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
-               "dtype": data.dtype.name, "transform": transform}
+    profile = {
+        "driver": "GTiff",
+        "width": data.shape[1],
+        "height": data.shape[0],
+        "count": 1,
+        "dtype": data.dtype.name,
+        "transform": transform,
+    }
     if crs:
         profile["crs"] = crs
     if nodata is not None:
@@ -67,14 +79,21 @@ def build_tiny_project(root: Path, **overrides: Any) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     communes = gpd.GeoDataFrame(
         {"code": ["A001", "B002"], "fullName": ["Xã An", "Xã Bình"], "provinceCode": ["99", "99"]},
-        geometry=[shapely.box(X0, Y0, X0 + 1000, Y0 + 1000), shapely.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
+        geometry=[
+            shapely.box(X0, Y0, X0 + 1000, Y0 + 1000),
+            shapely.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000),
+        ],
         crs=CRS,
     )
     communes.to_file(root / "communes.gpkg", layer="communes")
     pd.DataFrame(
-        {"village_id": list(VILLAGES), "name": [f"Thôn {k}" for k in VILLAGES],
-         "population": [v[2] for v in VILLAGES.values()],
-         "x": [v[0] for v in VILLAGES.values()], "y": [v[1] for v in VILLAGES.values()]}
+        {
+            "village_id": list(VILLAGES),
+            "name": [f"Thôn {k}" for k in VILLAGES],
+            "population": [v[2] for v in VILLAGES.values()],
+            "x": [v[0] for v in VILLAGES.values()],
+            "y": [v[1] for v in VILLAGES.values()],
+        }
     ).to_csv(root / "villages.csv", index=False)
     dbm = np.full((10, 20), -120.0, dtype="float32")
     dbm[0, 0] = -90.0  # V1 covered
@@ -86,16 +105,32 @@ def build_tiny_project(root: Path, **overrides: Any) -> Path:
     mask = np.ones((10, 20), dtype="uint8")
     mask[9, 6] = 0  # V8: no 2G
     write_raster(root / "viettel_2g.tif", mask, nodata=255)
-    gpd.GeoDataFrame({"carrier": ["VNPT"]}, geometry=[shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000)],
-                     crs=CRS).to_file(root / "vnpt_3g.gpkg")
-    gpd.GeoDataFrame({"route": ["F1"]}, geometry=[shapely.LineString([(X0, Y0 + 520), (X0 + 2000, Y0 + 520)])],
-                     crs=CRS).to_file(root / "fibre.gpkg")
+    gpd.GeoDataFrame(
+        {"carrier": ["VNPT"]}, geometry=[shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 1000)], crs=CRS
+    ).to_file(root / "vnpt_3g.gpkg")
+    gpd.GeoDataFrame(
+        {"route": ["F1"]},
+        geometry=[shapely.LineString([(X0, Y0 + 520), (X0 + 2000, Y0 + 520)])],
+        crs=CRS,
+    ).to_file(root / "fibre.gpkg")
     config: dict[str, Any] = {
         "name": "Tỉnh Thử",
-        "communes": {"path": "communes.gpkg", "layer": "communes", "id": "code", "name": "fullName",
-                     "province": "provinceCode"},
-        "villages": {"path": "villages.csv", "id": "village_id", "name": "name", "population": "population",
-                     "x": "x", "y": "y", "crs": CRS},
+        "communes": {
+            "path": "communes.gpkg",
+            "layer": "communes",
+            "id": "code",
+            "name": "fullName",
+            "province": "provinceCode",
+        },
+        "villages": {
+            "path": "villages.csv",
+            "id": "village_id",
+            "name": "name",
+            "population": "population",
+            "x": "x",
+            "y": "y",
+            "crs": CRS,
+        },
         "coverage": [
             {"path": "viettel_4g.tif", "carrier": "viettel", "technology": "4G"},
             {"path": "viettel_2g.tif", "carrier": "452-04", "technology": "2G", "values": "mask"},

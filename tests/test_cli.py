@@ -27,7 +27,9 @@ def test_run_prints_headline_and_output_paths(tiny_project: Path) -> None:
 
 
 def test_output_option_and_quiet(tiny_project: Path, tmp_path: Path) -> None:
-    res = CliRunner().invoke(cli, ["-q", "run", str(tiny_project), "--output", str(tmp_path / "elsewhere")])
+    res = CliRunner().invoke(
+        cli, ["-q", "run", str(tiny_project), "--output", str(tmp_path / "elsewhere")]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "elsewhere" / "run.json").is_file()
     assert "WARNING" not in res.output
@@ -51,7 +53,9 @@ def test_output_path_is_a_file(make_project) -> None:
     assert res.exit_code == 2 and "is a file" in res.output
 
 
-def test_output_folder_with_foreign_files_is_not_replaced(tiny_project: Path, tmp_path: Path) -> None:
+def test_output_folder_with_foreign_files_is_not_replaced(
+    tiny_project: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "mine"
     target.mkdir()
     (target / "notes.docx").write_text("precious", encoding="utf-8")
@@ -60,7 +64,9 @@ def test_output_folder_with_foreign_files_is_not_replaced(tiny_project: Path, tm
     assert (target / "notes.docx").read_text(encoding="utf-8") == "precious"
 
 
-def test_internal_error_exit_1_without_traceback(tiny_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_exit_1_without_traceback(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import coverage_gaps.pipeline as pipeline
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -78,8 +84,11 @@ def test_inputs_are_not_modified(tiny_project: Path) -> None:
     import hashlib
 
     def digest() -> dict[str, str]:
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tiny_project.parent.iterdir()
-                if p.is_file()}
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in tiny_project.parent.iterdir()
+            if p.is_file()
+        }
 
     before = digest()
     assert CliRunner().invoke(cli, ["run", str(tiny_project)]).exit_code == 0

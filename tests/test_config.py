@@ -11,8 +11,15 @@ from coverage_gaps.cli import cli
 BASE = {
     "name": "Thái Nguyên",
     "communes": {"path": "c.gpkg", "layer": "wards", "id": "code", "name": "fullName"},
-    "villages": {"path": "v.csv", "id": "village_id", "name": "name", "population": "population",
-                 "x": "lon", "y": "lat", "crs": "EPSG:4326"},
+    "villages": {
+        "path": "v.csv",
+        "id": "village_id",
+        "name": "name",
+        "population": "population",
+        "x": "lon",
+        "y": "lat",
+        "crs": "EPSG:4326",
+    },
     "coverage": [
         {"path": "viettel_4g.tif", "carrier": "Viettel", "technology": "4G", "threshold": -105},
         {"path": "vnpt_3g.gpkg", "carrier": "VNPT", "technology": "3G"},
@@ -38,7 +45,11 @@ def test_default_threshold_per_technology(tmp_path: Path) -> None:
 
 
 def test_unknown_key_suggests_closest(tmp_path: Path) -> None:
-    data = {**BASE, "fiber": {"path": "f.gpkg"}, "villages": {**BASE["villages"], "populaton": "pop"}}
+    data = {
+        **BASE,
+        "fiber": {"path": "f.gpkg"},
+        "villages": {**BASE["villages"], "populaton": "pop"},
+    }
     with pytest.raises(ConfigError) as info:
         parse_config(data, base_dir=tmp_path)
     text = str(info.value)
@@ -48,9 +59,13 @@ def test_unknown_key_suggests_closest(tmp_path: Path) -> None:
 
 
 def test_wrong_types_and_missing_keys_all_reported(tmp_path: Path) -> None:
-    data = {"name": "X", "communes": {"layer": "a"}, "villages": {"path": "v.csv"},
-            "coverage": [{"path": "a.tif", "carrier": "Viettel", "technology": "6G"}],
-            "area_resolution_m": "fine"}
+    data = {
+        "name": "X",
+        "communes": {"layer": "a"},
+        "villages": {"path": "v.csv"},
+        "coverage": [{"path": "a.tif", "carrier": "Viettel", "technology": "6G"}],
+        "area_resolution_m": "fine",
+    }
     with pytest.raises(ConfigError) as info:
         parse_config(data, base_dir=tmp_path)
     text = str(info.value)
@@ -61,10 +76,13 @@ def test_wrong_types_and_missing_keys_all_reported(tmp_path: Path) -> None:
 
 
 def test_duplicate_layer_and_vector_threshold_rejected(tmp_path: Path) -> None:
-    data = {**BASE, "coverage": [
-        {"path": "a.tif", "carrier": "Vinaphone", "technology": "LTE"},
-        {"path": "b.gpkg", "carrier": "452-02", "technology": "4G", "threshold": -100},
-    ]}
+    data = {
+        **BASE,
+        "coverage": [
+            {"path": "a.tif", "carrier": "Vinaphone", "technology": "LTE"},
+            {"path": "b.gpkg", "carrier": "452-02", "technology": "4G", "threshold": -100},
+        ],
+    }
     with pytest.raises(ConfigError) as info:
         parse_config(data, base_dir=tmp_path)
     text = str(info.value)

@@ -26,12 +26,39 @@ EXPECTED = pd.DataFrame(
         "village_id": ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"],
         "commune_id": ["A001", "A001", "A001", "A001", "B002", "B002", "A001", "A001"],
         "viettel_2g": [True, True, True, True, True, True, True, False],
-        "viettel_4g": [True, True, False, False, False, False, True, False],  # -90, -105 (=), nodata, -105.5
-        "vnpt_3g": [False, False, False, False, True, False, False, False],  # V5 on the polygon edge
+        "viettel_4g": [
+            True,
+            True,
+            False,
+            False,
+            False,
+            False,
+            True,
+            False,
+        ],  # -90, -105 (=), nodata, -105.5
+        "vnpt_3g": [
+            False,
+            False,
+            False,
+            False,
+            True,
+            False,
+            False,
+            False,
+        ],  # V5 on the polygon edge
         "best_mobile": ["4G", "4G", "2G", "2G", "3G", "2G", "4G", "none"],
         "gap_mobile": [False, False, True, True, False, True, False, True],
         "fibre_distance_m": [430.0, 430.0, 430.0, 430.0, 20.0, 270.0, 180.0, 470.0],
-        "gap_fibre": [True, True, True, True, False, False, False, True],  # V6: 270 m = reach: not a gap
+        "gap_fibre": [
+            True,
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+            True,
+        ],  # V6: 270 m = reach: not a gap
     }
 )
 
@@ -44,7 +71,13 @@ def result(tiny_project: Path):
 def test_village_table_matches_hand_computed(result) -> None:
     v = result.villages
     assert list(v.columns[: len(VILLAGE_COLUMNS)]) == VILLAGE_COLUMNS
-    assert list(v.columns[len(VILLAGE_COLUMNS):]) == ["viettel_2g", "viettel_4g", "vnpt_3g", "area_km2", "geometry"]
+    assert list(v.columns[len(VILLAGE_COLUMNS) :]) == [
+        "viettel_2g",
+        "viettel_4g",
+        "vnpt_3g",
+        "area_km2",
+        "geometry",
+    ]
     got = pd.DataFrame(v[EXPECTED.columns]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, EXPECTED, check_dtype=False)
     assert v["has_4g"].tolist() == EXPECTED["viettel_4g"].tolist()
@@ -55,24 +88,55 @@ def test_village_table_matches_hand_computed(result) -> None:
 
 def test_commune_and_province_summaries(result) -> None:
     c = result.communes.set_index("commune_id")
-    assert c.loc["A001", ["villages", "population", "villages_gap_mobile", "population_gap_mobile",
-                          "villages_gap_fibre", "population_gap_fibre", "villages_no_4g",
-                          "population_no_4g"]].tolist() == [6, 1700, 3, 700, 5, 1000, 3, 700]
-    assert c.loc["B002", ["villages", "population", "villages_gap_mobile", "population_gap_mobile",
-                          "villages_gap_fibre", "villages_no_4g", "population_no_4g"]].tolist() == [
-        2, 1100, 1, 600, 0, 2, 1100]
+    assert c.loc[
+        "A001",
+        [
+            "villages",
+            "population",
+            "villages_gap_mobile",
+            "population_gap_mobile",
+            "villages_gap_fibre",
+            "population_gap_fibre",
+            "villages_no_4g",
+            "population_no_4g",
+        ],
+    ].tolist() == [6, 1700, 3, 700, 5, 1000, 3, 700]
+    assert c.loc[
+        "B002",
+        [
+            "villages",
+            "population",
+            "villages_gap_mobile",
+            "population_gap_mobile",
+            "villages_gap_fibre",
+            "villages_no_4g",
+            "population_no_4g",
+        ],
+    ].tolist() == [2, 1100, 1, 600, 0, 2, 1100]
     assert c.loc["A001", "pct_population_4g"] == pytest.approx(100 * 1000 / 1700, abs=0.01)
     assert c.loc["B002", "pct_population_3g"] == pytest.approx(100 * 500 / 1100, abs=0.01)
     # areas: 2 of 100 cells of A have 4G, 1 of 100 of B; the 3G polygon is half of B; one cell of A lacks 2G
     assert c.loc["A001", ["pct_area_2g", "pct_area_3g", "pct_area_4g"]].tolist() == [99.0, 0.0, 2.0]
-    assert c.loc["B002", ["pct_area_2g", "pct_area_3g", "pct_area_4g"]].tolist() == [100.0, 50.0, 1.0]
+    assert c.loc["B002", ["pct_area_2g", "pct_area_3g", "pct_area_4g"]].tolist() == [
+        100.0,
+        50.0,
+        1.0,
+    ]
     assert c["area_km2"].tolist() == [1.0, 1.0]
     p = result.provinces
     assert len(p) == 1
     row = p.iloc[0]
     assert row["province_id"] == "99" and row["communes"] == 2
-    for col in ["villages", "population", "villages_gap_mobile", "population_gap_mobile", "villages_gap_fibre",
-                "population_gap_fibre", "villages_no_4g", "population_no_4g"]:
+    for col in [
+        "villages",
+        "population",
+        "villages_gap_mobile",
+        "population_gap_mobile",
+        "villages_gap_fibre",
+        "population_gap_fibre",
+        "villages_no_4g",
+        "population_no_4g",
+    ]:
         assert row[col] == c[col].sum(), col
     assert row["pct_area_3g"] == 25.0
     assert row["pct_population_4g"] == pytest.approx(100 * 1000 / 2800, abs=0.01)
@@ -87,8 +151,15 @@ def test_outputs_written(result) -> None:
     out = result.output
     assert out is not None
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["README.txt", "communes.csv", "communes.gpkg", "provinces.csv", "run.json",
-                     "villages.csv", "villages.gpkg"]
+    assert names == [
+        "README.txt",
+        "communes.csv",
+        "communes.gpkg",
+        "provinces.csv",
+        "run.json",
+        "villages.csv",
+        "villages.gpkg",
+    ]
     csv = pd.read_csv(out / "villages.csv", encoding="utf-8-sig", dtype={"village_id": str})
     assert list(csv.columns) == [c for c in result.villages.columns if c != "geometry"]
     assert csv["name"].tolist()[0] == "Thôn V1"
@@ -106,8 +177,16 @@ def test_outputs_written(result) -> None:
     roles = {i["role"] for i in run["inputs"]}
     assert {"communes", "villages", "coverage:viettel_4g", "fibre", "project"} <= roles
     communes_file = next(i for i in run["inputs"] if i["role"] == "communes")
-    assert communes_file["sha256"] == hashlib.sha256(Path(communes_file["path"]).read_bytes()).hexdigest()
-    assert set(run["stages_s"]) >= {"load_communes", "sample_coverage", "coverage_area", "write_outputs"}
+    assert (
+        communes_file["sha256"]
+        == hashlib.sha256(Path(communes_file["path"]).read_bytes()).hexdigest()
+    )
+    assert set(run["stages_s"]) >= {
+        "load_communes",
+        "sample_coverage",
+        "coverage_area",
+        "write_outputs",
+    }
     assert run["config"]["coverage"][2]["carrier"] == "VNPT"
     assert "geopandas" in run["versions"] and "gdal" in run["versions"]
 
@@ -116,7 +195,14 @@ def test_same_inputs_give_identical_files(tiny_project: Path, tmp_path: Path) ->
     a = run_project(tiny_project, output=tmp_path / "a").output
     b = run_project(tiny_project, output=tmp_path / "b").output
     assert a is not None and b is not None
-    for name in ["villages.gpkg", "villages.csv", "communes.gpkg", "communes.csv", "provinces.csv", "README.txt"]:
+    for name in [
+        "villages.gpkg",
+        "villages.csv",
+        "communes.gpkg",
+        "communes.csv",
+        "provinces.csv",
+        "README.txt",
+    ]:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
@@ -159,11 +245,18 @@ def test_villages_in_other_crs_are_reprojected(make_project, tmp_path: Path) -> 
 def test_villages_as_polygons_use_inner_point_and_keep_area(make_project) -> None:
     project = make_project()
     df = pd.read_csv(project.parent / "villages.csv")
-    polys = gpd.GeoSeries(gpd.points_from_xy(df["x"], df["y"]), crs="EPSG:32648").buffer(20, quad_segs=1)
+    polys = gpd.GeoSeries(gpd.points_from_xy(df["x"], df["y"]), crs="EPSG:32648").buffer(
+        20, quad_segs=1
+    )
     gdf = gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=polys, crs="EPSG:32648")
     gdf = gdf[gdf["village_id"] != "V5"]  # V5 sits on an edge: keep this test about polygons only
     gdf.to_file(project.parent / "villages_poly.gpkg")
-    cfg = {"path": "villages_poly.gpkg", "id": "village_id", "name": "name", "population": "population"}
+    cfg = {
+        "path": "villages_poly.gpkg",
+        "id": "village_id",
+        "name": "name",
+        "population": "population",
+    }
     project = make_project(villages=cfg)
     v = run_project(project, write=False).villages.set_index("village_id")
     assert v.loc["V1", "area_km2"] == pytest.approx(2 * 20 * 20 / 1e6)
@@ -183,8 +276,16 @@ def test_no_fibre_layer_leaves_fibre_columns_empty(make_project) -> None:
 
 
 def test_commune_codes_given_in_village_table_are_kept(make_project) -> None:
-    villages = {"path": "villages.csv", "id": "village_id", "name": "name", "population": "population",
-                "x": "x", "y": "y", "crs": "EPSG:32648", "commune": "xa"}
+    villages = {
+        "path": "villages.csv",
+        "id": "village_id",
+        "name": "name",
+        "population": "population",
+        "x": "x",
+        "y": "y",
+        "crs": "EPSG:32648",
+        "commune": "xa",
+    }
     project = make_project(villages=villages)
     df = pd.read_csv(project.parent / "villages.csv")
     df["xa"] = ["A001", "A001", "A001", "A001", "B002", "B002", "B002", None]  # V7 declared in B002

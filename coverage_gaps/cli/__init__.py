@@ -44,7 +44,7 @@ class _Group(click.Group):
             raise UserError(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - last resort: never a bare traceback
+        except Exception as exc:
             log.debug("internal error", exc_info=True)
             raise InternalError(
                 f"internal error: {type(exc).__name__}: {exc}\n"
@@ -54,7 +54,8 @@ class _Group(click.Group):
 
 def _setup_logging(verbosity: int) -> None:
     level = {-2: logging.ERROR, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
-        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
+        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR
+    )
     logger = logging.getLogger("coverage_gaps")
     logger.handlers.clear()
     handler = logging.StreamHandler(sys.stderr)
@@ -67,7 +68,9 @@ def _setup_logging(verbosity: int) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More messages (-v info, -vv debug with tracebacks).")
+@click.option(
+    "-v", "--verbose", count=True, help="More messages (-v info, -vv debug with tracebacks)."
+)
 @click.option("-q", "--quiet", count=True, help="Only errors.")
 @click.version_option(__version__, prog_name="coverage-gaps")
 @click.pass_context

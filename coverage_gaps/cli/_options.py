@@ -9,11 +9,15 @@ project_arg = click.argument(
 )
 
 output_opt = click.option(
-    "-o", "--output", type=click.Path(file_okay=False, path_type=str), default=None,
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
     help="Output folder (default: the project's 'output:').",
 )
 
 progress_opt = click.option(
-    "--progress/--no-progress", default=None,
+    "--progress/--no-progress",
+    default=None,
     help="Show progress bars (default: when the terminal is interactive and not --quiet).",
 )

@@ -10,23 +10,62 @@ from ._options import progress_opt
 
 
 @click.command(short_help="Generate a synthetic province and analyse it.")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs/demo"))
-@click.option("--villages", "n_villages", type=click.IntRange(min=10), default=2000, show_default=True,
-              help="Number of villages to generate.")
-@click.option("--seed", type=int, default=20250701, show_default=True, help="Random seed (same seed, same files).")
-@click.option("--communes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Real commune boundaries to place the synthetic layers on (default: synthetic "
-                   "communes built around the real commune centres of Thái Nguyên).")
+@click.argument(
+    "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs/demo")
+)
+@click.option(
+    "--villages",
+    "n_villages",
+    type=click.IntRange(min=10),
+    default=2000,
+    show_default=True,
+    help="Number of villages to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20250701,
+    show_default=True,
+    help="Random seed (same seed, same files).",
+)
+@click.option(
+    "--communes",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Real commune boundaries to place the synthetic layers on (default: synthetic "
+    "communes built around the real commune centres of Thái Nguyên).",
+)
 @click.option("--layer", default=None, help="Layer of --communes.")
-@click.option("--where", default=None, help="OGR SQL filter on --communes, e.g. \"provinceCode = '19'\".")
-@click.option("--id-column", default="code", show_default=True, help="Commune id column of --communes.")
-@click.option("--name-column", default="fullName", show_default=True, help="Commune name column of --communes.")
-@click.option("--generate-only", is_flag=True, help="Write the inputs and project file, do not run.")
+@click.option(
+    "--where", default=None, help="OGR SQL filter on --communes, e.g. \"provinceCode = '19'\"."
+)
+@click.option(
+    "--id-column", default="code", show_default=True, help="Commune id column of --communes."
+)
+@click.option(
+    "--name-column",
+    default="fullName",
+    show_default=True,
+    help="Commune name column of --communes.",
+)
+@click.option(
+    "--generate-only", is_flag=True, help="Write the inputs and project file, do not run."
+)
 @progress_opt
 @click.pass_context
-def demo(ctx: click.Context, folder: Path, n_villages: int, seed: int, communes: Path | None,
-         layer: str | None, where: str | None, id_column: str, name_column: str, generate_only: bool,
-         progress: bool | None) -> None:
+def demo(
+    ctx: click.Context,
+    folder: Path,
+    n_villages: int,
+    seed: int,
+    communes: Path | None,
+    layer: str | None,
+    where: str | None,
+    id_column: str,
+    name_column: str,
+    generate_only: bool,
+    progress: bool | None,
+) -> None:
     """Generate a realistic synthetic province in FOLDER/inputs (villages along
     valleys and roads, four carriers' 2G-5G coverage as rasters and polygons,
     fibre along roads), then run the whole analysis into FOLDER/results.
@@ -44,9 +83,19 @@ def demo(ctx: click.Context, folder: Path, n_villages: int, seed: int, communes:
     from .run import _progress, echo_summary
 
     inputs = folder / "inputs"
-    click.echo(f"Generating a synthetic province in {inputs} (seed {seed}, {n_villages} villages) ...")
-    project = generate_province(inputs, communes=communes, communes_layer=layer, communes_where=where,
-                                id_column=id_column, name_column=name_column, villages=n_villages, seed=seed)
+    click.echo(
+        f"Generating a synthetic province in {inputs} (seed {seed}, {n_villages} villages) ..."
+    )
+    project = generate_province(
+        inputs,
+        communes=communes,
+        communes_layer=layer,
+        communes_where=where,
+        id_column=id_column,
+        name_column=name_column,
+        villages=n_villages,
+        seed=seed,
+    )
     click.echo(f"Project file: {project}")
     if generate_only:
         return

@@ -22,19 +22,31 @@ def echo_summary(result: object) -> None:
     assert isinstance(result, RunResult)
     p = result.provinces
     cfg = result.config
-    click.echo(f"{cfg.name}: {int(p['villages'].sum())} villages in {len(result.communes)} communes")
-    click.echo(f"  without 3G/4G/5G (gap_mobile): {int(p['villages_gap_mobile'].sum())} villages, "
-               f"{int(p['population_gap_mobile'].sum())} people")
+    click.echo(
+        f"{cfg.name}: {int(p['villages'].sum())} villages in {len(result.communes)} communes"
+    )
+    click.echo(
+        f"  without 3G/4G/5G (gap_mobile): {int(p['villages_gap_mobile'].sum())} villages, "
+        f"{int(p['population_gap_mobile'].sum())} people"
+    )
     if cfg.fibre is not None:
-        click.echo(f"  without fibre within {cfg.fibre.max_distance_m:g} m: "
-                   f"{int(p['villages_gap_fibre'].sum())} villages, {int(p['population_gap_fibre'].sum())} people")
+        click.echo(
+            f"  without fibre within {cfg.fibre.max_distance_m:g} m: "
+            f"{int(p['villages_gap_fibre'].sum())} villages, {int(p['population_gap_fibre'].sum())} people"
+        )
     click.echo(f"  without 4G: {int(p['villages_no_4g'].sum())} villages")
     if cfg.synthetic:
         click.echo("  NOTE: synthetic inputs (generated demo data), not real networks.")
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
-        for name in ("villages.gpkg", "villages.csv", "communes.gpkg", "communes.csv", "provinces.csv",
-                     "run.json"):
+        for name in (
+            "villages.gpkg",
+            "villages.csv",
+            "communes.gpkg",
+            "communes.csv",
+            "provinces.csv",
+            "run.json",
+        ):
             click.echo(f"  {result.output / name}")
 
 
