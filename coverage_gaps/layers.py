@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +32,7 @@ from .config import CoverageSpec, FibreSpec
 
 __all__ = [
     "CoverageLayer",
+    "RasterSample",
     "distance_to_fibre",
     "load_coverage_layer",
     "load_fibre",
@@ -256,13 +258,22 @@ def _tiles(
         yield int(rows[members[0]] // TILE), int(cols[members[0]] // TILE), members
 
 
-def sample_raster(
-    layer: CoverageLayer, points: np.ndarray, points_crs: CRS
-) -> tuple[np.ndarray, np.ndarray]:
-    """Raster values at points: ``(values, valid)``; ``valid`` False outside or on nodata.
+class RasterSample(NamedTuple):
+    """Raster values at points; ``valid`` is False outside the raster or on nodata."""
 
-    Reads only the TILE x TILE windows that contain points.
+    values: np.ndarray
+    valid: np.ndarray
+    inside: np.ndarray
+
+
+def sample_raster(layer: CoverageLayer, villages: gpd.GeoSeries) -> RasterSample:
+    """Raster values at village points (any CRS; transformed to the raster's).
+
+    Reads only the TILE x TILE windows that contain points, so memory stays
+    bounded whatever the raster's size.
     """
+    points = villages.to_numpy()
+    points_crs = CRS.from_user_input(villages.crs)
     assert layer.transform is not None and layer.crs is not None
     xs, ys = _transform_xy(shapely.get_x(points), shapely.get_y(points), points_crs, layer.crs)
     inv = ~layer.transform
@@ -291,7 +302,7 @@ def sample_raster(
             ok = ~np.ma.getmaskarray(sub) & np.isfinite(data)
             values[members] = data
             valid[members] = ok
-    return values, valid
+    return RasterSample(values, valid, inside)
 
 
 def sample_coverage(layer: CoverageLayer, villages: gpd.GeoSeries) -> np.ndarray:
@@ -319,14 +330,14 @@ def sample_coverage(layer: CoverageLayer, villages: gpd.GeoSeries) -> np.ndarray
             vi, _ = layer.tree().query(points, predicate="intersects")
             covered[vi] = True
         return covered
-    values, valid = sample_raster(layer, points, CRS.from_user_input(villages.crs))
-    return layer.covered_values(values, valid)
+    sample = sample_raster(layer, villages)
+    return layer.covered_values(sample.values, sample.valid)
 
 
-def check_raster_against_villages(
-    layer: CoverageLayer, villages: gpd.GeoSeries
+def check_raster_sample(
+    layer: CoverageLayer, sample: RasterSample
 ) -> tuple[list[Problem], list[Problem]]:
-    """Errors and warnings from comparing a raster with the villages.
+    """Errors and warnings from a raster sampled at the villages.
 
     Error when the raster's extent misses every village, or when it holds only
     nodata (both at the villages and in a decimated read of the whole raster);
@@ -336,18 +347,10 @@ def check_raster_against_villages(
     src = str(layer.spec.path)
     errors: list[Problem] = []
     warns: list[Problem] = []
-    if layer.kind != "raster" or len(villages) == 0:
+    values, valid, inside = sample
+    if layer.kind != "raster" or len(values) == 0:
         return errors, warns
-    values, valid = sample_raster(layer, villages.to_numpy(), CRS.from_user_input(villages.crs))
-    points = villages.to_numpy()
     assert layer.crs is not None and layer.transform is not None
-    xs, ys = _transform_xy(
-        shapely.get_x(points), shapely.get_y(points), CRS.from_user_input(villages.crs), layer.crs
-    )
-    inv = ~layer.transform
-    colf = inv.a * xs + inv.b * ys + inv.c
-    rowf = inv.d * xs + inv.e * ys + inv.f
-    inside = (colf >= 0) & (rowf >= 0) & (colf < layer.width) & (rowf < layer.height)
     if not inside.any():
         b = rasterio.transform.array_bounds(layer.height, layer.width, layer.transform)
         errors.append(

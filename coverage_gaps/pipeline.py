@@ -33,12 +33,14 @@ from .config import ProjectConfig, load_config
 from .crs import choose_working_crs
 from .layers import (
     CoverageLayer,
-    check_raster_against_villages,
+    RasterSample,
+    check_raster_sample,
     distance_to_fibre,
     load_coverage_layer,
     load_fibre,
     measure_covered_area,
     sample_coverage,
+    sample_raster,
 )
 from .villages import assign_villages_to_communes, load_villages
 
@@ -59,6 +61,8 @@ class Inputs:
     fibre: gpd.GeoSeries | None
     issues: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: raster values at the villages, read once while checking (reused by :func:`analyse`)
+    samples: dict[str, RasterSample] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +152,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
                 ),
             )
     layers: list[CoverageLayer] = []
+    samples: dict[str, RasterSample] = {}
     with _timed(timings, "load_coverage"):
         for spec in tqdm(
             config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
@@ -158,7 +163,8 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
             if isinstance(layer, CoverageLayer):
                 layers.append(layer)
                 if isinstance(villages, gpd.GeoDataFrame) and layer.kind == "raster":
-                    errors, warns = check_raster_against_villages(layer, villages.geometry)
+                    samples[layer.column] = sample_raster(layer, villages.geometry)
+                    errors, warns = check_raster_sample(layer, samples[layer.column])
                     problems.extend(errors)
                     issues.extend(warns)
     fibre = None
@@ -182,6 +188,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         fibre=fibre if isinstance(fibre, gpd.GeoSeries) else None,
         issues=issues,
         timings=timings,
+        samples=samples,
     )
 
 
@@ -221,10 +228,13 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         for layer in tqdm(
             inputs.layers, desc="sampling coverage", unit="layer", disable=not progress
         ):
-            coverage[layer.column] = (
-                layer.spec.technology,
-                sample_coverage(layer, villages.geometry),
+            cached = inputs.samples.get(layer.column)
+            covered = (
+                layer.covered_values(cached.values, cached.valid)
+                if cached is not None and len(cached.values) == len(villages)
+                else sample_coverage(layer, villages.geometry)
             )
+            coverage[layer.column] = (layer.spec.technology, covered)
     with _timed(timings, "fibre"):
         dist = (
             distance_to_fibre(villages.geometry, inputs.fibre) if inputs.fibre is not None else None
