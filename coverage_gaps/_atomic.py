@@ -35,41 +35,60 @@ def check_output_dir(target: Path) -> None:
 
 
 @contextlib.contextmanager
+def _lock(parent: Path, name: str) -> Iterator[None]:
+    """Hold an exclusive lock for one output folder; a second run refuses at once."""
+    import fcntl
+
+    path = parent / f".{name}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another coverage-gaps run is writing to {parent / name} right now. "
+                "Fix: wait for it to finish, or choose another output folder."
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _recover(parent: Path, name: str) -> None:
+    """Tidy what an interrupted run left: restore a previous result, drop partial folders."""
+    target = parent / name
+    for old in sorted(parent.glob(f".{name}.old-*")):
+        if not target.exists() and (old / MARKER).is_file():
+            os.replace(old, target)  # killed between the two renames: put the old result back
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in parent.glob(f".{name}.partial-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def atomic_output_dir(target: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces ``target`` atomically.
 
     On any exception the temporary folder is removed and ``target`` is untouched.
+    Only one run at a time may write a given target.
     """
     target = target.resolve()
-    check_output_dir(target)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    for stale in parent.glob(f".{target.name}.partial-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
-    tmp = parent / f".{target.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        yield tmp
-        old = parent / f".{target.name}.old-{os.getpid()}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid != os.getpid()
+    with _lock(parent, target.name):
+        _recover(parent, target.name)
+        check_output_dir(target)
+        tmp = parent / f".{target.name}.partial-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            yield tmp
+            old = parent / f".{target.name}.old-{os.getpid()}"
+            if target.exists():
+                os.replace(target, old)
+            os.replace(tmp, target)
+            if old.exists():
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise

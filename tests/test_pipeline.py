@@ -213,7 +213,7 @@ def test_rerun_replaces_previous_outputs(tiny_project: Path) -> None:
     second = run_project(tiny_project).output
     assert second == first
     assert (second / "villages.csv").read_text(encoding="utf-8-sig").startswith("village_id,")
-    assert not list(first.parent.glob(".out.*"))
+    assert not list(first.parent.glob(".out.partial-*")) + list(first.parent.glob(".out.old-*"))
 
 
 def test_stages_compose(tiny_project: Path) -> None:
@@ -302,3 +302,35 @@ def test_distance_to_fibre_points_and_lines() -> None:
     f = gpd.GeoSeries([shapely.Point(3, 4), shapely.LineString([(100, -10), (100, 10)])], crs=32648)
     assert distance_to_fibre(v, f).tolist() == [5.0, pytest.approx(np.hypot(27, 36))]
     assert np.isinf(distance_to_fibre(v, gpd.GeoSeries([], crs=32648))).all()
+
+
+def test_second_concurrent_run_refuses(tiny_project: Path) -> None:
+    import fcntl
+    import os
+
+    from coverage_gaps import OutputError
+
+    out = tiny_project.parent / "out"
+    fd = os.open(tiny_project.parent / ".out.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(OutputError, match="another coverage-gaps run is writing"):
+            run_project(tiny_project)
+    finally:
+        os.close(fd)
+    assert not out.exists()
+    assert run_project(tiny_project).output == out
+
+
+def test_interrupted_swap_restores_previous_result(tiny_project: Path) -> None:
+    out = run_project(tiny_project).output
+    assert out is not None
+    before = (out / "villages.csv").read_bytes()
+    # simulate a kill between "move the old result aside" and "move the new one in"
+    out.rename(out.parent / ".out.old-999999")
+    (out.parent / ".out.partial-999999").mkdir()
+    from coverage_gaps._atomic import _recover
+
+    _recover(out.parent, "out")
+    assert (out / "villages.csv").read_bytes() == before
+    assert not list(out.parent.glob(".out.*-*"))
