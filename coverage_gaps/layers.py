@@ -134,7 +134,11 @@ def load_coverage_layer(
             log.warning("%s", p)
             if issues is not None:
                 issues.append(p)
-        polys = gdf.geometry.to_crs(working_crs).to_numpy()
+        # single parts, prepared: a village is tested only against the parts whose box holds it,
+        # and each test uses the polygon's prepared (indexed) edges
+        polys = shapely.get_parts(gdf.geometry.to_crs(working_crs).to_numpy())
+        polys = polys[~shapely.is_empty(polys)]
+        shapely.prepare(polys)
         return CoverageLayer(
             spec=spec, kind="vector", mode="polygons", crs=working_crs, polygons=polys
         )
@@ -327,8 +331,9 @@ def sample_coverage(layer: CoverageLayer, villages: gpd.GeoSeries) -> np.ndarray
     if layer.kind == "vector":
         covered = np.zeros(len(points), dtype=bool)
         if len(layer.polygons):
-            vi, _ = layer.tree().query(points, predicate="intersects")
-            covered[vi] = True
+            vi, pi = layer.tree().query(points)
+            hit = shapely.intersects(layer.polygons[pi], points[vi])
+            covered[vi[hit]] = True
         return covered
     sample = sample_raster(layer, villages)
     return layer.covered_values(sample.values, sample.valid)
