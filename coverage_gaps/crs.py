@@ -3,7 +3,7 @@
 Choice (``working_crs: auto``): if the commune layer is already in a projected
 CRS in metres (for example VN-2000 / UTM or a provincial VN-2000 / TM-3 zone),
 that CRS is used, so the commune geometries are not transformed at all.
-Otherwise the WGS 84 / UTM zone containing the centre of the communes is used:
+Otherwise the WGS 84 / UTM zone containing the median centre of the communes is used:
 zone 48N (EPSG:32648) for most of Vietnam west of 108°E, zone 49N (EPSG:32649)
 east of it. WGS 84 / UTM rather than VN-2000 / UTM avoids a datum shift for the
 usual WGS 84 inputs; scale error inside one zone stays under 0.1 % for areas
@@ -59,5 +59,9 @@ def choose_working_crs(communes: gpd.GeoDataFrame, *, requested: str = "auto") -
         return CRS.from_user_input(requested)
     if communes.crs is not None and _is_metric(CRS.from_user_input(communes.crs)):
         return CRS.from_user_input(communes.crs)
-    minx, miny, maxx, maxy = communes.to_crs(4326).total_bounds
-    return utm_crs_for_lon_lat((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+    # the median of the communes' centres, not the centre of their bounding box: far-off
+    # islands (Trường Sa at 114-117°E) must not pull mainland Vietnam into zone 49N
+    boxes = communes.to_crs(4326).bounds
+    lon = float(np.median((boxes["minx"] + boxes["maxx"]) / 2.0))
+    lat = float(np.median((boxes["miny"] + boxes["maxy"]) / 2.0))
+    return utm_crs_for_lon_lat(lon, lat)

@@ -575,6 +575,8 @@ def _layer_on_grid(
     w: int,
     crs: rasterio.crs.CRS,
     box: shapely.Geometry,
+    *,
+    fast: bool = True,
 ) -> np.ndarray:
     if layer.kind == "vector":
         if len(layer.polygons) == 0:
@@ -589,6 +591,16 @@ def _layer_on_grid(
             fill=0,
             dtype="uint8",
         ).astype(bool)
+    st = layer.transform
+    if (
+        fast
+        and layer.crs is not None
+        and st is not None
+        and layer.crs.equals(CRS.from_wkt(crs.to_wkt()))
+        and st.b == 0
+        and st.d == 0
+    ):
+        return _same_crs_on_grid(layer, transform, h, w)
     dtype = np.dtype(layer.dtype)
     nodata = layer.nodata if layer.nodata is not None else _nodata_sentinel(dtype)
     with rasterio.open(layer.spec.path) as ds:
@@ -610,3 +622,31 @@ def _layer_on_grid(
     data = np.ma.getdata(arr).astype(float)
     valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
     return layer.covered_values(data, valid)
+
+
+def _same_crs_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int) -> np.ndarray:
+    """Nearest-neighbour resampling without a warp, for a north-up raster already in the
+    working CRS: the source row of each grid row and the source column of each grid column
+    are computed once, and one window of the source is read and indexed."""
+    st = layer.transform
+    assert st is not None
+    xs = transform.c + (np.arange(w) + 0.5) * transform.a
+    ys = transform.f + (np.arange(h) + 0.5) * transform.e
+    cols = np.floor((xs - st.c) / st.a).astype(np.int64)
+    rows = np.floor((ys - st.f) / st.e).astype(np.int64)
+    col_ok = (cols >= 0) & (cols < layer.width)
+    row_ok = (rows >= 0) & (rows < layer.height)
+    out = np.zeros((h, w), dtype=bool)
+    if not col_ok.any() or not row_ok.any():
+        return out
+    c0, c1 = int(cols[col_ok].min()), int(cols[col_ok].max()) + 1
+    r0, r1 = int(rows[row_ok].min()), int(rows[row_ok].max()) + 1
+    with rasterio.open(layer.spec.path) as ds:
+        arr = ds.read(layer.spec.band, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+    data = np.ma.getdata(arr).astype(float)
+    valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
+    covered = layer.covered_values(data, valid)
+    ri = np.flatnonzero(row_ok)
+    ci = np.flatnonzero(col_ok)
+    out[np.ix_(ri, ci)] = covered[np.ix_(rows[ri] - r0, cols[ci] - c0)]
+    return out

@@ -32,7 +32,10 @@ def thai_nguyen(shared_geodata: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_config_points_at_real_communes(thai_nguyen, shared_geodata: Path) -> None:
     project, _ = thai_nguyen
     cfg = load_config(project)
-    assert cfg.communes.path.resolve() == (shared_geodata / "vn_2025" / "wards_2025_north_full.gpkg").resolve()
+    assert (
+        cfg.communes.path.resolve()
+        == (shared_geodata / "vn_2025" / "wards_2025_north_full.gpkg").resolve()
+    )
     assert cfg.synthetic
 
 
@@ -45,8 +48,9 @@ def test_every_village_has_exactly_one_commune(thai_nguyen, shared_geodata: Path
     assert len(result.communes) == 92
     assert set(v["commune_id"]) <= set(result.communes["commune_id"])
     # the commune given is the one that contains the village
-    communes = gpd.read_file(shared_geodata / "vn_2025" / "wards_2025_north_full.gpkg",
-                             where="provinceCode = '19'").set_index("code")
+    communes = gpd.read_file(
+        shared_geodata / "vn_2025" / "wards_2025_north_full.gpkg", where="provinceCode = '19'"
+    ).set_index("code")
     polys = communes.loc[v["commune_id"].to_numpy(), "geometry"].to_numpy()
     pts = shapely.points(v["lon"].to_numpy(), v["lat"].to_numpy())
     inside = shapely.intersects(polys, shapely.buffer(pts, 1e-6))
@@ -63,8 +67,16 @@ def test_commune_sums_equal_village_totals(thai_nguyen) -> None:
     assert c["villages_gap_fibre"].sum() == v["gap_fibre"].sum()
     assert c["villages_no_4g"].sum() == (~v["has_4g"]).sum()
     assert len(p) == 1 and p.iloc[0]["province_id"] == "19" and p.iloc[0]["communes"] == 92
-    for col in ["villages", "population", "villages_gap_mobile", "population_gap_mobile",
-                "villages_gap_fibre", "population_gap_fibre", "villages_no_4g", "population_no_4g"]:
+    for col in [
+        "villages",
+        "population",
+        "villages_gap_mobile",
+        "population_gap_mobile",
+        "villages_gap_fibre",
+        "population_gap_fibre",
+        "villages_no_4g",
+        "population_no_4g",
+    ]:
         assert p[col].sum() == c[col].sum(), col
 
 
