@@ -94,3 +94,22 @@ def test_inputs_are_not_modified(tiny_project: Path) -> None:
     assert CliRunner().invoke(cli, ["run", str(tiny_project)]).exit_code == 0
     after = digest()
     assert {name: after.get(name) for name in before} == before
+
+
+def test_demo_generates_and_runs(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo"), "--villages", "300"])
+    assert res.exit_code == 0, res.output
+    results = tmp_path / "demo" / "results"
+    assert "300 villages in 92 communes" in res.output
+    assert "synthetic" in res.output.lower()
+    assert str(results / "villages.gpkg") in res.output
+    for name in (
+        "villages.gpkg",
+        "villages.csv",
+        "communes.gpkg",
+        "communes.csv",
+        "provinces.csv",
+        "run.json",
+    ):
+        assert (results / name).is_file(), name
+    assert "SYNTHETIC DATA" in (results / "README.txt").read_text(encoding="utf-8")
