@@ -49,7 +49,9 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--villages", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
@@ -62,8 +64,14 @@ def main() -> int:
     project = folder / "inputs" / "project.yml"
     if not project.exists():
         t0 = time.perf_counter()
-        generate_province(folder / "inputs", communes=communes, communes_layer="wards", villages=args.villages,
-                          seed=args.seed, name="Việt Nam (synthetic benchmark)")
+        generate_province(
+            folder / "inputs",
+            communes=communes,
+            communes_layer="wards",
+            villages=args.villages,
+            seed=args.seed,
+            name="Việt Nam (synthetic benchmark)",
+        )
         print(f"generated {args.villages} villages in {time.perf_counter() - t0:.1f} s")
 
     cfg = load_config(project)
@@ -79,24 +87,36 @@ def main() -> int:
     def baseline_sample() -> np.ndarray:
         pts = villages.geometry.to_crs(raster.crs)
         with rasterio.open(raster.spec.path) as ds:
-            vals = np.array([v[0] for v in ds.sample(zip(pts.x, pts.y, strict=True), masked=True)], dtype=float)
+            vals = np.array(
+                [v[0] for v in ds.sample(zip(pts.x, pts.y, strict=True), masked=True)], dtype=float
+            )
         return vals
 
     base, _ = best_of(baseline_sample, 1)
     rows.append((f"sample one raster ({len(villages)} villages)", base, ours))
 
     unassigned = villages.assign(commune_id=None)
-    ours, assigned = best_of(lambda: assign_villages_to_communes(unassigned, communes_gdf), args.repeat)
-    base, joined = best_of(lambda: gpd.sjoin(unassigned[["geometry"]], communes_gdf[["commune_id", "geometry"]],
-                                             predicate="intersects", how="left"), args.repeat)
+    ours, assigned = best_of(
+        lambda: assign_villages_to_communes(unassigned, communes_gdf), args.repeat
+    )
+    base, joined = best_of(
+        lambda: gpd.sjoin(
+            unassigned[["geometry"]],
+            communes_gdf[["commune_id", "geometry"]],
+            predicate="intersects",
+            how="left",
+        ),
+        args.repeat,
+    )
     rows.append(("place villages in communes", base, ours))
 
     if inputs.fibre is not None:
         fibre = inputs.fibre
         ours, dist = best_of(lambda: distance_to_fibre(villages.geometry, fibre), args.repeat)
         fgdf = gpd.GeoDataFrame(geometry=fibre)
-        base, near = best_of(lambda: gpd.sjoin_nearest(villages[["geometry"]], fgdf, distance_col="d"),
-                             args.repeat)
+        base, near = best_of(
+            lambda: gpd.sjoin_nearest(villages[["geometry"]], fgdf, distance_col="d"), args.repeat
+        )
         assert np.allclose(np.sort(near.groupby(level=0)["d"].min().to_numpy()), np.sort(dist))
         rows.append(("distance to fibre", base, ours))
 
@@ -105,15 +125,19 @@ def main() -> int:
     t_run = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"\n{len(villages)} villages, {len(communes_gdf)} communes, {len(inputs.layers)} coverage layers")
+    print(
+        f"\n{len(villages)} villages, {len(communes_gdf)} communes, {len(inputs.layers)} coverage layers"
+    )
     print(f"{'step':45s} {'baseline s':>11s} {'ours s':>9s} {'ratio':>7s}")
     for name, b, o in rows:
         print(f"{name:45s} {b:11.3f} {o:9.3f} {b / o:7.1f}x")
     print(f"\nload_inputs: {t_load:.1f} s; whole run (load, analyse, write): {t_run:.1f} s")
     print("stages:", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     print(f"peak resident memory of this process: {peak_mb:.0f} MB")
-    print(f"gap_mobile: {int(result.villages['gap_mobile'].sum())} villages; "
-          f"gap_fibre: {int(result.villages['gap_fibre'].sum())}")
+    print(
+        f"gap_mobile: {int(result.villages['gap_mobile'].sum())} villages; "
+        f"gap_fibre: {int(result.villages['gap_fibre'].sum())}"
+    )
     return 0
 
 
