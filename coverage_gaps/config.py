@@ -31,6 +31,7 @@ import yaml
 
 from ._errors import ConfigError, Problem
 from .carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
+from .priority_config import PrioritySpec, parse_priority
 
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
@@ -86,6 +87,8 @@ class VillagesSpec:
     commune: str | None = None
     where: str | None = None
     max_snap_m: float = 0.0
+    households: str | None = None
+    electricity: str | None = None
 
     @property
     def is_table(self) -> bool:
@@ -131,6 +134,30 @@ class FibreSpec:
     max_distance_m: float = 1000.0
     where: str | None = None
     crs: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class SitesSpec:
+    """Existing cell sites: points with a carrier and the technologies on air."""
+
+    path: Path
+    layer: str | None = None
+    carrier: str = "carrier"
+    technologies: str = "technologies"
+    where: str | None = None
+    crs: str | None = None
+
+
+@dataclass(frozen=True)
+class FacilitiesSpec:
+    """Public facilities (commune centre, school, health station, public-service point)."""
+
+    path: Path
+    layer: str | None = None
+    kind: str | None = None
+    where: str | None = None
+    crs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +173,10 @@ class ProjectConfig:
     working_crs: str = "auto"
     area_resolution_m: float = 100.0
     synthetic: bool = False
+    sites: SitesSpec | None = None
+    facilities: FacilitiesSpec | None = None
+    priority: PrioritySpec = field(default_factory=lambda: PrioritySpec())
+    language: str = "vi"
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -195,6 +226,25 @@ _TOP: _Schema = {
     "working_crs": (_STR, False),
     "area_resolution_m": (_NUM, False),
     "synthetic": ((bool,), False),
+    "sites": ((dict,), False),
+    "facilities": ((dict,), False),
+    "priority": ((dict,), False),
+    "language": (_STR, False),
+}
+_SITES: _Schema = {
+    "path": (_STR, True),
+    "layer": (_STR, False),
+    "carrier": (_STR, False),
+    "technologies": (_STR, False),
+    "where": (_STR, False),
+    "crs": (_STR + (int,), False),
+}
+_FACILITIES: _Schema = {
+    "path": (_STR, True),
+    "layer": (_STR, False),
+    "kind": (_STR, False),
+    "where": (_STR, False),
+    "crs": (_STR + (int,), False),
 }
 _COMMUNES: _Schema = {
     "path": (_STR, True),
@@ -219,6 +269,8 @@ _VILLAGES: _Schema = {
     "commune": (_STR, False),
     "where": (_STR, False),
     "max_snap_m": (_NUM, False),
+    "households": (_STR, False),
+    "electricity": (_STR, False),
 }
 _COVERAGE: _Schema = {
     "path": (_STR, True),
@@ -237,6 +289,7 @@ _FIBRE: _Schema = {
     "max_distance_m": (_NUM, False),
     "where": (_STR, False),
     "crs": (_STR + (int,), False),
+    "owner": (_STR, False),
 }
 
 _TYPE_NAMES = {
@@ -428,6 +481,20 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
                 chk.add("fibre.max_distance_m", "must not be negative.")
             fibre = FibreSpec(**{**f, "path": _resolve(base, f["path"])})
 
+    sites = facilities = None
+    if "sites" in top:
+        s = chk.section(top["sites"], _SITES, "sites")
+        if "path" in s:
+            sites = SitesSpec(**{**s, "path": _resolve(base, s["path"])})
+    if "facilities" in top:
+        f = chk.section(top["facilities"], _FACILITIES, "facilities")
+        if "path" in f:
+            facilities = FacilitiesSpec(**{**f, "path": _resolve(base, f["path"])})
+    priority = parse_priority(top.get("priority", {}), base=base, chk=chk)
+    language = str(top.get("language", "vi")).lower()
+    if language not in ("vi", "en"):
+        chk.add("language", f"unknown language '{language}'.", "use 'vi' (Vietnamese) or 'en' (English).")
+
     res = float(top.get("area_resolution_m", 100.0))
     if res <= 0:
         chk.add("area_resolution_m", "must be a positive number of metres.", "use for example 100.")
@@ -465,6 +532,10 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
         working_crs=working_crs,
         area_resolution_m=res,
         synthetic=bool(top.get("synthetic", False)),
+        sites=sites,
+        facilities=facilities,
+        priority=priority,
+        language=language,
     )
 
 

@@ -27,7 +27,8 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
 from ._errors import InputDataError, Problem
-from ._io import check_exists, geometry_problems, list_items, parse_crs, read_vector
+from ._io import check_exists, closest, geometry_problems, list_items, parse_crs, read_vector
+from .carriers import normalise_carrier
 from .config import CoverageSpec, FibreSpec
 
 __all__ = [
@@ -418,8 +419,9 @@ def check_raster_sample(
 
 def load_fibre(
     spec: FibreSpec, *, working_crs: CRS, issues: list[Problem] | None = None
-) -> gpd.GeoSeries:
-    """Fibre routes (lines) or access points (points), in the working CRS.
+) -> gpd.GeoDataFrame:
+    """Fibre routes (lines) or access points (points), in the working CRS, with an
+    ``owner`` column (normalised carrier name) when ``fibre.owner`` names one.
 
     Raises
     ------
@@ -438,11 +440,31 @@ def load_fibre(
         allowed=("LineString", "MultiLineString", "Point", "MultiPoint"),
         role="fibre",
     )
+    if spec.owner is not None and spec.owner not in gdf.columns:
+        errors.append(
+            Problem(
+                str(spec.path),
+                "fibre.owner",
+                f"column '{spec.owner}' is not in the layer.",
+                closest(spec.owner, [c for c in gdf.columns if c != gdf.geometry.name]),
+            )
+        )
     if errors:
         raise InputDataError(errors)
     if issues is not None:
         issues.extend(warns)
-    return gdf.geometry.to_crs(working_crs).reset_index(drop=True)
+    owner = (
+        gdf[spec.owner].map(
+            lambda v: normalise_carrier(v) if isinstance(v, str) and v.strip() else None
+        )
+        if spec.owner is not None
+        else pd.Series(None, index=gdf.index, dtype=object)
+    )
+    return gpd.GeoDataFrame(
+        {"owner": owner.to_numpy()},
+        geometry=gdf.geometry.to_crs(working_crs).to_numpy(),
+        crs=working_crs,
+    )
 
 
 def distance_to_fibre(villages: gpd.GeoSeries, fibre: gpd.GeoSeries) -> np.ndarray:

@@ -58,7 +58,7 @@ class Inputs:
     communes: gpd.GeoDataFrame
     villages: gpd.GeoDataFrame
     layers: list[CoverageLayer]
-    fibre: gpd.GeoSeries | None
+    fibre: gpd.GeoDataFrame | None
     issues: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     #: raster values at the villages, read once while checking (reused by :func:`analyse`)
@@ -185,7 +185,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         communes=communes,
         villages=villages,
         layers=layers,
-        fibre=fibre if isinstance(fibre, gpd.GeoSeries) else None,
+        fibre=fibre if isinstance(fibre, gpd.GeoDataFrame) else None,
         issues=issues,
         timings=timings,
         samples=samples,
@@ -237,7 +237,9 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
             coverage[layer.column] = (layer.spec.technology, covered)
     with _timed(timings, "fibre"):
         dist = (
-            distance_to_fibre(villages.geometry, inputs.fibre) if inputs.fibre is not None else None
+            distance_to_fibre(villages.geometry, inputs.fibre.geometry)
+            if inputs.fibre is not None
+            else None
         )
     wgs = villages.geometry.to_crs(4326)
     with _timed(timings, "classify"):
