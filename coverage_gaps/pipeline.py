@@ -27,6 +27,7 @@ from pyproj import CRS
 from tqdm.auto import tqdm
 
 from ._errors import InputDataError, Problem
+from ._io import check_exists
 from .analysis import classify_villages, summarise_communes, summarise_provinces
 from .boundaries import load_communes
 from .config import ProjectConfig, load_config
@@ -41,6 +42,13 @@ from .layers import (
     measure_covered_area,
     sample_coverage,
     sample_raster,
+)
+from .priority import (
+    PriorityResult,
+    load_assignments,
+    load_facilities,
+    load_sites,
+    rank_villages,
 )
 from .villages import assign_villages_to_communes, load_villages
 
@@ -63,6 +71,9 @@ class Inputs:
     timings: dict[str, float] = field(default_factory=dict)
     #: raster values at the villages, read once while checking (reused by :func:`analyse`)
     samples: dict[str, RasterSample] = field(default_factory=dict)
+    sites: gpd.GeoDataFrame | None = None
+    facilities: gpd.GeoDataFrame | None = None
+    assignments: pd.DataFrame | None = None
 
 
 @dataclass
@@ -76,6 +87,7 @@ class RunResult:
     provinces: pd.DataFrame
     issues: list[Problem]
     timings: dict[str, float]
+    priority: PriorityResult | None = None
     output: Path | None = None
 
 
@@ -174,6 +186,20 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
             fibre = _collect(
                 problems, lambda: load_fibre(spec_f, working_crs=working, issues=issues)
             )
+    sites = facilities = assignments = None
+    with _timed(timings, "load_priority_inputs"):
+        if config.sites is not None:
+            sites = _collect(problems, partial(load_sites, config.sites, working_crs=working))
+        if config.facilities is not None:
+            facilities = _collect(
+                problems, partial(load_facilities, config.facilities, working_crs=working)
+            )
+        if config.priority.assignments is not None:
+            assignments = _collect(problems, partial(load_assignments, config.priority.assignments))
+        if config.priority.dem is not None:
+            problem = check_exists(config.priority.dem, "DEM (priority.dem)")
+            if problem:
+                problems.append(problem)
     if problems:
         raise InputDataError(problems)
     assert isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame)
@@ -189,6 +215,9 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         issues=issues,
         timings=timings,
         samples=samples,
+        sites=sites if isinstance(sites, gpd.GeoDataFrame) else None,
+        facilities=facilities if isinstance(facilities, gpd.GeoDataFrame) else None,
+        assignments=assignments if isinstance(assignments, pd.DataFrame) else None,
     )
 
 
@@ -267,6 +296,21 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         provinces = summarise_provinces(
             communes, technologies=techs, fibre_given=cfg.fibre is not None
         )
+    with _timed(timings, "priority"):
+        src = inputs.villages
+        priority = rank_villages(
+            table,
+            spec=cfg.priority,
+            carriers=sorted({c.carrier for c in cfg.coverage}),
+            max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre is not None else None,
+            sites=inputs.sites,
+            facilities=inputs.facilities,
+            fibre=inputs.fibre,
+            assignments=inputs.assignments,
+            households=src["households"].to_numpy() if "households" in src else None,
+            electricity=src["electricity"].to_numpy() if "electricity" in src else None,
+            language=cfg.language,
+        )
     return RunResult(
         config=cfg,
         working_crs=inputs.working_crs,
@@ -275,6 +319,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         provinces=provinces,
         issues=list(inputs.issues),
         timings=timings,
+        priority=priority,
     )
 
 

@@ -246,7 +246,7 @@ def generate_province(
         raise ValueError(f"villages must be at least 1, got {villages}")
     out = Path(directory)
     (out / "coverage").mkdir(parents=True, exist_ok=True)
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
 
     with _fixed_gdal_date():
         if communes is None:
@@ -277,7 +277,9 @@ def generate_province(
 
         vil, cand = _villages(villages, area, elev, road_dist, rngs[3])
         vil["name"] = _village_names(vil, rngs[4])
+        vil["electricity"] = _electricity(vil, rngs[8])
         _write_villages(out / "villages.csv", vil)
+        _facilities(out / "facilities.gpkg", vil, area)
         sites = _sites(cand, vil, area, elev, rngs[5])
         _write_points(out / "sites.gpkg", sites, area)
         coverage = _coverage(out, sites, area, elev, rngs[6])
@@ -289,9 +291,14 @@ def generate_province(
         "communes": entry,
         "villages": {"path": "villages.csv", "id": "village_id", "name": "name",
                      "population": "population", "x": "lon", "y": "lat", "crs": "EPSG:4326",
-                     "commune": "commune_code"},
+                     "commune": "commune_code", "households": "households",
+                     "electricity": "electricity"},
         "coverage": coverage,
-        "fibre": {"path": "fibre.gpkg", "layer": "fibre", "max_distance_m": 1000},
+        "fibre": {"path": "fibre.gpkg", "layer": "fibre", "max_distance_m": 1000, "owner": "owner"},
+        "sites": {"path": "sites.gpkg", "layer": "sites", "carrier": "carrier",
+                  "technologies": "technologies"},
+        "facilities": {"path": "facilities.gpkg", "layer": "facilities", "kind": "kind"},
+        "priority": {"dem": "elevation.tif"},
         "output": "../results",
     }  # fmt: skip
     text = yaml.safe_dump(project, allow_unicode=True, sort_keys=False, width=100)
@@ -903,12 +910,55 @@ def _write_raster(path: Path, data: np.ndarray, area: _Area, nodata: float) -> N
 
 
 def _write_villages(path: Path, vil: dict[str, Any]) -> None:
+    cols = (
+        "village_id",
+        "name",
+        "commune_code",
+        "population",
+        "households",
+        "electricity",
+        "lon",
+        "lat",
+    )
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["village_id", "name", "commune_code", "population", "households", "lon", "lat"])
-        cols = ("village_id", "name", "commune_code", "population", "households", "lon", "lat")
-        for vid, name, code, pop, hh, lon, lat in zip(*(vil[c] for c in cols), strict=True):
-            w.writerow([vid, name, code, int(pop), int(hh), f"{lon:.6f}", f"{lat:.6f}"])
+        w.writerow(cols)
+        for vid, name, code, pop, hh, power, lon, lat in zip(*(vil[c] for c in cols), strict=True):
+            w.writerow([vid, name, code, int(pop), int(hh), int(power), f"{lon:.6f}", f"{lat:.6f}"])
+
+
+def _electricity(vil: dict[str, Any], rng: Rng) -> np.ndarray:
+    """Grid power: almost everywhere, but high villages sometimes still lack it."""
+    z = np.asarray(vil["elev"], dtype=float)
+    p_without = np.clip((z - 700.0) / 1500.0, 0.0, 0.5)
+    return (rng.random(len(z)) >= p_without).astype(np.int64)
+
+
+def _facilities(path: Path, vil: dict[str, Any], area: _Area) -> None:
+    """Public facilities: a commune centre and a health station at each commune's largest
+    village, a school at every village of 900 people or more (points ~80 m away)."""
+    pop = np.asarray(vil["population"])
+    commune = np.asarray(vil["commune"])
+    order = np.lexsort((np.arange(len(pop)), -pop, commune))
+    first = order[np.r_[True, commune[order][1:] != commune[order][:-1]]]
+    school = np.flatnonzero(pop >= 900)
+    idx = np.concatenate([first, first, school])
+    kinds = (
+        ["Trụ sở UBND xã"] * len(first) + ["Trạm y tế"] * len(first) + ["Trường học"] * len(school)
+    )
+    x = (
+        np.asarray(vil["x"])[idx]
+        + np.r_[np.full(len(first), 60.0), np.full(len(first), -60.0), np.full(len(school), 80.0)]
+    )
+    y = np.asarray(vil["y"])[idx] + 40.0
+    lon, lat = area.to_ll.transform(x, y)
+    _write_gpkg(
+        path,
+        "facilities",
+        {"kind": kinds},
+        shapely.points(np.round(lon, 6), np.round(lat, 6)),
+        "Point",
+    )
 
 
 def _readme(seed: int, synthetic_communes: bool, villages: int) -> str:

@@ -68,6 +68,8 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             "x": spec.x,
             "y": spec.y,
             "commune": spec.commune,
+            "households": spec.households,
+            "electricity": spec.electricity,
         }
         for key, col in needed.items():
             if col is not None and col not in df.columns:
@@ -124,6 +126,8 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             "name": spec.name,
             "population": spec.population,
             "commune": spec.commune,
+            "households": spec.households,
+            "electricity": spec.electricity,
         }.items():
             if col is not None and col not in gdf.columns:
                 problems.append(
@@ -211,6 +215,12 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         crs=gdf.crs,
     )
     out["commune_id"] = out["commune_id"].astype("string")
+    if spec.households:
+        out["households"] = _numbers(df[spec.households])
+    if spec.electricity:
+        from .priority import truthy
+
+        out["electricity"] = truthy(df[spec.electricity])
     return out
 
 

@@ -155,6 +155,7 @@ def test_outputs_written(result) -> None:
         "README.txt",
         "communes.csv",
         "communes.gpkg",
+        "priority",
         "provinces.csv",
         "run.json",
         "villages.csv",

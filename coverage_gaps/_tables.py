@@ -1,0 +1,133 @@
+"""Spreadsheet-safe tables: CSV (UTF-8 with BOM) and XLSX that no cell can turn into a formula.
+
+A name such as ``=HYPERLINK("http://x", "click")`` or one starting with ``+``, ``-``, ``@``,
+a tab or a carriage return would run as a formula in Excel or LibreOffice. As OWASP's CSV
+injection guidance recommends, such text cells are prefixed with a single quote; numbers
+are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__: list[str] = []
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would read as a formula with ``'``.
+
+    Examples
+    --------
+    >>> neutralise("=1+2"), neutralise("Thôn 3"), neutralise(-5)
+    ("'=1+2", 'Thôn 3', -5)
+    """
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised (object and string columns only)."""
+    out = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM (Excel shows Vietnamese correctly), ``\\n`` line ends, formula-safe."""
+    safe_frame(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_xlsx(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    legend: Sequence[tuple[str, str]] | None = None,
+    legend_title: str = "Legend",
+    parameters: Sequence[tuple[str, object]] = (),
+) -> None:
+    """One workbook: each sheet with a bold frozen header, filters and fitted column widths,
+    plus an optional legend sheet (column meanings, then the parameters used)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for title, df in sheets.items():
+        ws = wb.create_sheet(_sheet_title(title))
+        frame = safe_frame(df)
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+        for cell in ws[1]:
+            cell.font = bold
+        ws.freeze_panes = "A2"
+        if len(frame.columns):
+            ws.auto_filter.ref = (
+                f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"
+            )
+        for j, col in enumerate(frame.columns, start=1):
+            lengths = [len(str(v)) for v in frame[col].head(2000)]
+            width = max([len(str(col)), *lengths])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+    if legend is not None:
+        ws = wb.create_sheet(_sheet_title(legend_title))
+        for name, meaning in legend:
+            ws.append([neutralise(name), neutralise(meaning)])
+        if parameters:
+            ws.append([])
+            for name, value in parameters:
+                ws.append([neutralise(str(name)), neutralise(_cell(value))])
+        ws.column_dimensions["A"].width = 28
+        ws.column_dimensions["B"].width = 100
+    # fixed document properties and zip time stamps: the same inputs give the same file
+    import datetime as dt
+    import io
+    import zipfile
+
+    fixed = dt.datetime(2025, 7, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "coverage-gaps"
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out = zipfile.ZipInfo(info.filename, date_time=(2025, 7, 1, 0, 0, 0))
+            out.compress_type = zipfile.ZIP_DEFLATED
+            out.external_attr = info.external_attr
+            dst.writestr(out, data)
+
+
+def _sheet_title(title: str) -> str:
+    bad = "[]:*?/\\"
+    clean = "".join("_" if c in bad else c for c in title)
+    return clean[:31] or "Sheet"
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        return value
+    return str(value)
