@@ -78,6 +78,9 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "in_budget": ("Trong ngân sách", "In budget", "Selected within the budget"),
     "lon": ("Kinh độ", "Longitude", "WGS 84"),
     "lat": ("Vĩ độ", "Latitude", "WGS 84"),
+    "villages": ("Số thôn", "Villages", "Villages on the list"),
+    "need_mobile": ("Cần phủ sóng", "Mobile need", "Villages needing mobile coverage"),
+    "need_fibre": ("Cần cáp quang", "Fibre need", "Villages needing fibre"),
     "covered_by": ("Đã có sóng của", "Covered by", "Carriers with 3G or better"),
     "not_covered_by": ("Chưa có sóng của", "Not covered by", "Carriers without 3G or better"),
 }
@@ -103,6 +106,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "budget": ("Ngân sách", "Budget"),
     "progress": ("Tiến độ so với lần chạy trước", "Progress since the previous run"),
     "villages": ("Số thôn", "Villages"),
+    "communes_word": ("xã/phường", "communes"),
     "people": ("Số dân", "People"),
     "gap_villages_chart": ("Số thôn lõm sóng theo xã", "Villages without 3G/4G/5G per commune"),
     "pop_covered_chart": (

@@ -165,6 +165,8 @@ def write_outputs(
         _write_csv(result.provinces, tmp / "provinces.csv")
         if result.priority is not None:
             write_priority_lists(result, tmp / "priority")
+        inputs = _inputs_manifest(result)
+        write_reports(result, tmp, inputs=inputs)
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         p = result.provinces
         manifest = {
@@ -177,7 +179,7 @@ def write_outputs(
             "elapsed_s": round(time.perf_counter() - started, 3) if started is not None else None,
             "working_crs": result.working_crs.to_string(),
             "config": cfg.to_dict(),
-            "inputs": _inputs_manifest(result),
+            "inputs": inputs,
             "outputs": sorted([*(f.name for f in tmp.iterdir()), "run.json"]),
             "counts": {
                 "communes": len(result.communes),
@@ -293,3 +295,62 @@ def write_priority_lists(result: RunResult, folder: Path) -> list[str]:
         write_csv(pr.budget, folder / "budget.csv")
         written.append("budget.csv")
     return sorted(written)
+
+
+def write_reports(
+    result: RunResult,
+    folder: Path,
+    *,
+    inputs: list[dict[str, Any]],
+    diff: pd.DataFrame | None = None,
+    run_date: str | None = None,
+) -> list[Path]:
+    """``report.html`` (one province), or ``reports/<province_id>.html`` and an index
+    ``report.html`` (several provinces)."""
+    import html
+
+    from ._i18n import text
+    from .report import render_reports
+
+    cfg = result.config
+    pr = result.priority
+    pages = render_reports(
+        project=cfg.name,
+        provinces=result.provinces,
+        communes=pd.DataFrame(result.communes.drop(columns="geometry", errors="ignore")),
+        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        ranked=pd.DataFrame(pr.ranked.drop(columns="geometry")) if pr is not None else None,
+        budget=pr.budget if pr is not None else None,
+        carriers=sorted({c.carrier for c in cfg.coverage}),
+        parameters=priority_parameters(result),
+        inputs=inputs,
+        synthetic=cfg.synthetic,
+        fibre=cfg.fibre is not None,
+        lang=cfg.language,
+        diff=diff,
+        run_date=run_date,
+    )
+    if len(pages) == 1:
+        path = folder / "report.html"
+        path.write_text(next(iter(pages.values())), encoding="utf-8")
+        return [path]
+    (folder / "reports").mkdir(exist_ok=True)
+    written = []
+    links = []
+    for pid, page in sorted(pages.items()):
+        path = folder / "reports" / f"{pid}.html"
+        path.write_text(page, encoding="utf-8")
+        written.append(path)
+        name = result.provinces.loc[
+            result.provinces["province_id"].astype(str) == pid, "province_name"
+        ].iloc[0]
+        links.append(
+            f'<li><a href="reports/{html.escape(pid)}.html">{html.escape(str(name))}</a></li>'
+        )
+    index = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(cfg.name)}</title></head>'
+        f"<body><h1>{html.escape(text('report_title', cfg.language))}: {html.escape(cfg.name)}</h1>"
+        f"<ul>{''.join(links)}</ul></body></html>\n"
+    )
+    (folder / "report.html").write_text(index, encoding="utf-8")
+    return [folder / "report.html", *written]

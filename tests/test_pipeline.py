@@ -157,6 +157,7 @@ def test_outputs_written(result) -> None:
         "communes.gpkg",
         "priority",
         "provinces.csv",
+        "report.html",
         "run.json",
         "villages.csv",
         "villages.gpkg",

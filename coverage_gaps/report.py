@@ -1,0 +1,309 @@
+"""A short, printable HTML report per province, readable on its own (charts embedded).
+
+Every value from the data is escaped (jinja2 autoescape), so a village named
+``<script>`` shows as text. Labels come from :mod:`coverage_gaps._i18n`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._i18n import header, text
+
+__all__ = ["render_reports"]
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ t.report_title }}: {{ province }}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:2em auto;max-width:1100px;
+color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;font-size:.85em;margin:.5em 0}
+th,td{border:1px solid #ddd;padding:.25em .45em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.headline{font-size:1.15em;background:#fff6e5;border-left:5px solid #e69500;padding:.6em 1em;margin:1em 0}
+.headline p{margin:.2em 0}.synthetic{background:#fde8e8;border-left:5px solid #c0392b;padding:.5em 1em}
+.meta{color:#555}img{max-width:100%}code{font-size:.85em}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}table,img{page-break-inside:avoid}}
+</style>
+</head>
+<body>
+<h1>{{ t.report_title }}: {{ province }}</h1>
+<p class="meta">{{ t.run_date }}: {{ run_date }} · coverage-gaps {{ version }} · {{ project }}</p>
+{% if synthetic %}<p class="synthetic">{{ t.synthetic }}</p>{% endif %}
+<div class="headline" id="headline">
+<p><strong id="n-gap-mobile">{{ fmt(row.villages_gap_mobile) }}</strong> {{ t.headline_mobile }}
+ ({{ fmt(row.population_gap_mobile) }} {{ t.people|lower }})</p>
+{% if fibre %}<p><strong id="n-gap-fibre">{{ fmt(row.villages_gap_fibre) }}</strong> {{ t.headline_fibre }}
+ ({{ fmt(row.population_gap_fibre) }} {{ t.people|lower }})</p>{% endif %}
+<p><strong id="n-no-4g">{{ fmt(row.villages_no_4g) }}</strong> {{ t.headline_no4g }};
+ {{ fmt(row.villages) }} {{ t.villages|lower }}, {{ fmt(row.population) }} {{ t.people|lower }},
+ {{ fmt(row.communes) }} {{ t.communes_word }}.</p>
+</div>
+
+{% if diff %}<h2>{{ t.progress }}</h2>
+<table id="progress"><tr>{% for c in diff.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in diff.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ v }}</td>{% endfor %}</tr>{% endfor %}
+</table>{% endif %}
+
+<h2>{{ t.carriers }}</h2>
+<table id="carriers"><tr>{% for c in carriers.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in carriers.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+{% if budget %}<h2>{{ t.budget }}</h2>
+<table id="budget"><tr>{% for c in budget.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in budget.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>{% endif %}
+
+<h2>{{ t.top }}</h2>
+<table id="top"><tr>{% for c in top.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in top.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+
+<h2>{{ t.charts }}</h2>
+{% for c in charts %}<figure><img alt="{{ c.title }}" src="data:image/png;base64,{{ c.png }}"><figcaption>{{ c.title }}</figcaption></figure>{% endfor %}
+
+<h2>{{ t.communes }}</h2>
+<table id="communes"><tr>{% for c in communes.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in communes.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+
+<h2>{{ t.inputs }}</h2>
+<table id="parameters">{% for k, v in parameters %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
+<table id="checksums"><tr><th>role</th><th>file</th><th>sha256</th></tr>
+{% for i in inputs %}<tr><td>{{ i.role }}</td><td>{{ i.path }}</td><td><code>{{ i.sha256 }}</code></td></tr>{% endfor %}
+</table>
+</body>
+</html>
+"""
+
+
+def _fmt(lang: str) -> Any:
+    def fmt(value: object) -> object:
+        if isinstance(value, (bool, np.bool_)):
+            return "✓" if value else ""
+        if isinstance(value, (int, np.integer)):
+            out = f"{int(value):,}"
+            return out.replace(",", ".") if lang == "vi" else out
+        if isinstance(value, (float, np.floating)):
+            x = float(value)
+            if np.isnan(x):
+                return ""
+            if x.is_integer() and abs(x) >= 1:
+                return fmt(int(x))
+            out = f"{x:,.2f}"
+            return (
+                out.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "vi" else out
+            )
+        return value
+
+    return fmt
+
+
+def _table(df: pd.DataFrame, lang: str) -> dict[str, Any]:
+    return {
+        "columns": [header(c, lang) for c in df.columns],
+        "rows": [[_plain(v) for v in row] for row in df.itertuples(index=False)],
+    }
+
+
+def _plain(value: object) -> object:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _charts(
+    communes: pd.DataFrame, villages: pd.DataFrame, carriers: Sequence[str], lang: str
+) -> list[dict[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .carriers import TECHNOLOGIES, carrier_slug
+
+    charts = []
+    top = communes.sort_values(["villages_gap_mobile", "commune_id"], ascending=[False, True]).head(
+        25
+    )
+    top = top[top["villages_gap_mobile"] > 0]
+    title = text("gap_villages_chart", lang)
+    fig, ax = plt.subplots(figsize=(9, max(2.0, 0.28 * len(top) + 1)))
+    ax.barh(
+        top["commune_name"].astype(str)[::-1], top["villages_gap_mobile"][::-1], color="#c0392b"
+    )
+    ax.set_xlabel(text("villages", lang))
+    ax.set_title(title)
+    charts.append({"title": title, "png": _png(fig)})
+
+    pop = villages["population"].to_numpy(dtype=float)
+    total = pop.sum() or 1.0
+    techs = [
+        t
+        for t in TECHNOLOGIES
+        if any(f"{carrier_slug(c)}_{t.lower()}" in villages for c in carriers)
+    ]
+    title = text("pop_covered_chart", lang)
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    width = 0.8 / max(len(carriers), 1)
+    for j, c in enumerate(carriers):
+        shares = [
+            100.0 * pop[villages[col].to_numpy(dtype=bool)].sum() / total
+            if (col := f"{carrier_slug(c)}_{t.lower()}") in villages
+            else 0.0
+            for t in techs
+        ]
+        ax.bar(np.arange(len(techs)) + j * width, shares, width, label=c)
+    ax.set_xticks(np.arange(len(techs)) + width * (len(carriers) - 1) / 2, techs)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.legend(ncols=min(4, max(len(carriers), 1)), fontsize=8)
+    ax.set_title(title)
+    charts.append({"title": title, "png": _png(fig)})
+    return charts
+
+
+def render_reports(
+    *,
+    project: str,
+    provinces: pd.DataFrame,
+    communes: pd.DataFrame,
+    villages: pd.DataFrame,
+    ranked: pd.DataFrame | None,
+    budget: pd.DataFrame | None,
+    carriers: Sequence[str],
+    parameters: Sequence[tuple[str, object]],
+    inputs: Sequence[Mapping[str, Any]],
+    synthetic: bool,
+    fibre: bool,
+    lang: str = "vi",
+    diff: pd.DataFrame | None = None,
+    run_date: str | None = None,
+) -> dict[str, str]:
+    """One HTML report per province: ``{province_id: html}``.
+
+    Examples
+    --------
+    >>> html = render_reports(project="X", provinces=p, communes=c, villages=v, ranked=r,
+    ...                       budget=None, carriers=["Viettel"], parameters=[], inputs=[],
+    ...                       synthetic=True, fibre=True)  # doctest: +SKIP
+    """
+    import jinja2
+
+    from . import __version__
+    from ._i18n import TEXT
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(_TEMPLATE)
+    t = {k: text(k, lang) for k in TEXT}
+    h = {k: header(k, lang) for k in ("commune_name",)}
+    out: dict[str, str] = {}
+    date = run_date or dt.date.today().isoformat()
+    for row in provinces.itertuples(index=False):
+        pid = str(row.province_id)
+        c = communes[communes["province_id"].astype(str) == pid]
+        v = villages[villages["commune_id"].astype(str).isin(c["commune_id"].astype(str))]
+        commune_cols = ["commune_id", "commune_name", "villages", "population", "villages_gap_mobile",
+                        "population_gap_mobile", "villages_gap_fibre", "population_gap_fibre",
+                        "villages_no_4g", "pct_population_4g", "pct_area_4g"]  # fmt: skip
+        commune_table = c[[k for k in commune_cols if k in c.columns]].sort_values("commune_id")
+        rk = (
+            ranked[ranked["commune_id"].astype(str).isin(c["commune_id"].astype(str))]
+            if ranked is not None
+            else None
+        )
+        if rk is not None and len(rk):
+            per = rk.groupby("carrier", sort=True).agg(
+                villages=("village_id", "size"),
+                population=("population", "sum"),
+            )
+            per["need_mobile"] = rk.groupby("carrier")["need"].apply(
+                lambda s: int(s.str.contains("mobile").sum())
+            )
+            per["need_fibre"] = rk.groupby("carrier")["need"].apply(
+                lambda s: int(s.str.contains("fibre").sum())
+            )
+            carrier_table = per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
+            top = rk.sort_values(["score", "village_id"], ascending=[False, True]).head(20)
+            top_table = top[
+                [
+                    "overall_rank",
+                    "village_id",
+                    "name",
+                    "commune_name",
+                    "population",
+                    "carrier",
+                    "score",
+                    "reason",
+                ]
+            ]
+        else:
+            carrier_table = pd.DataFrame(
+                {"carrier": sorted(carriers), "villages": 0, "population": 0}
+            )
+            top_table = pd.DataFrame(
+                columns=[
+                    "overall_rank",
+                    "village_id",
+                    "name",
+                    "commune_name",
+                    "population",
+                    "carrier",
+                    "score",
+                    "reason",
+                ]
+            )
+        carrier_view = _table(carrier_table, lang)
+        out[pid] = template.render(
+            lang=lang,
+            t=t,
+            h=h,
+            fmt=_fmt(lang),
+            province=str(row.province_name),
+            project=project,
+            version=__version__,
+            run_date=date,
+            synthetic=synthetic,
+            fibre=fibre,
+            row=row,
+            carriers=carrier_view,
+            budget=_budget_view(budget, lang) if budget is not None else None,
+            top=_table(top_table, lang),
+            charts=_charts(c, v, carriers, lang),
+            communes=_table(commune_table, lang),
+            parameters=parameters,
+            inputs=inputs,
+            diff={"columns": list(diff.columns), "rows": diff.astype(object).to_numpy().tolist()}
+            if diff is not None
+            else None,
+        )
+    return out
+
+
+def _budget_view(budget: pd.DataFrame, lang: str) -> dict[str, Any]:
+    view = _table(budget, lang)
+    view["columns"] = list(budget.columns)
+    return view
