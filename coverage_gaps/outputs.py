@@ -302,7 +302,6 @@ def write_reports(
     folder: Path,
     *,
     inputs: list[dict[str, Any]],
-    diff: pd.DataFrame | None = None,
     run_date: str | None = None,
 ) -> list[Path]:
     """``report.html`` (one province), or ``reports/<province_id>.html`` and an index
@@ -327,7 +326,6 @@ def write_reports(
         synthetic=cfg.synthetic,
         fibre=cfg.fibre is not None,
         lang=cfg.language,
-        diff=diff,
         run_date=run_date,
     )
     if len(pages) == 1:

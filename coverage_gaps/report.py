@@ -52,10 +52,7 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
  {{ fmt(row.communes) }} {{ t.communes_word }}.</p>
 </div>
 
-{% if diff %}<h2>{{ t.progress }}</h2>
-<table id="progress"><tr>{% for c in diff.columns %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for r in diff.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ v }}</td>{% endfor %}</tr>{% endfor %}
-</table>{% endif %}
+<!-- progress --><!-- /progress -->
 
 <h2>{{ t.carriers }}</h2>
 <table id="carriers"><tr>{% for c in carriers.columns %}<th>{{ c }}</th>{% endfor %}</tr>
@@ -200,7 +197,6 @@ def render_reports(
     synthetic: bool,
     fibre: bool,
     lang: str = "vi",
-    diff: pd.DataFrame | None = None,
     run_date: str | None = None,
 ) -> dict[str, str]:
     """One HTML report per province: ``{province_id: html}``.
@@ -296,9 +292,6 @@ def render_reports(
             communes=_table(commune_table, lang),
             parameters=parameters,
             inputs=inputs,
-            diff={"columns": list(diff.columns), "rows": diff.astype(object).to_numpy().tolist()}
-            if diff is not None
-            else None,
         )
     return out
 

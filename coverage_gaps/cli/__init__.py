@@ -91,12 +91,14 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 def _register() -> None:
     from .demo import demo
+    from .diff import diff
     from .run import run
     from .validate import validate
 
     cli.add_command(run)
     cli.add_command(validate)
     cli.add_command(demo)
+    cli.add_command(diff)
 
 
 _register()

@@ -21,3 +21,10 @@ progress_opt = click.option(
     default=None,
     help="Show progress bars (default: when the terminal is interactive and not --quiet).",
 )
+
+lang_opt = click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default=None,
+    help="Language of the lists and the report (default: the project's 'language:', else vi).",
+)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._options import output_opt, progress_opt, project_arg
+from ._options import lang_opt, output_opt, progress_opt, project_arg
 
 
 def _progress(ctx: click.Context, flag: bool | None) -> bool:
@@ -40,6 +40,8 @@ def echo_summary(result: object) -> None:
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in (
+            "report.html",
+            "priority/all_carriers.xlsx",
             "villages.gpkg",
             "villages.csv",
             "communes.gpkg",
@@ -53,9 +55,12 @@ def echo_summary(result: object) -> None:
 @click.command(short_help="Analyse a project and write the outputs.")
 @project_arg
 @output_opt
+@lang_opt
 @progress_opt
 @click.pass_context
-def run(ctx: click.Context, project: str, output: str | None, progress: bool | None) -> None:
+def run(
+    ctx: click.Context, project: str, output: str | None, lang: str | None, progress: bool | None
+) -> None:
     """Run the whole analysis described by PROJECT.yml.
 
     Every input is checked first; if anything is wrong, every problem is listed
@@ -68,7 +73,13 @@ def run(ctx: click.Context, project: str, output: str | None, progress: bool | N
       coverage-gaps run thai-nguyen.yml
       coverage-gaps -v run thai-nguyen.yml --output outputs/tn-2025-11
     """
+    from dataclasses import replace
+
+    from ..config import load_config
     from ..pipeline import run_project
 
-    result = run_project(project, output=output, progress=_progress(ctx, progress))
+    cfg = load_config(project)
+    if lang is not None:
+        cfg = replace(cfg, language=lang)
+    result = run_project(cfg, output=output, progress=_progress(ctx, progress))
     echo_summary(result)
