@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from coverage_gaps.cli import cli
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["demo"], ["diff"]])
 def test_help_has_worked_example(command: list[str]) -> None:
     res = CliRunner().invoke(cli, [*command, "--help"])
     assert res.exit_code == 0

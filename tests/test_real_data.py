@@ -92,3 +92,15 @@ def test_results_are_plausible(thai_nguyen) -> None:
     assert np.isclose(c["area_km2"].sum(), 8375, rtol=0.05)  # Thái Nguyên: ≈8,375 km² (NQ 1683)
     assert result.output is not None
     assert "SYNTHETIC" in (result.output / "README.txt").read_text(encoding="utf-8")
+
+
+def test_priority_lists_on_real_communes(thai_nguyen) -> None:
+    from test_priority import _check_lists
+
+    _, result = thai_nguyen
+    _check_lists(result)
+    assert set(result.priority.ranked["assignment_basis"]) <= {
+        "nearest_site",
+        "nearest_fibre",
+        "commune_coverage",
+    }
