@@ -76,7 +76,12 @@ def test_demo_writes_every_layer(demo: Path) -> None:
         "province": "provinceCode",
     }
     assert cfg["villages"]["path"] == "villages.csv" and cfg["villages"]["crs"] == "EPSG:4326"
-    assert cfg["fibre"] == {"path": "fibre.gpkg", "layer": "fibre", "max_distance_m": 1000, "owner": "owner"}
+    assert cfg["fibre"] == {
+        "path": "fibre.gpkg",
+        "layer": "fibre",
+        "max_distance_m": 1000,
+        "owner": "owner",
+    }
     assert cfg["sites"]["path"] == "sites.gpkg" and cfg["facilities"]["path"] == "facilities.gpkg"
     assert cfg["output"] == "../results"
     layers = cfg["coverage"]
