@@ -8,6 +8,7 @@ are left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -105,6 +106,12 @@ def write_xlsx(
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
+            if (
+                info.filename == "docProps/core.xml"
+            ):  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2025-07-01T00:00:00Z\g<2>", data
+                )
             out = zipfile.ZipInfo(info.filename, date_time=(2025, 7, 1, 0, 0, 0))
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = info.external_attr
