@@ -111,7 +111,7 @@ def main() -> int:
     rows.append(("place villages in communes", base, ours))
 
     if inputs.fibre is not None:
-        fibre = inputs.fibre
+        fibre = inputs.fibre.geometry
         ours, dist = best_of(lambda: distance_to_fibre(villages.geometry, fibre), args.repeat)
         fgdf = gpd.GeoDataFrame(geometry=fibre)
         base, near = best_of(

@@ -1,0 +1,5 @@
+"""``python -m coverage_gaps`` runs the command line."""
+
+from .cli import main
+
+main()
