@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ._errors import OutputError
@@ -20,8 +20,17 @@ __all__: list[str] = []
 MARKER = "run.json"
 
 
-def check_output_dir(target: Path) -> None:
-    """Refuse targets that are files, or folders that are not ours and not empty."""
+def check_output_dir(target: Path, *, inputs: Sequence[Path] = ()) -> None:
+    """Refuse targets that are files, folders that are not ours and not empty, and folders
+    holding an input (replacing them would delete it)."""
+    resolved = target.resolve()
+    for f in inputs:
+        f = Path(f).resolve()
+        if resolved == f or resolved in f.parents:
+            raise OutputError(
+                f"output folder {target} holds the input {f}; writing the results there would "
+                "replace it. Fix: choose an output folder that holds no input, e.g. outputs/NAME."
+            )
     if target.exists() and not target.is_dir():
         raise OutputError(
             f"output path {target} is an existing file, not a folder. "

@@ -69,6 +69,7 @@ class CommunesSpec:
     province_name: str | None = None
     where: str | None = None
     crs: str | None = None
+    encoding: str | None = None  # auto | utf-8 | tcvn3 | vni | viscii | cp1258
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class VillagesSpec:
     max_snap_m: float = 0.0
     households: str | None = None
     electricity: str | None = None
+    encoding: str | None = None  # auto | utf-8 | tcvn3 | vni | viscii | cp1258
+    commune_codes: str = "2025"  # 2025 | pre-2025 (converted with the crosswalk)
+    crosswalk: Path | None = None  # mapping file; default: the vietnamadminunits package
 
     @property
     def is_table(self) -> bool:
@@ -108,6 +112,7 @@ class CoverageSpec:
     threshold: float | None = None
     where: str | None = None
     crs: str | None = None
+    encoding: str | None = None
 
     @property
     def is_raster(self) -> bool:
@@ -135,6 +140,7 @@ class FibreSpec:
     where: str | None = None
     crs: str | None = None
     owner: str | None = None
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,11 @@ class ProjectConfig:
         paths = [self.communes.path, self.villages.path, *(c.path for c in self.coverage)]
         if self.fibre is not None:
             paths.append(self.fibre.path)
+        for extra in (self.sites, self.facilities, self.priority.assignments):
+            if extra is not None:
+                paths.append(extra.path)
+        if self.priority.dem is not None:
+            paths.append(self.priority.dem)
         return paths
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,6 +266,7 @@ _COMMUNES: _Schema = {
     "province_name": (_STR, False),
     "where": (_STR, False),
     "crs": (_STR + (int,), False),
+    "encoding": (_STR, False),
 }
 _VILLAGES: _Schema = {
     "path": (_STR, True),
@@ -271,6 +283,9 @@ _VILLAGES: _Schema = {
     "max_snap_m": (_NUM, False),
     "households": (_STR, False),
     "electricity": (_STR, False),
+    "encoding": (_STR, False),
+    "commune_codes": (_STR + (int,), False),
+    "crosswalk": (_STR, False),
 }
 _COVERAGE: _Schema = {
     "path": (_STR, True),
@@ -282,6 +297,7 @@ _COVERAGE: _Schema = {
     "threshold": (_NUM, False),
     "where": (_STR, False),
     "crs": (_STR + (int,), False),
+    "encoding": (_STR, False),
 }
 _FIBRE: _Schema = {
     "path": (_STR, True),
@@ -290,6 +306,7 @@ _FIBRE: _Schema = {
     "where": (_STR, False),
     "crs": (_STR + (int,), False),
     "owner": (_STR, False),
+    "encoding": (_STR, False),
 }
 
 _TYPE_NAMES = {
@@ -340,6 +357,10 @@ class _Checker:
                 continue
             if key == "crs" and isinstance(value, int):
                 value = f"EPSG:{value}"
+            value, problem = _vietnam_value(key, value)
+            if problem:
+                self.add(path, *problem)
+                continue
             out[key] = value
         for key, (_, required) in schema.items():
             if required and data.get(key) is None:
@@ -349,6 +370,39 @@ class _Checker:
                     f"add '{key}:'.",
                 )
         return out
+
+
+def _vietnam_value(key: str, value: Any) -> tuple[Any, tuple[str, str] | None]:
+    """Resolve VN-2000 CRS names (``VN-2000 TM-3 Thái Nguyên`` -> ``EPSG:9213``),
+    text encodings and ``commune_codes``; return the value and a problem (what, fix)."""
+    vn2000_name = isinstance(value, str) and value.strip().lower()[:6] in ("vn-200", "vn2000")
+    if key == "crs" and vn2000_name:
+        from .vn2000 import resolve_crs
+
+        try:
+            crs = resolve_crs(value)
+        except ValueError as exc:
+            return value, (f"{exc}.", "see the VN-2000 zones in docs/VIETNAM.md.")
+        epsg = crs.to_epsg()
+        return (f"EPSG:{epsg}" if epsg else crs.to_wkt()), None
+    if key == "encoding":
+        from .textcodecs import normalise_encoding_name
+
+        if str(value).strip().lower() == "auto":
+            return "auto", None
+        try:
+            return normalise_encoding_name(value), None
+        except ValueError as exc:
+            return value, (f"{exc}.", "write 'encoding: auto' to detect it from the text.")
+    if key == "commune_codes":
+        text = str(value).strip().lower().replace("_", "-").replace(" ", "-")
+        if text in ("2025", "pre-2025", "pre2025"):
+            return ("2025" if text == "2025" else "pre-2025"), None
+        return value, (
+            f"unknown commune code set '{value}'.",
+            "use '2025' (codes since 1 July 2025) or 'pre-2025' (older codes, converted).",
+        )
+    return value, None
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -410,6 +464,15 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
                     "villages.max_snap_m",
                     "must not be negative.",
                     "use 0 to require every village inside a commune.",
+                )
+            if "crosswalk" in v:
+                v["crosswalk"] = _resolve(base, v["crosswalk"])
+            if v.get("commune_codes") == "pre-2025" and "commune" not in v:
+                chk.add(
+                    "villages.commune_codes",
+                    "'pre-2025' converts the commune codes of the villages, but no 'commune' "
+                    "column is given.",
+                    "add 'commune: <column with the old commune codes>'.",
                 )
             villages = VillagesSpec(**{**v, "path": _resolve(base, v["path"])})
             if villages.is_table and (villages.x is None or villages.y is None):
@@ -500,6 +563,7 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
         chk.add("area_resolution_m", "must be a positive number of metres.", "use for example 100.")
     working_crs = str(top.get("working_crs", "auto"))
     if working_crs != "auto":
+        working_crs = str(_vietnam_value("crs", working_crs)[0])
         from pyproj import CRS
         from pyproj.exceptions import CRSError
 

@@ -104,6 +104,14 @@ def _inputs_manifest(result: RunResult) -> list[dict[str, Any]]:
     roles += [(f"coverage:{c.column}", c.path) for c in cfg.coverage]
     if cfg.fibre is not None:
         roles.append(("fibre", cfg.fibre.path))
+    if cfg.sites is not None:
+        roles.append(("sites", cfg.sites.path))
+    if cfg.facilities is not None:
+        roles.append(("facilities", cfg.facilities.path))
+    if cfg.priority.assignments is not None:
+        roles.append(("assignments", cfg.priority.assignments.path))
+    if cfg.priority.dem is not None:
+        roles.append(("dem", cfg.priority.dem))
     out = []
     for role, path in roles:
         for f in dataset_files(path):

@@ -50,7 +50,7 @@ from .priority import (
     load_sites,
     rank_villages,
 )
-from .villages import assign_villages_to_communes, load_villages
+from .villages import assign_villages_to_communes, load_villages, lon_lat_swapped
 
 __all__ = ["Inputs", "RunResult", "analyse", "load_inputs", "run_project", "validate_project"]
 
@@ -148,6 +148,24 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         else CRS.from_epsg(32648)
     )
     log.info("working CRS: %s", working.name)
+    crs_seen: dict[str, str] = {}
+    for spec_path, frame in ((config.communes.path, communes), (config.villages.path, villages)):
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+            crs_seen[str(spec_path)] = CRS.from_user_input(frame.crs).to_string()
+    if isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame):
+        swapped = lon_lat_swapped(villages, communes)
+        if swapped is not None:
+            problems.append(
+                Problem(
+                    str(config.villages.path),
+                    f"columns '{config.villages.x}'/'{config.villages.y}'",
+                    f"longitude and latitude look swapped: {swapped} of {len(villages)} villages fall "
+                    "inside the communes' area only with x and y exchanged.",
+                    "exchange the 'x' and 'y' keys of 'villages:' in the project file (or the "
+                    "columns in the file).",
+                )
+            )
+            villages = None
     if isinstance(communes, gpd.GeoDataFrame):
         communes = communes.to_crs(working)
     if isinstance(villages, gpd.GeoDataFrame):
@@ -200,6 +218,20 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
             problem = check_exists(config.priority.dem, "DEM (priority.dem)")
             if problem:
                 problems.append(problem)
+    for layer in layers:
+        if layer.kind == "raster" and layer.crs is not None:
+            crs_seen[str(layer.spec.path)] = layer.crs.to_string()
+    if len(set(crs_seen.values())) > 1:
+        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in crs_seen.items())
+        issues.append(
+            Problem(
+                "inputs",
+                "",
+                f"the inputs use different coordinate systems ({listing}); all were reprojected "
+                f"to the working CRS {working.to_string()}.",
+                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
+            )
+        )
     if problems:
         raise InputDataError(problems)
     assert isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame)
@@ -370,7 +402,7 @@ def run_project(
 
         cfg = replace(cfg, output=Path(output).resolve())
     if write:
-        check_output_dir(cfg.output)
+        check_output_dir(cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])])
     inputs = load_inputs(cfg, progress=progress)
     result = analyse(inputs, progress=progress)
     if write:

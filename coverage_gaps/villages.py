@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from ._errors import InputDataError, Problem
 from ._io import (
@@ -21,7 +22,7 @@ from ._io import (
 )
 from .config import VillagesSpec
 
-__all__ = ["VILLAGE_INPUT_COLUMNS", "assign_villages_to_communes", "load_villages"]
+__all__ = ["VILLAGE_INPUT_COLUMNS", "assign_villages_to_communes", "load_villages", "lon_lat_swapped"]
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +346,30 @@ def assign_villages_to_communes(
     out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
     out["commune_source"] = source_kind.astype(str)
     return out
+
+
+def lon_lat_swapped(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> int | None:
+    """How many villages fall in the communes' area only with x and y exchanged, when that
+    is most of them (a swapped longitude/latitude); ``None`` otherwise.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> c = gpd.GeoDataFrame(geometry=[shapely.box(105, 21, 106, 22)], crs=4326)
+    >>> v = gpd.GeoDataFrame(geometry=[shapely.Point(21.5, 105.5)], crs=4326)
+    >>> lon_lat_swapped(v, c)
+    1
+    """
+    if villages.crs is None or not CRS.from_user_input(villages.crs).is_geographic or len(villages) == 0:
+        return None
+    area = shapely.union_all(shapely.envelope(communes.to_crs(villages.crs).geometry.to_numpy()))
+    pts = villages.geometry.to_numpy()
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    inside = shapely.contains_xy(area, x, y)
+    swapped = shapely.contains_xy(area, y, x) & (np.abs(x) <= 90)
+    if inside.mean() < 0.5 and swapped.mean() > 0.9:
+        return int(swapped.sum())
+    return None
 
 
 def _numbers(values: pd.Series) -> np.ndarray:
