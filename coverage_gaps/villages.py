@@ -16,13 +16,22 @@ from ._io import (
     duplicate_problems,
     geometry_problems,
     list_items,
+    parse_coordinates,
     parse_crs,
     read_table,
     read_vector,
 )
 from .config import VillagesSpec
+from .crosswalk import convert_village_codes, place_split_villages
+from .names import match_commune_names
+from .vn2000 import check_layer, find_coordinate_faults
 
-__all__ = ["VILLAGE_INPUT_COLUMNS", "assign_villages_to_communes", "load_villages", "lon_lat_swapped"]
+__all__ = [
+    "VILLAGE_INPUT_COLUMNS",
+    "assign_villages_to_communes",
+    "load_villages",
+    "lon_lat_swapped",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +70,14 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     problems: list[Problem] = []
     area = None
     if spec.is_table:
-        df = read_table(spec.path, role="villages", sheet=spec.sheet, text_columns=text_cols)
+        df = read_table(
+            spec.path,
+            role="villages",
+            sheet=spec.sheet,
+            text_columns=text_cols,
+            encoding=spec.encoding,
+            issues=issues,
+        )
         needed = {
             "id": spec.id,
             "name": spec.name,
@@ -88,8 +104,8 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         if problem:
             raise InputDataError([problem])
         assert spec.x is not None and spec.y is not None
-        xs = _numbers(df[spec.x])
-        ys = _numbers(df[spec.y])
+        xs = parse_coordinates(df[spec.x])  # decimals with . or , and DMS (21°35'12"N)
+        ys = parse_coordinates(df[spec.y])
         bad = ~(np.isfinite(xs) & np.isfinite(ys))
         if bad.any():
             rows = np.flatnonzero(bad)
@@ -106,21 +122,50 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             out_of_range = (np.abs(xs) > 180) | (np.abs(ys) > 90)
             if out_of_range.any():
                 rows = np.flatnonzero(out_of_range)
-                problems.append(
-                    Problem(
-                        src,
-                        _rows(df, rows, spec.id),
-                        f"{rows.size} row(s) have coordinates outside longitude/latitude "
-                        f"range, but the CRS is {crs.to_string()} (degrees).",
-                        "set 'crs:' to the projected CRS of the coordinates, e.g. "
-                        "EPSG:3405 (VN-2000 / UTM 48N).",
+                swapped = bool(np.all((np.abs(xs[rows]) <= 90) & (np.abs(ys[rows]) <= 180)))
+                if swapped:
+                    problems.append(
+                        Problem(
+                            src,
+                            _rows(df, rows, spec.id),
+                            f"longitude and latitude look swapped: in {rows.size} row(s) "
+                            f"'{spec.y}' (latitude) is beyond ±90° while '{spec.x}' fits a latitude.",
+                            "exchange the 'x' and 'y' keys of 'villages:' in the project file.",
+                        )
                     )
-                )
+                else:
+                    problems.append(
+                        Problem(
+                            src,
+                            _rows(df, rows, spec.id),
+                            f"{rows.size} row(s) have coordinates outside longitude/latitude "
+                            f"range, but the CRS is {crs.to_string()} (degrees).",
+                            _metres_fix(xs[rows], ys[rows], crs, spec),
+                        )
+                    )
         geoms = shapely.points(np.where(bad, 0.0, xs), np.where(bad, 0.0, ys))
         gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+        if not problems:  # swapped X/Y, degrees as metres, outside Vietnam, datum
+            faults, notes = check_layer(
+                gdf,
+                source=src,
+                label=lambda rows: _rows(df, rows, spec.id),
+                crs_source="'crs:' in the project file",
+                x_name=spec.x,
+                y_name=spec.y,
+            )
+            problems += faults
+            if issues is not None:
+                issues.extend(notes)
     else:
         gdf = read_vector(
-            spec.path, role="villages", layer=spec.layer, where=spec.where, crs=spec.crs
+            spec.path,
+            role="villages",
+            layer=spec.layer,
+            where=spec.where,
+            crs=spec.crs,
+            encoding=spec.encoding,
+            issues=issues,
         )
         for key, col in {
             "id": spec.id,
@@ -167,6 +212,15 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
                 area = np.where(polygonal, metric.area.to_numpy() / 1e6, np.nan)
             points = shapely.point_on_surface(geoms)
             gdf = gdf.set_geometry(gpd.GeoSeries(points, index=gdf.index, crs=gdf.crs))
+            faults, notes = check_layer(
+                gdf,
+                source=src,
+                label=lambda rows: _rows(gdf, rows, spec.id, table=False),
+                crs_source="'crs:' in the project file" if spec.crs else "the file's CRS (.prj)",
+            )
+            problems += faults
+            if issues is not None:
+                issues.extend(notes)
         df = gdf
 
     ids = df[spec.id].astype("string").str.strip()
@@ -202,6 +256,14 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         commune = commune.mask(commune == "")
     else:
         commune = pd.Series(pd.NA, index=df.index, dtype="string")
+    old_codes = candidates = None
+    if spec.commune and spec.commune_codes == "pre-2025":  # to 2025 codes (split ones later)
+        old_codes = commune
+        commune, candidates, notes = convert_village_codes(
+            commune, mapping=spec.crosswalk, source=src
+        )
+        if issues is not None:
+            issues.extend(notes)
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
@@ -216,6 +278,9 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         crs=gdf.crs,
     )
     out["commune_id"] = out["commune_id"].astype("string")
+    if old_codes is not None and candidates is not None:
+        out["commune_id_pre2025"] = old_codes.to_numpy()
+        out["commune_candidates"] = candidates.to_numpy()
     if spec.households:
         out["households"] = _numbers(df[spec.households])
     if spec.electricity:
@@ -287,6 +352,31 @@ def assign_villages_to_communes(
     given = out["commune_id"].astype("string")
     known = given.isin(ids).fillna(False).to_numpy(dtype=bool)
     unknown_given = given.notna().to_numpy() & ~known
+    by_name = np.zeros(n, dtype=bool)
+    named = unknown_given & given.str.contains(r"[^\W\d_]", regex=True).fillna(False).to_numpy()
+    if named.any():  # names instead of codes: match them (diacritics, unit words, numerals)
+        codes_by_name, notes = match_commune_names(given[named], communes, source=source)
+        given = given.copy()
+        given[named] = codes_by_name.to_numpy()
+        by_name = named & given.notna().to_numpy()
+        known |= by_name
+        unknown_given &= ~named
+        for note in notes:
+            log.warning("%s", note)
+        if issues is not None:
+            issues.extend(notes)
+    if "commune_candidates" in out.columns:  # pre-2025 communes that were split
+        split_codes, notes = place_split_villages(
+            out, communes, max_snap_m=max_snap_m, source=source
+        )
+        resolved = pd.notna(split_codes) & ~known
+        given = given.copy()
+        given[resolved] = split_codes[resolved]
+        known |= resolved
+        for note in notes:
+            log.warning("%s", note)
+        if issues is not None:
+            issues.extend(notes)
     if unknown_given.any():
         codes = sorted(set(given[unknown_given].astype(str)))
         p = Problem(
@@ -303,6 +393,9 @@ def assign_villages_to_communes(
     source_kind = np.full(n, "", dtype=object)
     commune_pos[known] = pos_of.loc[given[known].astype(str).to_numpy()].to_numpy()
     source_kind[known] = "input"
+    source_kind[by_name] = "name"
+    if "commune_candidates" in out.columns:
+        source_kind[known & (out["commune_candidates"].fillna("").to_numpy() != "")] = "crosswalk"
 
     todo = np.flatnonzero(~known)
     if todo.size:
@@ -360,7 +453,11 @@ def lon_lat_swapped(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> i
     >>> lon_lat_swapped(v, c)
     1
     """
-    if villages.crs is None or not CRS.from_user_input(villages.crs).is_geographic or len(villages) == 0:
+    if (
+        villages.crs is None
+        or not CRS.from_user_input(villages.crs).is_geographic
+        or len(villages) == 0
+    ):
         return None
     area = shapely.union_all(shapely.envelope(communes.to_crs(villages.crs).geometry.to_numpy()))
     pts = villages.geometry.to_numpy()
@@ -370,6 +467,15 @@ def lon_lat_swapped(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> i
     if inside.mean() < 0.5 and swapped.mean() > 0.9:
         return int(swapped.sum())
     return None
+
+
+def _metres_fix(x: np.ndarray, y: np.ndarray, crs: CRS, spec: VillagesSpec) -> str:
+    """How to fix metres given under a CRS in degrees (the VN-2000 zones that fit)."""
+    faults = find_coordinate_faults(x, y, crs, crs_source="'crs:'", x_name=spec.x, y_name=spec.y)
+    return next(
+        (f.fix for f in faults if f.kind == "wrong-crs"),
+        "set 'crs:' to the projected CRS of the coordinates, e.g. EPSG:3405 (VN-2000 / UTM 48N).",
+    )
 
 
 def _numbers(values: pd.Series) -> np.ndarray:

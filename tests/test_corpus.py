@@ -1,0 +1,427 @@
+"""The bad-input corpus: every case built in code on the tiny project, run through the CLI.
+
+Each case has the expected exit code and message fragments. No case may give a traceback,
+leave an output folder behind or change an input file. ``docs/BAD_INPUTS.md`` is generated
+from these cases: ``UPDATE_DOCS=1 pytest tests/test_corpus.py`` rewrites it, and a test
+checks that it is current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+from conftest import CRS, X0, Y0, build_tiny_project, write_raster
+from rasterio.transform import from_origin
+
+from coverage_gaps.cli import cli
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "BAD_INPUTS.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    input: str  # what is wrong, for the table
+    build: Callable[[Path], None]  # breaks the tiny project in this folder
+    exit_code: int
+    fragments: tuple[str, ...]
+    overrides: tuple[tuple[str, object], ...] = ()
+
+
+def _villages(root: Path, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    path = root / "villages.csv"
+    change(pd.read_csv(path, dtype={"village_id": str})).to_csv(path, index=False)
+
+
+def _communes(root: Path, change: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]) -> None:
+    path = root / "communes.gpkg"
+    change(gpd.read_file(path)).to_file(path, layer="communes")
+
+
+def _no_crs_shapefile(root: Path) -> None:
+    import warnings
+
+    gdf = gpd.read_file(root / "communes.gpkg").drop(columns="provinceCode")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        pyogrio.write_dataframe(
+            gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gdf.geometry.to_numpy()),
+            root / "communes.shp",
+        )
+
+
+def _shapefile_without(suffix: str) -> Callable[[Path], None]:
+    def build(root: Path) -> None:
+        gdf = gpd.read_file(root / "communes.gpkg").drop(columns="provinceCode")
+        gdf.to_file(root / "communes.shp")
+        (root / f"communes{suffix}").unlink()
+
+    return build
+
+
+def _raster(data: np.ndarray, **kw: object) -> Callable[[Path], None]:
+    def build(root: Path) -> None:
+        write_raster(root / "viettel_4g.tif", data, **kw)  # type: ignore[arg-type]
+
+    return build
+
+
+SHP_COMMUNES = (("communes", {"path": "communes.shp", "id": "code", "name": "fullName"}),)
+
+CASES = [
+    Case(
+        "empty-file",
+        "commune file of 0 bytes",
+        lambda r: (r / "communes.gpkg").write_bytes(b""),
+        2,
+        ("communes.gpkg", "is empty (0 bytes)"),
+    ),
+    Case(
+        "truncated-gpkg",
+        "GeoPackage cut to a third of its size",
+        lambda r: (r / "communes.gpkg").write_bytes((r / "communes.gpkg").read_bytes()[:20000]),
+        2,
+        ("communes.gpkg", "cannot be read"),
+    ),
+    Case(
+        "shp-no-shx",
+        "shapefile without its .shx",
+        _shapefile_without(".shx"),
+        2,
+        ("communes.shp", ".shx", "missing"),
+        SHP_COMMUNES,
+    ),
+    Case(
+        "shp-no-dbf",
+        "shapefile without its .dbf",
+        _shapefile_without(".dbf"),
+        2,
+        ("communes.shp", ".dbf", "missing"),
+        SHP_COMMUNES,
+    ),
+    Case(
+        "zero-features",
+        "commune layer with no features",
+        lambda r: _communes(r, lambda g: g.iloc[:0]),
+        2,
+        ("communes.gpkg", "no features"),
+    ),
+    Case(
+        "null-geometries",
+        "every commune geometry null",
+        lambda r: _communes(r, lambda g: g.set_geometry(gpd.GeoSeries([None, None], crs=g.crs))),
+        2,
+        ("communes.gpkg", "2 feature(s) have no geometry"),
+    ),
+    Case(
+        "self-intersection",
+        "self-intersecting commune polygon (repaired, reported)",
+        lambda r: _communes(
+            r,
+            lambda g: g.set_geometry(
+                gpd.GeoSeries(
+                    [
+                        shapely.Polygon(
+                            [
+                                (X0, Y0),
+                                (X0 + 1000, Y0),
+                                (X0 + 1000, Y0 + 1000),
+                                (X0, Y0 + 1000),
+                                (X0 + 10, Y0 - 10),
+                            ]
+                        ),
+                        g.geometry.iloc[1],
+                    ],
+                    crs=g.crs,
+                )
+            ),
+        ),
+        0,
+        ("communes.gpkg", "repaired with make_valid", "Self-intersection"),
+    ),
+    Case(
+        "mixed-geometry",
+        "communes mixing polygons and lines",
+        lambda r: _communes(
+            r,
+            lambda g: g.set_geometry(
+                gpd.GeoSeries(
+                    [g.geometry.iloc[0], shapely.LineString([(X0, Y0), (X0 + 5, Y0 + 5)])],
+                    crs=g.crs,
+                )
+            ),
+        ),
+        2,
+        ("communes.gpkg", "feature 2 (id B002)", "LineString"),
+    ),
+    Case(
+        "points-for-polygons",
+        "points given as communes",
+        lambda r: _communes(r, lambda g: g.set_geometry(g.geometry.centroid)),
+        2,
+        ("communes.gpkg", "are Point", "Polygon"),
+    ),
+    Case(
+        "no-crs",
+        "shapefile without .prj",
+        _no_crs_shapefile,
+        2,
+        ("communes.shp", "no coordinate reference system", "crs: EPSG:4326"),
+        SHP_COMMUNES,
+    ),
+    Case(
+        "different-crs",
+        "villages in degrees, communes in UTM (reprojected, reported)",
+        lambda r: _villages(r, lambda d: _to_lonlat(d)),
+        0,
+        ("different coordinate systems", "reprojected"),
+        (
+            (
+                "villages",
+                {
+                    "path": "villages.csv",
+                    "id": "village_id",
+                    "x": "x",
+                    "y": "y",
+                    "crs": "EPSG:4326",
+                },
+            ),
+        ),
+    ),
+    Case(
+        "lon-lat-swapped",
+        "longitude and latitude columns swapped",
+        lambda r: _villages(r, lambda d: _to_lonlat(d).rename(columns={"x": "y", "y": "x"})),
+        2,
+        ("villages.csv", "longitude and latitude look swapped", "exchange the 'x' and 'y' keys"),
+        (
+            (
+                "villages",
+                {
+                    "path": "villages.csv",
+                    "id": "village_id",
+                    "x": "x",
+                    "y": "y",
+                    "crs": "EPSG:4326",
+                },
+            ),
+        ),
+    ),
+    Case(
+        "duplicate-ids",
+        "two villages with the same id",
+        lambda r: _villages(r, lambda d: d.assign(village_id=["V1", "V1", *d["village_id"][2:]])),
+        2,
+        ("villages.csv", "used more than once: V1"),
+    ),
+    Case(
+        "population-text",
+        "population 'many'",
+        lambda r: _villages(
+            r, lambda d: d.assign(population=["many", *d["population"][1:].astype(str)])
+        ),
+        2,
+        ("villages.csv", "row 2 (id V1)", "not a number"),
+    ),
+    Case(
+        "population-negative",
+        "population -5",
+        lambda r: _villages(r, lambda d: d.assign(population=[-5, *d["population"][1:]])),
+        2,
+        ("villages.csv", "row 2 (id V1)", "negative population"),
+    ),
+    Case(
+        "population-missing",
+        "population left empty",
+        lambda r: _villages(r, lambda d: d.assign(population=[None, *d["population"][1:]])),
+        2,
+        ("villages.csv", "row 2 (id V1)", "no population"),
+    ),
+    Case(
+        "coordinates-nan-inf",
+        "coordinates NaN and inf",
+        lambda r: _villages(r, lambda d: d.assign(x=[np.nan, np.inf, *d["x"][2:]])),
+        2,
+        ("villages.csv", "row 2 (id V1)", "NaN or infinite"),
+    ),
+    Case(
+        "outside-communes",
+        "village 9 km outside every commune",
+        lambda r: _villages(
+            r,
+            lambda d: pd.concat(
+                [
+                    d,
+                    pd.DataFrame(
+                        {
+                            "village_id": ["FAR"],
+                            "name": ["Bản Xa"],
+                            "population": [5],
+                            "x": [X0 + 9000],
+                            "y": [Y0],
+                        }
+                    ),
+                ]
+            ),
+        ),
+        2,
+        ("villages.csv", "FAR", "outside every commune"),
+    ),
+    Case(
+        "raster-no-crs",
+        "coverage raster without CRS",
+        _raster(np.full((10, 20), -80.0, dtype="float32"), nodata=-9999.0, crs=None),
+        2,
+        ("viettel_4g.tif", "no coordinate reference system"),
+    ),
+    Case(
+        "raster-all-nodata",
+        "coverage raster holding only nodata",
+        _raster(np.full((10, 20), -9999.0, dtype="float32"), nodata=-9999.0),
+        2,
+        ("viettel_4g.tif", "only nodata"),
+    ),
+    Case(
+        "raster-complex",
+        "coverage raster of complex numbers",
+        _raster(np.full((10, 20), -80 + 0j, dtype="complex64"), nodata=None),
+        2,
+        ("viettel_4g.tif", "unexpected data type complex64"),
+    ),
+    Case(
+        "raster-elsewhere",
+        "coverage raster 50 km away",
+        _raster(
+            np.full((10, 10), -80.0, dtype="float32"),
+            nodata=-9999.0,
+            transform=from_origin(X0 + 50_000, Y0 + 1000, 100, 100),
+        ),
+        2,
+        ("viettel_4g.tif", "contains none of the villages"),
+    ),
+    Case(
+        "config-unknown-key",
+        "project key 'fiber' instead of 'fibre'",
+        lambda r: None,
+        2,
+        ("project.yml", "unknown key 'fiber'", "did you mean 'fibre'?"),
+        (("fiber", {"path": "fibre.gpkg"}),),
+    ),
+    Case(
+        "config-wrong-type",
+        "area_resolution_m: fine",
+        lambda r: None,
+        2,
+        ("project.yml", "area_resolution_m", "expected a number"),
+        (("area_resolution_m", "fine"),),
+    ),
+    Case(
+        "config-missing-file",
+        "coverage file that does not exist",
+        lambda r: None,
+        2,
+        ("nope.tif", "does not exist"),
+        (("coverage", [{"path": "nope.tif", "carrier": "Viettel", "technology": "4G"}]),),
+    ),
+    Case(
+        "output-is-file",
+        "output path is an existing file",
+        lambda r: (r / "out").write_text("x"),
+        2,
+        ("is an existing file",),
+    ),
+    Case(
+        "output-holds-inputs",
+        "output folder is the input folder",
+        lambda r: None,
+        2,
+        ("holds the input", "would replace it"),
+        (("output", "."),),
+    ),
+]
+
+
+def _to_lonlat(d: pd.DataFrame) -> pd.DataFrame:
+    pts = gpd.GeoSeries(gpd.points_from_xy(d["x"], d["y"]), crs=CRS).to_crs(4326)
+    return d.assign(x=pts.x.round(7), y=pts.y.round(7))
+
+
+def _digest(root: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.iterdir() if p.is_file()
+    }
+
+
+def run_case(case: Case, root: Path) -> tuple[int, str]:
+    project = build_tiny_project(root, **dict(case.overrides))
+    case.build(root)
+    before = _digest(root)
+    res = CliRunner().invoke(cli, ["run", str(project)])
+    after = _digest(root)
+    assert {k: after.get(k) for k in before} == before, "an input file changed"
+    assert "Traceback" not in res.output
+    if res.exit_code != 0:
+        assert not (root / "out").is_dir(), "an output folder was left behind"
+        assert not list(root.glob(".out.partial-*"))
+    return res.exit_code, res.output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case, tmp_path: Path) -> None:
+    code, output = run_case(case, tmp_path / "p")
+    assert code == case.exit_code, output
+    for fragment in case.fragments:
+        assert fragment in output, (fragment, output)
+
+
+def _message(output: str, root: Path, fragment: str) -> str:
+    """The line of the output that carries the case's first expected fragment, with the
+    temporary folder removed and GDAL's own wording (which varies by version) elided."""
+    text = output.replace(str(root.resolve()) + "/", "").replace(str(root) + "/", "")
+    text = text.replace(str(root.resolve()), ".").replace(str(root), ".")
+    lines = [ln.strip() for ln in text.splitlines() if fragment in ln]
+    msg = lines[0] if lines else ""
+    msg = msg.removeprefix("- ").removeprefix("Error: ").removeprefix("WARNING: ")
+    return re.sub(
+        r"cannot be read as a (.+?) \((.*)\)\. Fix",
+        r"cannot be read as a \1 (GDAL's error). Fix",
+        msg,
+    )
+
+
+def render_table(tmp: Path) -> str:
+    rows = ["| case | input | exit code | message |", "|---|---|---|---|"]
+    for case in CASES:
+        root = tmp / case.id
+        code, output = run_case(case, root)
+        msg = re.sub(r"\s+", " ", _message(output, root, case.fragments[0])).replace("|", "\\|")
+        rows.append(f"| `{case.id}` | {case.input} | {code} | {msg} |")
+    head = (
+        "# Bad inputs and what coverage-gaps says\n\n"
+        "Generated from `tests/test_corpus.py` (`UPDATE_DOCS=1 pytest tests/test_corpus.py`). Each case is "
+        "built in code on the tiny test project and run with `coverage-gaps run`; exit code 2 means nothing "
+        "was written, 0 means the run went on and reported the finding as a warning. Paths are relative "
+        "to the project folder.\n\n"
+    )
+    return head + "\n".join(rows) + "\n"
+
+
+def test_docs_table_is_current(tmp_path: Path) -> None:
+    table = render_table(tmp_path)
+    if os.environ.get("UPDATE_DOCS"):
+        DOC.write_text(table, encoding="utf-8")
+    assert DOC.is_file() and DOC.read_text(encoding="utf-8") == table, (
+        "docs/BAD_INPUTS.md is out of date: run UPDATE_DOCS=1 pytest tests/test_corpus.py"
+    )
