@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: Side, in pixels, of the windows rasters are read by.
 TILE = 2048
+#: Largest source window (pixels) read at full resolution when putting a raster on the area grid.
+MAX_WINDOW_PIXELS = 1 << 24
 
 
 @dataclass
@@ -663,12 +665,20 @@ def _same_crs_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int) -
         return out
     c0, c1 = int(cols[col_ok].min()), int(cols[col_ok].max()) + 1
     r0, r1 = int(rows[row_ok].min()), int(rows[row_ok].max()) + 1
+    ri = np.flatnonzero(row_ok)
+    ci = np.flatnonzero(col_ok)
+    window = Window(c0, r0, c1 - c0, r1 - r0)
+    # a source much finer than the grid: let GDAL pick the nearest pixels block by block
+    # (a decimated read) instead of reading a window that may not fit in memory
+    decimate = (r1 - r0) * (c1 - c0) > max(MAX_WINDOW_PIXELS, 16 * len(ri) * len(ci))
     with rasterio.open(layer.spec.path) as ds:
-        arr = ds.read(layer.spec.band, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+        if decimate:
+            arr = ds.read(layer.spec.band, window=window, out_shape=(len(ri), len(ci)), masked=True,
+                          resampling=Resampling.nearest)  # fmt: skip
+        else:
+            arr = ds.read(layer.spec.band, window=window, masked=True)
     data = np.ma.getdata(arr).astype(float)
     valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
     covered = layer.covered_values(data, valid)
-    ri = np.flatnonzero(row_ok)
-    ci = np.flatnonzero(col_ok)
-    out[np.ix_(ri, ci)] = covered[np.ix_(rows[ri] - r0, cols[ci] - c0)]
+    out[np.ix_(ri, ci)] = covered if decimate else covered[np.ix_(rows[ri] - r0, cols[ci] - c0)]
     return out

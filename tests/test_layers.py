@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import rasterio
+import rasterio.windows
 import shapely
 from conftest import CRS, X0, Y0, write_raster
 from pyproj import CRS as PCRS
@@ -87,3 +88,51 @@ def test_measure_covered_area_by_tiles_matches_single_tile(tmp_path: Path, monke
     many = layers.measure_covered_area(communes, [layer], resolution=50)
     np.testing.assert_allclose(one.to_numpy(), many.to_numpy())
     assert 0 < one.loc["A", "pct_area_4g"] < 100
+
+
+def test_raster_larger_than_memory_is_read_by_windows(tmp_path: Path) -> None:
+    """A 100,000 x 100,000 float32 raster (40 GB if read whole) stored sparse: sampling and the
+    area grid read only windows; the child process stays far below the raster's size."""
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "huge.tif"
+    res = 0.02  # 2 cm pixels over the 2 km x 1 km tiny project
+    profile = {"driver": "GTiff", "width": 100_000, "height": 50_000, "count": 1, "dtype": "float32",
+               "crs": CRS, "transform": from_origin(X0, Y0 + 1000, res, res), "nodata": -9999.0,
+               "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate", "sparse_ok": True}  # fmt: skip
+    with rasterio.open(path, "w", **profile) as dst:
+        # one written block, around (X0 + 5 m, Y0 + 995 m): -80 dBm; everything else -9999 (unwritten)
+        dst.write(
+            np.full((512, 512), -80.0, dtype="float32"),
+            1,
+            window=rasterio.windows.Window(0, 0, 512, 512),
+        )
+    assert path.stat().st_size < 5_000_000
+    script = f"""
+import json, resource, numpy as np, geopandas as gpd, shapely
+from pyproj import CRS
+import coverage_gaps.layers as L
+from coverage_gaps.config import CoverageSpec
+from pathlib import Path
+layer = L.load_coverage_layer(CoverageSpec(path=Path({str(path)!r}), carrier="Viettel", technology="4G"),
+                              working_crs=CRS({CRS!r}))
+pts = gpd.GeoSeries(shapely.points([{X0} + 5, {X0} + 500, {X0} + 1500], [{Y0} + 995, {Y0} + 500, {Y0} + 10]),
+                    crs={CRS!r})
+covered = L.sample_coverage(layer, pts).tolist()
+communes = gpd.GeoDataFrame({{"commune_id": ["A"]}}, geometry=[shapely.box({X0}, {Y0}, {X0} + 2000, {Y0} + 1000)],
+                            crs={CRS!r})
+share = float(L.measure_covered_area(communes, [layer], resolution=5).iloc[0, 0])
+print(json.dumps({{"covered": covered, "share": share,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["covered"] == [True, False, False]
+    # the written block is 10.24 m x 10.24 m: about 4 of the 80,000 5-m cells -> 0.005 %
+    assert 0 < result["share"] < 0.05
+    assert result["peak_mb"] < 1500  # the raster is 20 GB at full resolution
