@@ -18,6 +18,7 @@ import pandas as pd
 __all__: list[str] = []
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_575  # rows below the header in one Excel sheet
 
 
 def neutralise(value: object) -> object:
@@ -64,9 +65,13 @@ def write_xlsx(
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
+    notes: list[tuple[str, object]] = []
     for title, df in sheets.items():
         ws = wb.create_sheet(_sheet_title(title))
         frame = safe_frame(df)
+        if len(frame) > XLSX_MAX_ROWS:  # Excel's limit; the CSV holds every row
+            notes.append((f"{title}: rows", f"first {XLSX_MAX_ROWS:,} of {len(frame):,}; see the CSV for all"))
+            frame = frame.iloc[:XLSX_MAX_ROWS]
         ws.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             ws.append([_cell(v) for v in row])
@@ -85,9 +90,9 @@ def write_xlsx(
         ws = wb.create_sheet(_sheet_title(legend_title))
         for name, meaning in legend:
             ws.append([neutralise(name), neutralise(meaning)])
-        if parameters:
+        if parameters or notes:
             ws.append([])
-            for name, value in parameters:
+            for name, value in [*parameters, *notes]:
                 ws.append([neutralise(str(name)), neutralise(_cell(value))])
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 100

@@ -706,8 +706,8 @@ def select_within_budget(
 
 
 def sharing_opportunities(villages: pd.DataFrame, *, carriers: Sequence[str]) -> pd.DataFrame:
-    """Villages with 3G or better from some carriers but not all: candidates for
-    infrastructure sharing or roaming, not dead zones.
+    """Villages with 3G or better from exactly one carrier: candidates for infrastructure
+    sharing or roaming by the others, not dead zones.
 
     Examples
     --------
@@ -719,7 +719,7 @@ def sharing_opportunities(villages: pd.DataFrame, *, carriers: Sequence[str]) ->
         if carriers
         else np.zeros((len(villages), 0), bool)
     )
-    some = cov.any(axis=1) & ~cov.all(axis=1)
+    some = (cov.sum(axis=1) == 1) & (len(carriers) > 1)
     names = np.array(carriers, dtype=object)
     covered_by = [", ".join(names[row]) for row in cov[some]]
     missing = [", ".join(names[~row]) for row in cov[some]]
