@@ -17,6 +17,7 @@ from .analysis import classify_villages, summarise_communes, summarise_provinces
 from .boundaries import load_communes
 from .carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
 from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_config
+from .crosswalk import Crosswalk, compare_crosswalks, convert_codes
 from .crs import choose_working_crs
 from .layers import (
     CoverageLayer,
@@ -26,9 +27,12 @@ from .layers import (
     measure_covered_area,
     sample_coverage,
 )
+from .names import match_names, name_key
 from .outputs import write_outputs
 from .pipeline import Inputs, RunResult, analyse, load_inputs, run_project, validate_project
+from .textcodecs import EncodingGuess, detect_encoding
 from .villages import assign_villages_to_communes, load_villages
+from .vn2000 import check_datum, export_crs, find_coordinate_faults, resolve_crs, tm3_crs
 
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
@@ -36,6 +40,8 @@ __all__ = [
     "ConfigError",
     "CoverageGapsError",
     "CoverageLayer",
+    "Crosswalk",
+    "EncodingGuess",
     "InputDataError",
     "Inputs",
     "OutputError",
@@ -46,23 +52,33 @@ __all__ = [
     "analyse",
     "assign_villages_to_communes",
     "carrier_slug",
+    "check_datum",
     "choose_working_crs",
     "classify_villages",
+    "compare_crosswalks",
+    "convert_codes",
+    "detect_encoding",
     "distance_to_fibre",
+    "export_crs",
+    "find_coordinate_faults",
     "load_communes",
     "load_config",
     "load_coverage_layer",
     "load_fibre",
     "load_inputs",
     "load_villages",
+    "match_names",
     "measure_covered_area",
+    "name_key",
     "normalise_carrier",
     "normalise_technology",
     "parse_config",
+    "resolve_crs",
     "run_project",
     "sample_coverage",
     "summarise_communes",
     "summarise_provinces",
+    "tm3_crs",
     "validate_project",
     "write_outputs",
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -106,8 +108,17 @@ def read_vector(
     where: str | None = None,
     columns: Sequence[str] | None = None,
     crs: str | None = None,
+    encoding: str | None = None,
+    issues: list[Problem] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a vector layer with pyogrio (or GeoParquet with pyarrow).
+
+    Text encoding: shapefile DBFs and MapInfo tables are read byte for byte and
+    decoded with ``encoding`` (default ``auto``: detected from the text, see
+    :mod:`coverage_gaps.textcodecs`), whatever their ``.cpg`` says; other
+    formats are UTF-8, and an ``encoding`` given for them repairs mojibake.
+    A KML/KMZ with several folders is read whole (column ``kml_folder``) when
+    no layer is named. Non-fatal findings go to ``issues``.
 
     Raises
     ------
@@ -119,6 +130,9 @@ def read_vector(
     problem = check_exists(path, role)
     if problem:
         raise InputDataError([problem])
+    legacy_text = path.suffix.lower() in _LEGACY_TEXT
+    text_encoding = encoding if encoding is not None else ("auto" if legacy_text else None)
+    raw_text = legacy_text and text_encoding is not None
     if path.suffix.lower() == ".shp":
         missing = [
             s
@@ -143,7 +157,7 @@ def read_vector(
             if where:
                 gdf = gdf.query(where)
         else:
-            open_path = f"/vsizip/{path}" if path.suffix.lower() == ".kmz" else str(path)
+            open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
             if layer is not None:
                 layers = [str(n) for n in pyogrio.list_layers(open_path)[:, 0]]
                 if layer not in layers:
@@ -159,7 +173,9 @@ def read_vector(
                     )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                gdf = pyogrio.read_dataframe(open_path, layer=layer, where=where, columns=columns)
+                gdf = _read_layers(
+                    open_path, layer=layer, where=where, columns=columns, raw_text=raw_text
+                )
     except InputDataError:
         raise
     except ImportError as exc:
@@ -208,12 +224,28 @@ def read_vector(
                 )
             ]
         )
+    if text_encoding is not None:
+        gdf = _decode_text(gdf, text_encoding, raw=raw_text, source=src, issues=issues)
     if crs is not None:
         given, problem = parse_crs(crs, source=src, where="crs")
         if problem or given is None:
             raise InputDataError([problem] if problem else [])
         if gdf.crs is None:
             gdf = gdf.set_crs(given)
+        elif not gdf.crs.equals(given) and (
+            (gdf.crs.is_geographic and _not_degrees(gdf)) or _vn2000_datum_fix(gdf.crs, given)
+        ):
+            kind = "(degrees), but its coordinates are metres" if gdf.crs.is_geographic else ""
+            note = Problem(
+                src,
+                "crs",
+                f"the file says {gdf.crs.name} {kind or '(VN-2000 parameters, datum lost)'}; "
+                f"the project file's {given.to_string()} is used instead.",
+                "fix or delete the file's .prj (for MapInfo, save it with the VN-2000 datum).",
+            )
+            if issues is not None:
+                issues.append(note)
+            gdf = gdf.set_crs(given, allow_override=True)
         elif not gdf.crs.equals(given):
             raise InputDataError(
                 [
@@ -242,9 +274,20 @@ def read_vector(
 
 
 def read_table(
-    path: Path, *, role: str, sheet: str | None = None, text_columns: Sequence[str] = ()
+    path: Path,
+    *,
+    role: str,
+    sheet: str | None = None,
+    text_columns: Sequence[str] = (),
+    encoding: str | None = None,
+    issues: list[Problem] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV/TSV or Excel sheet; id-like columns are kept as text."""
+    """Read a CSV/TSV or Excel sheet; id-like columns are kept as text.
+
+    CSV bytes are decoded with ``encoding`` (default ``auto``: UTF-8 or a
+    Vietnamese legacy encoding, detected); Excel text typed in a legacy font
+    (``Th¸i Nguyªn``) is repaired when detected or when ``encoding`` is given.
+    """
     src = str(path)
     problem = check_exists(path, role)
     if problem:
@@ -254,7 +297,8 @@ def read_table(
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
             try:
-                df = pd.read_excel(path, sheet_name=sheet or 0, dtype=dtypes)
+                # only empty cells are missing: a village called "NA" or "null" keeps its name
+                df = pd.read_excel(path, sheet_name=sheet or 0, dtype=dtypes, keep_default_na=False, na_values=[""])
             except ValueError as exc:
                 if sheet and "not found" in str(exc).lower():
                     import openpyxl
@@ -276,12 +320,12 @@ def read_table(
         else:
             sep = "\t" if suffix == ".tsv" else None
             df = pd.read_csv(
-                path,
+                io.StringIO(_table_text(path, encoding, source=src, issues=issues)),
                 sep=sep,
                 engine="python",
                 dtype=dtypes,
-                encoding="utf-8-sig",
-                keep_default_na=True,
+                keep_default_na=False,  # only empty cells are missing ("NA" is a name)
+                na_values=[""],
                 skipinitialspace=True,
             )
     except InputDataError:
@@ -309,6 +353,8 @@ def read_table(
                 )
             ]
         ) from None
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        df = _decode_text(df, encoding or "auto", raw=False, source=src, issues=issues)
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise InputDataError(
@@ -469,3 +515,210 @@ def duplicate_problems(values: pd.Series, *, source: str, column: str, what: str
             )
         )
     return problems
+
+
+# --------------------------------------------------------------------------- Vietnamese data
+
+#: Formats whose text has no reliable encoding declaration (.cpg, MapInfo charset).
+_LEGACY_TEXT = (".shp", ".dbf", ".tab", ".mif")
+
+
+def _table_text(
+    path: Path, encoding: str | None, *, source: str, issues: list[Problem] | None
+) -> str:
+    """The text of a CSV file: decoded with ``encoding``, or detected (``auto``)."""
+    from .textcodecs import decode, detect_encoding
+
+    raw = path.read_bytes()
+    if encoding not in (None, "auto"):
+        return decode(raw, encoding, errors="strict" if encoding == "utf-8" else "replace")
+    guess = detect_encoding(raw.splitlines())
+    text = decode(raw, guess.encoding, errors="replace")
+    if issues is not None and guess.encoding != "utf-8":
+        issues.append(
+            Problem(
+                source,
+                "encoding",
+                f"text read as {guess} (encoding: auto).",
+                f"add 'encoding: {guess.encoding}' to this input to make it explicit, "
+                "or save the file as CSV UTF-8.",
+            )
+        )
+    return text
+
+
+def _kmz_path(path: Path) -> str:
+    """GDAL path of the KML inside a KMZ (the first ``.kml`` in the archive)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            kml = next((n for n in z.namelist() if n.lower().endswith(".kml")), None)
+    except zipfile.BadZipFile:
+        return str(path)
+    return f"/vsizip/{path}/{kml}" if kml else str(path)
+
+
+def _read_layers(
+    open_path: str,
+    *,
+    layer: str | None,
+    where: str | None,
+    columns: Sequence[str] | None,
+    raw_text: bool,
+) -> gpd.GeoDataFrame:
+    """pyogrio read; byte-for-byte text when ``raw_text``; every folder of a KML."""
+    kwargs: dict[str, object] = {"encoding": "ISO-8859-1"} if raw_text else {}
+    is_kml = open_path.lower().endswith((".kml", ".kmz"))
+    names = (
+        [str(n) for n in pyogrio.list_layers(open_path)[:, 0]] if is_kml and layer is None else []
+    )
+    if len(names) <= 1:
+        return pyogrio.read_dataframe(
+            open_path, layer=layer, where=where, columns=columns, **kwargs
+        )
+    parts = [
+        pyogrio.read_dataframe(open_path, layer=n, where=where, columns=columns, **kwargs).assign(
+            kml_folder=n
+        )
+        for n in names
+    ]
+    parts = [p for p in parts if len(p)] or parts[:1]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+
+
+def _decode_text(
+    gdf: pd.DataFrame, encoding: str, *, raw: bool, source: str, issues: list[Problem] | None
+) -> pd.DataFrame:
+    """Decode text columns (see :func:`coverage_gaps.textcodecs.decode_columns`) and
+    report an auto-detected legacy encoding."""
+    from .textcodecs import decode_columns
+
+    out, guess = decode_columns(gdf, encoding, raw=raw)
+    if guess is not None and issues is not None and not guess.ascii_only:
+        if guess.encoding != "utf-8" and guess.confidence >= 0.9:
+            issues.append(
+                Problem(
+                    source,
+                    "encoding",
+                    f"text read as {guess} (encoding: auto).",
+                    f"add 'encoding: {guess.encoding}' to this input to make it explicit, "
+                    "or save the file as UTF-8.",
+                )
+            )
+        elif guess.confidence < 0.9:
+            issues.append(
+                Problem(
+                    source,
+                    "encoding",
+                    f"unsure of the text encoding: best guess {guess}"
+                    + ("; used it." if raw else "; text left as it is."),
+                    "check the names, and set 'encoding:' (utf-8, tcvn3, vni, viscii, cp1258).",
+                )
+            )
+    return out
+
+
+def _vn2000_datum_fix(file_crs: CRS, given: CRS) -> bool:
+    """The project names the VN-2000 CRS whose projection a datum-less file CRS has."""
+    from .vn2000 import check_datum
+
+    try:
+        check = check_datum(file_crs)
+    except Exception:  # an exotic CRS PROJ cannot check: no override
+        return False
+    return check.problem is not None and check.suggested == given.to_epsg()
+
+
+def _not_degrees(gdf: gpd.GeoDataFrame) -> bool:
+    """Coordinates that cannot be longitude/latitude (metres under a degrees CRS)."""
+    if not len(gdf):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        x0, y0, x1, y1 = gdf.geometry.total_bounds
+    return bool(
+        np.isfinite([x0, y0, x1, y1]).all()
+        and (max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90)
+    )
+
+
+_DMS = re.compile(
+    r"^(?P<h1>[NSEWBDT])?\s*(?P<sign>[-+])?\s*(?P<deg>\d+(?:\.\d+)?)\s*(?:°|DEG|D|:|\s)?\s*"
+    r"(?:(?P<min>\d+(?:\.\d+)?)\s*(?:'|M|MIN|:|\s)?\s*)?"
+    r"(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:\"|S|SEC)?\s*)?(?P<h2>[NSEWBDT])?$"
+)
+# primes and look-alikes; the Vietnamese hemisphere letters B (Bắc, north) and
+# Đ (Đông, east); T (Tây) is west. "N" is read as north (the English usage).
+_DMS_CHARS = str.maketrans(
+    {
+        "′": "'",
+        "’": "'",
+        "‘": "'",
+        "´": "'",
+        "″": '"',
+        "”": '"',
+        "“": '"',
+        "º": "°",
+        "˚": "°",
+        "Đ": "D",
+        "đ": "D",
+    }
+)
+
+
+def parse_coordinates(values: pd.Series) -> np.ndarray:
+    """Numbers from a coordinate column: decimals (``.`` or ``,``) or degrees-minutes-seconds.
+
+    Understands ``21.58675``, ``21,58675``, ``2.390.000,5`` and ``2,390,000.5``
+    (the last separator of two kinds is the decimal one; a lone ``,`` is
+    decimal; repeated ones group thousands), and ``21°35'12.3"N``, ``21 35
+    12.3``, ``N 21°35.205'``, ``105°50′30″ Đ``; S/W/T (Tây) make it negative.
+    Anything else is NaN.
+
+    Examples
+    --------
+    >>> values = pd.Series(["21°35′12.3″N", "21 35 12.3", "105,8", "2.390.000,5", "x", 7])
+    >>> parse_coordinates(values).round(5).tolist()
+    [21.58675, 21.58675, 105.8, 2390000.5, nan, 7.0]
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    text = values.astype("string").str.strip().str.upper().str.translate(_DMS_CHARS)
+    text = text.str.replace("''", '"', regex=False)
+    out = np.full(len(text), np.nan)
+    plain = (
+        text.str.fullmatch(r"[-+]?(?:[\d.,]*\d[\d.,]*|\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?)")
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    if plain.any():
+        t = text[plain].str.replace(r"[\s ]", "", regex=True)
+        commas, dots = t.str.count(","), t.str.count(r"\.")
+        comma_last = t.str.rfind(",") > t.str.rfind(".")
+        decimal_comma = ((commas > 0) & (dots > 0) & comma_last) | ((commas == 1) & (dots == 0))
+        t = t.mask(decimal_comma, t.str.replace(".", "", regex=False).str.replace(",", "."))
+        t = t.mask(~decimal_comma & (commas > 0), t.str.replace(",", "", regex=False))
+        t = t.mask((commas == 0) & (dots > 1), t.str.replace(".", "", regex=False))
+        out[plain] = pd.to_numeric(t, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    rest = ~plain & text.notna().to_numpy(dtype=bool)
+    if rest.any():
+        t = text[rest].str.replace(r"(?<=\d),(?=\d)", ".", regex=True)
+        parts = t.str.extract(_DMS)
+        deg = pd.to_numeric(parts["deg"], errors="coerce")
+        mins = pd.to_numeric(parts["min"], errors="coerce").fillna(0.0)
+        secs = pd.to_numeric(parts["sec"], errors="coerce").fillna(0.0)
+        marked = t.str.contains(r"[°'\"NSEWBDT]", regex=True) | parts["min"].notna()
+        ok = (
+            deg.notna()
+            & (mins < 60)
+            & (secs < 60)
+            & marked.fillna(False)
+            & ~(parts["h1"].notna() & parts["h2"].notna())
+        )
+        hemi = parts["h1"].fillna(parts["h2"]).fillna("")
+        negative = hemi.isin(["S", "W", "T"]) | (parts["sign"].fillna("") == "-")
+        sign = np.where(negative.to_numpy(dtype=bool), -1.0, 1.0)
+        value = sign * (deg + mins / 60.0 + secs / 3600.0).to_numpy(dtype=float)
+        out[rest] = np.where(ok.to_numpy(dtype=bool), value, np.nan)
+    return out

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputDataError, Problem
-from ._io import closest, duplicate_problems, geometry_problems, read_vector
+from ._io import closest, duplicate_problems, geometry_problems, list_items, read_vector, row_label
 from .config import CommunesSpec
+from .vn2000 import check_layer
 
 __all__ = ["COMMUNE_COLUMNS", "load_communes"]
 
@@ -53,7 +54,15 @@ def load_communes(
     >>> c = load_communes(CommunesSpec(path=Path("communes.gpkg")))  # doctest: +SKIP
     """
     src = str(spec.path)
-    gdf = read_vector(spec.path, role="communes", layer=spec.layer, where=spec.where, crs=spec.crs)
+    gdf = read_vector(
+        spec.path,
+        role="communes",
+        layer=spec.layer,
+        where=spec.where,
+        crs=spec.crs,
+        encoding=spec.encoding,
+        issues=issues,
+    )
     problems: list[Problem] = []
     wanted = {
         "id": spec.id,
@@ -89,6 +98,16 @@ def load_communes(
         gdf, source=src, id_column=spec.id, allowed=("Polygon", "MultiPolygon"), role="commune"
     )
     problems += errors
+    if not errors:  # wrong .prj, swapped X/Y, degrees as metres, outside Vietnam, datum
+        faults, notes = check_layer(
+            gdf,
+            source=src,
+            label=lambda rows: list_items(row_label(gdf, rows, id_column=spec.id, table=False)),
+            province=_mode(gdf, spec.province),
+            crs_source="'crs:' in the project file" if spec.crs else "the file's CRS (.prj)",
+        )
+        problems += faults
+        warns += notes
     ids = gdf[spec.id].astype("string").str.strip()
     problems += duplicate_problems(ids, source=src, column=spec.id, what="commune")
     if problems:
@@ -123,8 +142,15 @@ def load_communes(
     return out.sort_values("commune_id", kind="stable").reset_index(drop=True)
 
 
+def _mode(gdf: gpd.GeoDataFrame, column: str | None) -> str | None:
+    """The most frequent value of a column (e.g. the province code), or None."""
+    if column is None or column not in gdf.columns or gdf[column].isna().all():
+        return None
+    return str(gdf[column].astype("string").mode().iloc[0])
+
+
 def _text(gdf: gpd.GeoDataFrame, column: str | None, default: pd.Series) -> np.ndarray:
     if column is None:
         return default.astype(str).to_numpy()
-    values = gdf[column].astype("string").str.strip()
+    values = gdf[column].astype("string").str.strip().str.normalize("NFC")
     return values.fillna(default.astype("string")).astype(str).to_numpy()

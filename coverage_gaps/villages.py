@@ -258,8 +258,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         commune = pd.Series(pd.NA, index=df.index, dtype="string")
     old_codes = candidates = None
     if spec.commune and spec.commune_codes == "pre-2025":  # to 2025 codes (split ones later)
-        old_codes = commune
-        commune, candidates, notes = convert_village_codes(
+        old_codes, commune, candidates, notes = convert_village_codes(
             commune, mapping=spec.crosswalk, source=src
         )
         if issues is not None:
@@ -267,7 +266,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
-            "name": df[spec.name].astype("string").str.strip().fillna("").astype(str).to_numpy()
+            "name": df[spec.name].astype("string").str.strip().str.normalize("NFC").fillna("").astype(str).to_numpy()
             if spec.name in df.columns
             else ids.astype(str).to_numpy(),
             "population": pop,
@@ -352,6 +351,7 @@ def assign_villages_to_communes(
     given = out["commune_id"].astype("string")
     known = given.isin(ids).fillna(False).to_numpy(dtype=bool)
     unknown_given = given.notna().to_numpy() & ~known
+    known = known.copy()  # pandas may hand out a read-only view
     by_name = np.zeros(n, dtype=bool)
     named = unknown_given & given.str.contains(r"[^\W\d_]", regex=True).fillna(False).to_numpy()
     if named.any():  # names instead of codes: match them (diacritics, unit words, numerals)

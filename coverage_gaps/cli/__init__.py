@@ -90,6 +90,7 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 
 def _register() -> None:
+    from .crosswalk import crosswalk
     from .demo import demo
     from .diff import diff
     from .run import run
@@ -98,6 +99,7 @@ def _register() -> None:
     cli.add_command(run)
     cli.add_command(validate)
     cli.add_command(demo)
+    cli.add_command(crosswalk)
     cli.add_command(diff)
 
 

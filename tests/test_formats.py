@@ -1,0 +1,242 @@
+"""Formats met in practice: MapInfo TAB/MIF, KML/KMZ, Excel with DMS, CSV with comma decimals."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from coverage_gaps import Problem, load_communes, load_villages
+from coverage_gaps.config import CommunesSpec, VillagesSpec
+from coverage_gaps.textcodecs import encode
+from coverage_gaps.vn2000 import export_crs
+
+NAMES = ["Thôn Nà Hin", "Bản Chang", "Xóm Đồng Hỷ", "Tổ dân phố số 5", "Ấp Bắc"]
+LON = [105.8012, 105.8524, 105.9, 105.95, 106.0]
+LAT = [21.5867, 21.61, 21.7001, 21.8, 21.75]
+
+
+def _dms(value: float, pos: str, neg: str) -> str:
+    hemi = pos if value >= 0 else neg
+    value = abs(value)
+    d = int(value)
+    m = int((value - d) * 60)
+    s = (value - d - m / 60) * 3600
+    return f"{d}°{m:02d}'{s:04.1f}\"{hemi}"
+
+
+# --------------------------------------------------------------------------- MapInfo
+
+
+@pytest.fixture(scope="module")
+def thai_nguyen(shared_geodata: Path) -> gpd.GeoDataFrame:
+    path = shared_geodata / "vn_2025" / "wards_2025_north_full.gpkg"
+    gdf = pyogrio.read_dataframe(path, where="provinceCode = '19'", columns=["code", "fullName"])
+    return gdf.sort_values("code").reset_index(drop=True)
+
+
+def _max_error_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
+    """Largest vertex displacement, in metres, between loaded and original geometries.
+
+    Rings are put in one canonical order and compared vertex by vertex; if a
+    format's rounding makes the canonical start of a ring differ, each vertex is
+    compared with the nearest vertex of the other side instead (both ways).
+    """
+    a = loaded.to_crs(32648).geometry.to_numpy()
+    b = original.to_crs(32648).geometry.to_numpy()
+    ca, cb = _canonical_coordinates(a), _canonical_coordinates(b)
+    if ca.shape == cb.shape and np.hypot(*(ca - cb).T).max() < 1.0:
+        return float(np.hypot(*(ca - cb).T).max())
+    pa, pb = shapely.points(ca), shapely.points(cb)
+    ab = shapely.STRtree(pb).query_nearest(pa, return_distance=True, all_matches=False)[1]
+    ba = shapely.STRtree(pa).query_nearest(pb, return_distance=True, all_matches=False)[1]
+    return float(max(ab.max(), ba.max()))
+
+
+def _canonical_coordinates(geoms: np.ndarray) -> np.ndarray:
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    rings = shapely.normalize(rings)
+    start = shapely.get_coordinates(shapely.get_point(rings, 0))
+    order = np.lexsort((start[:, 1], start[:, 0], part_of[ring_of]))
+    return shapely.get_coordinates(rings[order])
+
+
+def _centre_shift_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
+    """Median distance between the centroids of loaded and original geometries, in metres."""
+    a = loaded.to_crs(32648).geometry.centroid.to_numpy()
+    b = original.to_crs(32648).geometry.centroid.to_numpy()
+    return float(np.median(shapely.distance(a, b)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".tab", ".mif"])
+def test_mapinfo_in_vn2000_keeps_the_datum(
+    thai_nguyen: gpd.GeoDataFrame, tmp_path: Path, suffix: str
+) -> None:
+    tm3 = thai_nguyen.to_crs(9213)
+    good = tmp_path / f"good{suffix}"
+    pyogrio.write_dataframe(tm3.set_crs(export_crs(9213), allow_override=True), good)
+    naive = tmp_path / f"naive{suffix}"  # MapInfo has no VN-2000 datum: written as WGS 84
+    legacy = tm3.assign(fullName=[encode(n, "tcvn3").decode("latin-1") for n in tm3["fullName"]])
+    pyogrio.write_dataframe(legacy, naive, encoding="ISO-8859-1")
+
+    spec = {"id": "code", "name": "fullName"}
+    issues: list[Problem] = []
+    loaded = load_communes(CommunesSpec(path=good, **spec), issues=issues)
+    assert _max_error_m(loaded, thai_nguyen) < 0.05
+    assert issues == []
+
+    issues = []
+    lost = load_communes(CommunesSpec(path=naive, **spec), issues=issues)
+    assert 200 < _centre_shift_m(lost, thai_nguyen) < 250  # the datum shift, lost
+    text = " ".join(str(p) for p in issues)
+    assert "parameters of VN-2000 / TM-3 106-30 but the WGS 84 datum" in text
+    assert "set 'crs: EPSG:9213'" in text
+    assert lost["commune_name"].tolist() == thai_nguyen["fullName"].tolist()  # TCVN3 decoded
+    assert "text read as tcvn3" in text
+
+    issues = []
+    fixed = load_communes(CommunesSpec(path=naive, crs="EPSG:9213", **spec), issues=issues)
+    assert _max_error_m(fixed, thai_nguyen) < 0.05
+    assert any("is used instead" in p.what for p in issues)
+
+
+# --------------------------------------------------------------------------- KML / KMZ
+
+
+def _placemark(i: int) -> str:
+    return (
+        f"<Placemark><name>{NAMES[i]}</name><ExtendedData>"
+        f'<Data name="ma_thon"><value>T{i}</value></Data>'
+        f'<Data name="dan_so"><value>{100 * (i + 1)}</value></Data>'
+        f"</ExtendedData><Point><coordinates>{LON[i]},{LAT[i]},0</coordinates></Point>"
+        "</Placemark>"
+    )
+
+
+@pytest.mark.parametrize("suffix", [".kml", ".kmz"])
+def test_google_earth_kml_and_kmz_with_folders(tmp_path: Path, suffix: str) -> None:
+    kml = (
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        "<Document><name>Thôn lõm sóng</name>"
+        f"<Folder><name>Phú Bình</name>{''.join(_placemark(i) for i in range(3))}</Folder>"
+        f"<Folder><name>Đại Từ</name>{''.join(_placemark(i) for i in range(3, 5))}</Folder>"
+        "</Document></kml>"
+    )
+    path = tmp_path / f"villages{suffix}"
+    if suffix == ".kmz":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("files/readme.txt", "not the KML")
+            z.writestr("doc.kml", kml)
+    else:
+        path.write_text(kml, encoding="utf-8")
+    v = load_villages(VillagesSpec(path=path, id="ma_thon", name="Name", population="dan_so"))
+    assert v["village_id"].tolist() == [f"T{i}" for i in range(5)]  # both folders
+    assert v["name"].tolist() == NAMES
+    assert v["population"].tolist() == [100.0, 200.0, 300.0, 400.0, 500.0]
+    assert np.allclose(v.geometry.x, LON) and np.allclose(v.geometry.y, LAT)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_excel_with_degrees_minutes_seconds(tmp_path: Path) -> None:
+    table = pd.DataFrame(
+        {
+            "ma": ["a", "b", "c", "d", "e"],
+            "ten": NAMES,
+            "dan_so": [1, 2, 3, 4, 5],
+            "vi_do": [_dms(v, "N", "S") for v in LAT],
+            # Vietnamese style for longitude: Đ (Đông, east), primes
+            "kinh_do": [_dms(v, "Đ", "T").replace("'", "′").replace('"', "″") for v in LON],
+        }
+    )
+    assert table["vi_do"][0] == "21°35'12.1\"N"
+    table.to_excel(tmp_path / "v.xlsx", index=False)
+    spec = VillagesSpec(
+        path=tmp_path / "v.xlsx", id="ma", name="ten", population="dan_so", x="kinh_do", y="vi_do"
+    )
+    v = load_villages(spec)
+    # 0.1″ of arc is about 3 m: the rounding of the DMS text
+    assert np.allclose(v.geometry.x, LON, atol=0.1 / 3600)
+    assert np.allclose(v.geometry.y, LAT, atol=0.1 / 3600)
+    assert v["name"].tolist() == NAMES
+
+
+def test_csv_with_comma_decimals_and_semicolons(tmp_path: Path) -> None:
+    lines = ["ma;ten;dan_so;x;y"] + [
+        f"{i};{n};{p};{str(x).replace('.', ',')};{str(y).replace('.', ',')}"
+        for i, (n, p, x, y) in enumerate(zip(NAMES, [10, 20, 30, 40, 50], LON, LAT, strict=True))
+    ]
+    (tmp_path / "v.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = VillagesSpec(
+        path=tmp_path / "v.csv", id="ma", name="ten", population="dan_so", x="x", y="y"
+    )
+    v = load_villages(spec)
+    assert np.allclose(v.geometry.x, LON) and np.allclose(v.geometry.y, LAT)
+    # VN-2000 metres written Vietnamese-style: "2.390.000,5"
+    metres = pd.DataFrame(
+        {"ma": ["a"], "ten": ["Thôn 1"], "dan_so": [5], "x": ["430.000,5"], "y": ["2.390.000,25"]}
+    )
+    metres.to_csv(tmp_path / "m.csv", index=False, sep=";")
+    m = load_villages(
+        VillagesSpec(
+            path=tmp_path / "m.csv",
+            id="ma",
+            name="ten",
+            population="dan_so",
+            x="x",
+            y="y",
+            crs="EPSG:9213",
+        )
+    )
+    assert (m.geometry.x[0], m.geometry.y[0]) == (430000.5, 2390000.25)
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni", "viscii", "cp1258"])
+def test_legacy_csv_is_decoded(tmp_path: Path, encoding: str) -> None:
+    rows = [
+        f"{i},{n},{10 * i},{x},{y}" for i, (n, x, y) in enumerate(zip(NAMES, LON, LAT, strict=True))
+    ]
+    text = "ma,ten,dan_so,x,y\n" + "\n".join(rows) + "\n"
+    (tmp_path / "v.csv").write_bytes(encode(text, encoding))
+    spec = dict(path=tmp_path / "v.csv", id="ma", name="ten", population="dan_so", x="x", y="y")
+    issues: list[Problem] = []
+    v = load_villages(VillagesSpec(**spec), issues=issues)  # encoding: auto
+    assert v["name"].tolist() == NAMES
+    assert [p.where for p in issues] == ["encoding"]
+    assert f"text read as {encoding} (confidence" in issues[0].what
+    forced: list[Problem] = []
+    assert (
+        load_villages(VillagesSpec(**spec, encoding=encoding), issues=forced)["name"].tolist()
+        == NAMES
+    )
+    assert forced == []
+
+
+def test_excel_typed_in_a_legacy_font_is_repaired(tmp_path: Path) -> None:
+    garbled = [encode(n, "tcvn3").decode("cp1252") for n in NAMES]
+    assert garbled[0] == "Th«n Nµ Hin"
+    pd.DataFrame({"ma": list("abcde"), "ten": garbled, "dan_so": 1, "x": LON, "y": LAT}).to_excel(
+        tmp_path / "v.xlsx", index=False
+    )
+    spec = VillagesSpec(
+        path=tmp_path / "v.xlsx", id="ma", name="ten", population="dan_so", x="x", y="y"
+    )
+    issues: list[Problem] = []
+    assert load_villages(spec, issues=issues)["name"].tolist() == NAMES
+    assert "text read as tcvn3" in issues[0].what
+    # a clean UTF-8 workbook is left exactly as it is
+    pd.DataFrame({"ma": list("abcde"), "ten": NAMES, "dan_so": 1, "x": LON, "y": LAT}).to_excel(
+        tmp_path / "u.xlsx", index=False
+    )
+    clean: list[Problem] = []
+    u = load_villages(VillagesSpec(**{**spec.__dict__, "path": tmp_path / "u.xlsx"}), issues=clean)
+    assert u["name"].tolist() == NAMES and clean == []
