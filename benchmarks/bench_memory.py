@@ -47,7 +47,9 @@ def run(project: Path, output: Path) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--budget-gb", type=float, default=8.0)
     ap.add_argument("--copies", type=int, default=10)
     args = ap.parse_args()
@@ -60,7 +62,9 @@ def main() -> int:
                           name="Việt Nam (synthetic benchmark)")  # fmt: skip
     big = BASE / "inputs" / f"villages_x{args.copies}.csv"
     if not big.exists():
-        v = pd.read_csv(BASE / "inputs" / "villages.csv", dtype={"village_id": str, "commune_code": str})
+        v = pd.read_csv(
+            BASE / "inputs" / "villages.csv", dtype={"village_id": str, "commune_code": str}
+        )
         rng = np.random.default_rng(0)
         parts = []
         for k in range(args.copies):
@@ -75,7 +79,9 @@ def main() -> int:
     cfg["villages"] = {**cfg["villages"], "path": big.name, "max_snap_m": 1000}
     cfg["villages"].pop("commune", None)
     big_project = BASE / "inputs" / f"project_x{args.copies}.yml"
-    big_project.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    big_project.write_text(
+        yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
     t0 = time.perf_counter()
     small = run(project, BASE / "results-mem-100k")
@@ -83,8 +89,10 @@ def main() -> int:
     print(f"{'run':12s} {'villages':>10s} {'seconds':>9s} {'peak MB':>9s}")
     for name, r in (("baseline", small), ("large", large)):
         print(f"{name:12s} {r['villages']:10d} {r['seconds']:9.1f} {r['peak_mb']:9.0f}")
-    print(f"ratios (large / baseline): villages {large['villages'] / small['villages']:.1f}x, "
-          f"time {large['seconds'] / small['seconds']:.2f}x, memory {large['peak_mb'] / small['peak_mb']:.2f}x")
+    print(
+        f"ratios (large / baseline): villages {large['villages'] / small['villages']:.1f}x, "
+        f"time {large['seconds'] / small['seconds']:.2f}x, memory {large['peak_mb'] / small['peak_mb']:.2f}x"
+    )
     print("large run stages:", ", ".join(f"{k} {v:.1f}s" for k, v in large["stages"].items()))
     print(f"total {time.perf_counter() - t0:.0f} s")
     ok = large["peak_mb"] <= args.budget_gb * 1024

@@ -195,7 +195,15 @@ def write_outputs(
             "working_crs": result.working_crs.to_string(),
             "config": cfg.to_dict(),
             "inputs": inputs,
-            "outputs": sorted([*(f.name for f in tmp.iterdir()), "run.json"]),
+            "outputs": [
+                {
+                    "path": f.relative_to(tmp).as_posix(),
+                    "bytes": f.stat().st_size,
+                    "sha256": sha256_file(f),
+                }
+                for f in sorted(tmp.rglob("*"))
+                if f.is_file()
+            ],
             "counts": {
                 "communes": len(result.communes),
                 "villages": len(result.villages),

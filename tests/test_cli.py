@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from coverage_gaps.cli import cli
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["demo"], ["diff"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["demo"], ["diff"], ["verify"]])
 def test_help_has_worked_example(command: list[str]) -> None:
     res = CliRunner().invoke(cli, [*command, "--help"])
     assert res.exit_code == 0
@@ -113,3 +113,22 @@ def test_demo_generates_and_runs(tmp_path: Path) -> None:
     ):
         assert (results / name).is_file(), name
     assert "SYNTHETIC DATA" in (results / "README.txt").read_text(encoding="utf-8")
+
+
+def test_verify_run(tiny_project: Path) -> None:
+    assert CliRunner().invoke(cli, ["run", str(tiny_project)]).exit_code == 0
+    out = tiny_project.parent / "out"
+    res = CliRunner().invoke(cli, ["verify", str(out)])
+    assert res.exit_code == 0 and "OK: 15 output files match run.json." in res.output, res.output
+    (out / "priority" / "viettel.csv").write_text("tampered", encoding="utf-8")
+    (out / "notes.txt").write_text("extra", encoding="utf-8")
+    (out / "communes.csv").unlink()
+    (tiny_project.parent / "villages.csv").write_text("changed", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["verify", str(out)])
+    assert res.exit_code == 2
+    assert "output changed: priority/viettel.csv" in res.output
+    assert "output missing: communes.csv" in res.output
+    assert "output not part of the run: notes.txt" in res.output
+    assert "input changed since the run" in res.output and "villages.csv" in res.output
+    res = CliRunner().invoke(cli, ["verify", str(tiny_project.parent)])
+    assert res.exit_code == 2 and "not a coverage-gaps run record" in res.output

@@ -95,12 +95,14 @@ def _register() -> None:
     from .diff import diff
     from .run import run
     from .validate import validate
+    from .verify import verify
 
     cli.add_command(run)
     cli.add_command(validate)
     cli.add_command(demo)
     cli.add_command(crosswalk)
     cli.add_command(diff)
+    cli.add_command(verify)
 
 
 _register()
