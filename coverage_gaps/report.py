@@ -19,6 +19,18 @@ from ._i18n import header, text
 
 __all__ = ["render_reports"]
 
+#: Columns of the "top 20" table.
+TOP_COLUMNS = [
+    "overall_rank",
+    "village_id",
+    "name",
+    "commune_name",
+    "population",
+    "carrier",
+    "score",
+    "reason",
+]
+
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
@@ -244,34 +256,12 @@ def render_reports(
             )
             carrier_table = per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
             top = rk.sort_values(["score", "village_id"], ascending=[False, True]).head(20)
-            top_table = top[
-                [
-                    "overall_rank",
-                    "village_id",
-                    "name",
-                    "commune_name",
-                    "population",
-                    "carrier",
-                    "score",
-                    "reason",
-                ]
-            ]
+            top_table = top[TOP_COLUMNS]
         else:
             carrier_table = pd.DataFrame(
                 {"carrier": sorted(carriers), "villages": 0, "population": 0}
             )
-            top_table = pd.DataFrame(
-                columns=[
-                    "overall_rank",
-                    "village_id",
-                    "name",
-                    "commune_name",
-                    "population",
-                    "carrier",
-                    "score",
-                    "reason",
-                ]
-            )
+            top_table = pd.DataFrame(columns=TOP_COLUMNS)
         carrier_view = _table(carrier_table, lang)
         out[pid] = template.render(
             lang=lang,

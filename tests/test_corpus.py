@@ -78,6 +78,12 @@ def _raster(data: np.ndarray, **kw: object) -> Callable[[Path], None]:
     return build
 
 
+LONLAT_VILLAGES = (
+    (
+        "villages",
+        {"path": "villages.csv", "id": "village_id", "x": "x", "y": "y", "crs": "EPSG:4326"},
+    ),
+)
 SHP_COMMUNES = (("communes", {"path": "communes.shp", "id": "code", "name": "fullName"}),)
 
 CASES = [
@@ -187,18 +193,7 @@ CASES = [
         lambda r: _villages(r, lambda d: _to_lonlat(d)),
         0,
         ("different coordinate systems", "reprojected"),
-        (
-            (
-                "villages",
-                {
-                    "path": "villages.csv",
-                    "id": "village_id",
-                    "x": "x",
-                    "y": "y",
-                    "crs": "EPSG:4326",
-                },
-            ),
-        ),
+        LONLAT_VILLAGES,
     ),
     Case(
         "lon-lat-swapped",
@@ -206,18 +201,7 @@ CASES = [
         lambda r: _villages(r, lambda d: _to_lonlat(d).rename(columns={"x": "y", "y": "x"})),
         2,
         ("villages.csv", "longitude and latitude look swapped", "exchange the 'x' and 'y' keys"),
-        (
-            (
-                "villages",
-                {
-                    "path": "villages.csv",
-                    "id": "village_id",
-                    "x": "x",
-                    "y": "y",
-                    "crs": "EPSG:4326",
-                },
-            ),
-        ),
+        LONLAT_VILLAGES,
     ),
     Case(
         "duplicate-ids",
