@@ -539,7 +539,7 @@ def _table_text(
             Problem(
                 source,
                 "encoding",
-                f"text read as {guess} (encoding: auto).",
+                f"text read as {guess}, detected by 'encoding: auto'.",
                 f"add 'encoding: {guess.encoding}' to this input to make it explicit, "
                 "or save the file as CSV UTF-8.",
             )
@@ -601,7 +601,7 @@ def _decode_text(
                 Problem(
                     source,
                     "encoding",
-                    f"text read as {guess} (encoding: auto).",
+                    f"text read as {guess}, detected by 'encoding: auto'.",
                     f"add 'encoding: {guess.encoding}' to this input to make it explicit, "
                     "or save the file as UTF-8.",
                 )

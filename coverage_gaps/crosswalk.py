@@ -636,6 +636,18 @@ def place_split_villages(
         The chosen code per village (None where there are no candidates or none
         contains the village) and a warning naming the villages it could not
         resolve.
+
+    Examples
+    --------
+    >>> c = gpd.GeoDataFrame({"commune_id": ["05908", "05941", "01840"]},
+    ...                      geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)])
+    >>> v = gpd.GeoDataFrame({"village_id": ["a", "b", "c"],
+    ...                       "commune_candidates": ["05908|05941", "05908|05941", ""]},
+    ...                      geometry=[shapely.Point(1.5, .5), shapely.Point(2.5, .5),
+    ...                                shapely.Point(2.5, .5)])
+    >>> codes, notes = place_split_villages(v, c)
+    >>> codes.tolist(), notes[0].where
+    (['05941', None, None], 'village ids b')
     """
     cands = villages["commune_candidates"].fillna("").astype(str).to_numpy()
     todo = np.flatnonzero(cands != "")

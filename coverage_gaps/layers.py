@@ -113,8 +113,9 @@ def load_coverage_layer(
     src = str(spec.path)
     if not spec.is_raster:
         gdf = read_vector(
-            spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs
-        )
+            spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs,
+            encoding=spec.encoding, issues=issues,
+        )  # fmt: skip
         gdf, errors, warns = geometry_problems(
             gdf,
             source=src,
@@ -434,7 +435,10 @@ def load_fibre(
     --------
     >>> fibre = load_fibre(spec, working_crs=CRS(32648))  # doctest: +SKIP
     """
-    gdf = read_vector(spec.path, role="fibre", layer=spec.layer, where=spec.where, crs=spec.crs)
+    gdf = read_vector(
+        spec.path, role="fibre", layer=spec.layer, where=spec.where, crs=spec.crs,
+        encoding=spec.encoding, issues=issues,
+    )  # fmt: skip
     gdf, errors, warns = geometry_problems(
         gdf,
         source=str(spec.path),

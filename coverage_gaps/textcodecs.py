@@ -16,11 +16,12 @@ Encodings (names accepted by every function here; case and ``-``/``_`` ignored):
     Đ`` only: the fonts draw toned capitals from a second font (``.VnTimeH``)
     with the *lower-case* codes. So capitals like ``Ấ`` are **written** with the
     code of ``ấ``, and on **reading** such a letter becomes a capital when (a)
-    the whole text is in capitals (``TH¸I`` → ``THÁI``), or (b) it starts a word
-    that follows a capitalised word, or starts a text holding other capitals
+    the whole value is in capitals (``TH¸I`` → ``THÁI``), or (b) it starts a word
+    that follows a capitalised word, or starts a value holding other capitals
     (``X· Pa ñ`` → ``Xã Pa Ủ``; names are written in title case). Everything
-    else is read as lower case. Name matching ignores case, so this only affects
-    display.
+    else is read as lower case; each line, and each value between ``,``, ``;``,
+    tab or ``|``, is judged alone. Name matching ignores case, so this only
+    affects display.
 ``vni``
     VNI-Windows (``VNI-Times`` fonts): a base letter followed by a second byte
     for the mark (``Thaùi`` = Thái), with single bytes for ``ơ ư đ`` and the
@@ -198,6 +199,10 @@ _TCVN3_DECODE, _TCVN3_ENCODE, _TCVN3_NO_CAPITAL = _tcvn3_tables()
 _TCVN3_DECODING_TABLE = _TCVN3_DECODE
 
 
+#: One value of a table or line of text: the capitals rule applies to each separately.
+_FIELD_RE = re.compile(r"[^\r\n,;\t|]+")
+
+
 def _restore_tcvn3_capitals(text: str) -> str:
     """Capitalise toned vowels that TCVN3 can only write in lower case (see module doc).
 
@@ -275,6 +280,8 @@ def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
 
 
 _VNI_ENCODE, _VNI_DECODE = _vni_tables()
+#: Windows-1252, its five undefined bytes read as latin-1 (VNI text is cp1252 text).
+_CP1252_DECODING_TABLE = "".join(chr(b) if b < 0x80 else _cp1252_char(b) for b in range(256))
 _VNI_RE = re.compile(
     "|".join(re.escape(s) for s in sorted(_VNI_DECODE, key=lambda s: (-len(s), s)))
 )
@@ -352,11 +359,12 @@ def decode(data: bytes, encoding: str, *, errors: str = "strict") -> str:
     elif enc == "viscii":
         text = codecs.charmap_decode(data, errors, _VISCII_DECODING_TABLE)[0]
     elif enc == "tcvn3":
-        text = _restore_tcvn3_capitals(
-            codecs.charmap_decode(data, errors, _TCVN3_DECODING_TABLE)[0]
+        text = _FIELD_RE.sub(
+            lambda m: _restore_tcvn3_capitals(m.group()),
+            codecs.charmap_decode(data, errors, _TCVN3_DECODING_TABLE)[0],
         )
     else:  # vni
-        raw = "".join(_cp1252_char(b) if b >= 0x80 else chr(b) for b in data) if data else ""
+        raw = codecs.charmap_decode(data, errors, _CP1252_DECODING_TABLE)[0]
         text = _VNI_RE.sub(lambda m: _VNI_DECODE[m.group()], raw)
     return unicodedata.normalize("NFC", text)
 
@@ -543,7 +551,7 @@ class EncodingGuess:
         if self.ascii_only:
             return "plain ASCII (every encoding reads it the same)"
         return (
-            f"{self.encoding} (confidence {self.confidence:.2f} from {self.words} "
+            f"{self.encoding} (confidence {self.confidence:.2f}, {self.words} "
             f"distinguishing word{'s' if self.words != 1 else ''})"
         )
 

@@ -241,6 +241,8 @@ def test_cli_crosswalk(shared_geodata: Path, communes: gpd.GeoDataFrame, tmp_pat
         "--compare",
         str(shared_geodata / "crosswalk_2025" / "splits.json"),
     ]
+    res = CliRunner().invoke(cli, args[:3])
+    assert res.exit_code == 2 and "give --code (old commune codes) or --address" in res.output
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert "agreement with splits.json: 9,981 of 10,047 old communes agree (99.34%)" in res.output

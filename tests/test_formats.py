@@ -240,3 +240,26 @@ def test_excel_typed_in_a_legacy_font_is_repaired(tmp_path: Path) -> None:
     clean: list[Problem] = []
     u = load_villages(VillagesSpec(**{**spec.__dict__, "path": tmp_path / "u.xlsx"}), issues=clean)
     assert u["name"].tolist() == NAMES and clean == []
+
+
+def test_coordinate_text_forms() -> None:
+    from coverage_gaps._io import parse_coordinates
+
+    values = {
+        "21°35'12.3\"N": 21.58675,
+        "21° 35′ 12,3″ B": 21.58675,  # decimal comma; B = Bắc (north)
+        "N 21°35.205'": 21.58675,
+        "21 35 12.3": 21.58675,
+        "21:35:12.3": 21.58675,
+        "105°50'30\" Đ": 105.841667,  # Đông (east)
+        "33°51'S": -33.85,
+        "21,58675": 21.58675,
+        "2.390.000,5": 2390000.5,
+        "2,390,000.5": 2390000.5,
+        "430 000": 430000.0,
+        "-21.5": -21.5,
+    }
+    got = parse_coordinates(pd.Series(list(values)))
+    assert np.allclose(got, list(values.values()), atol=1e-6)
+    bad = parse_coordinates(pd.Series(["abc", "", None, "21°75'", "N21°E", "1e400x"]))
+    assert np.isnan(bad).all()

@@ -135,3 +135,14 @@ def test_villages_join_communes_by_name() -> None:
     assert "several communes have these names: 'Tân Thành'" in text
     assert "no commune of the layer has these names: 'Nowhere'" in text
     assert np.all(out["commune_id"].notna())
+
+
+@pytest.mark.parametrize("module", ["names", "textcodecs", "vn2000", "crosswalk"])
+def test_docstring_examples(module: str) -> None:
+    """The examples in the docstrings of the Vietnamese-data modules run as written."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"coverage_gaps.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -58,6 +58,9 @@ def test_tcvn3_toned_capitals_use_the_lower_case_codes_and_come_back_in_context(
         # running lower-case text stays lower case
         plain = f"xã nà {lower}n"
         assert tc.decode(tc.encode(plain, "tcvn3"), "tcvn3") == plain
+    # each value of a table is judged alone
+    table = "V1,THÔN ẤP BẮC,1\nV2,Xã Ứng Hoà,2\nV3,ấp,3\n"
+    assert tc.decode(tc.encode(table, "tcvn3"), "tcvn3") == table
 
 
 def test_known_strings() -> None:

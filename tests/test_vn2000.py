@@ -321,6 +321,10 @@ def test_village_tables_with_surveyors_xy(tmp_path: Path) -> None:
     clean: list[Problem] = []
     load_villages(VillagesSpec(**spec, x="Y", y="X"), issues=clean)
     assert clean == []
+    # metres under the default CRS (WGS 84): an error naming the VN-2000 zones
+    with pytest.raises(InputDataError) as err:
+        load_villages(VillagesSpec(path=tmp_path / "v.csv", x="Y", y="X"))
+    assert "'crs: VN-2000 TM-3 <province>'" in str(err.value) and "EPSG:3405" in str(err.value)
     # degrees under a projected CRS: unusable, an error naming the fix
     table.assign(X=[21.55, 21.6, 21.65], Y=[105.8, 105.85, 105.9]).to_csv(
         tmp_path / "d.csv", index=False
