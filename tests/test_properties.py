@@ -1,5 +1,5 @@
-"""Property-based tests (hypothesis): loaders round-trip random valid inputs, and random
-invalid ones give an InputDataError, never another exception."""
+"""Property-based tests (hypothesis): loaders, text codecs and the name normaliser round-trip
+random valid inputs, and random invalid ones give an InputDataError, never another exception."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from coverage_gaps import InputDataError, load_villages
 from coverage_gaps.config import CommunesSpec, VillagesSpec
+from coverage_gaps.names import name_key
+from coverage_gaps.textcodecs import VIETNAMESE_LETTERS, decode, encode
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -118,3 +120,52 @@ def test_village_named_like_missing_value_keeps_its_name(tmp_path: Path, value: 
         {"village_id": ["1"], "name": [value], "population": [3], "x": [X0], "y": [Y0]}
     ).to_csv(tmp_path / "v.csv", index=False)
     assert load_villages(_spec(tmp_path / "v.csv"))["name"].tolist() == [value]
+
+
+# --------------------------------------------------------------------------- codecs and names
+
+LETTERS = "".join(VIETNAMESE_LETTERS)
+lower_text = st.text(alphabet=LETTERS.lower() + " 0123456789-", min_size=1, max_size=40)
+any_case_text = st.text(alphabet=LETTERS + " 0123456789-", min_size=1, max_size=40)
+
+
+@SETTINGS
+@given(text=any_case_text, encoding=st.sampled_from(["vni", "viscii", "cp1258", "utf-8"]))
+def test_codecs_round_trip_random_vietnamese(text: str, encoding: str) -> None:
+    assert decode(encode(text, encoding), encoding) == unicodedata.normalize("NFC", text)
+
+
+@SETTINGS
+@given(text=lower_text)
+def test_tcvn3_round_trips_lower_case(text: str) -> None:
+    # TCVN3 has no codes for toned capitals (docs/VIETNAM.md); lower case is exact
+    assert decode(encode(text, "tcvn3"), "tcvn3") == unicodedata.normalize("NFC", text)
+
+
+@SETTINGS
+@given(
+    data=st.binary(min_size=1, max_size=300),
+    encoding=st.sampled_from(["auto", "tcvn3", "vni", "viscii", "cp1258", "utf-8"]),
+)
+def test_random_bytes_with_any_encoding_load_or_say_why(data: bytes, encoding: str) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "villages.csv"
+        path.write_bytes(b"village_id,name,population,x,y\n1," + data + b",5,580000,2380000\n")
+        with contextlib.suppress(InputDataError):
+            load_villages(VillagesSpec(path=path, x="x", y="y", crs=CRS, encoding=encoding))
+
+
+@SETTINGS
+@given(text=any_case_text)
+def test_name_key_ignores_case_form_and_spacing(text: str) -> None:
+    key = name_key(text)
+    assert isinstance(key, str)
+    assert name_key(unicodedata.normalize("NFD", text)) == key
+    assert name_key(text.upper()) == name_key(text.lower())
+    assert name_key("  " + "   ".join(text.split()) + " ") == name_key(" ".join(text.split()))
+
+
+@SETTINGS
+@given(value=st.one_of(st.none(), st.floats(), st.integers(), st.text(max_size=60)))
+def test_name_key_never_fails(value: object) -> None:
+    assert isinstance(name_key(value), str)
