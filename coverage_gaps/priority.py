@@ -99,20 +99,20 @@ def load_sites(spec: SitesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
     )
     if errors:
         raise InputDataError(errors)
-    techs = []
-    bad: list[int] = []
-    for i, text in enumerate(gdf[spec.technologies].astype("string").fillna("")):
+    text = gdf[spec.technologies].astype("string").fillna("")
+    parsed: dict[str, frozenset[str] | None] = {}
+    for value in pd.unique(text):  # a handful of distinct values ("2G,4G", ...)
         try:
-            techs.append(
-                frozenset(
-                    normalise_technology(t)
-                    for t in str(text).replace(";", ",").split(",")
-                    if t.strip()
-                )
+            parsed[value] = frozenset(
+                normalise_technology(t)
+                for t in str(value).replace(";", ",").split(",")
+                if t.strip()
             )
         except ValueError:
-            bad.append(i)
-            techs.append(frozenset())
+            parsed[value] = None
+    mapped = text.map(parsed)
+    bad = np.flatnonzero(mapped.isna().to_numpy()).tolist()
+    techs = mapped.map(lambda t: t if t is not None else frozenset()).tolist()
     if bad:
         raise InputDataError(
             [
@@ -320,7 +320,7 @@ def assign_carriers(
     if sites is not None and len(sites):
         for j, c in enumerate(carriers):  # a handful of carriers
             own = sites[sites["carrier"] == c]
-            with_tech = own[own["technologies"].map(lambda t: build_technology in t)]
+            with_tech = own[[build_technology in t for t in own["technologies"]]]  # per site
             chosen = with_tech if len(with_tech) else own
             site_dist[:, j], _ = _nearest_distance(pts, chosen.geometry.to_numpy())
     fibre_dist, fibre_idx = (
@@ -357,7 +357,7 @@ def assign_carriers(
     basis[use_site] = "nearest_site"
     distance[use_site] = site_dist[use_site, best_site[use_site]]
 
-    use_owner = fib_only & np.array([o in carriers for o in fibre_owner])
+    use_owner = fib_only & np.isin(np.asarray(fibre_owner, dtype=object).astype(str), carriers)
     carrier[use_owner] = fibre_owner[use_owner]
     basis[use_owner] = "nearest_fibre"
 
@@ -365,7 +365,12 @@ def assign_carriers(
     if len(carriers):
         carrier[rest] = np.array(carriers, dtype=object)[best_share[rest]]
         basis[rest] = "commune_coverage"
-    idx = np.array([carriers.index(c) if c in carriers else 0 for c in carrier])
+    idx = (
+        pd.Series(carrier)
+        .map({c: j for j, c in enumerate(carriers)})
+        .fillna(0)
+        .to_numpy(dtype=np.int64)
+    )
     mob_rest = rest & mobile_need & has_site
     distance[mob_rest] = site_dist[mob_rest, idx[mob_rest]]
     distance[fib_only] = fibre_dist[fib_only]
@@ -466,7 +471,7 @@ def rank_villages(
     top = pop[candidates].max() if candidates.any() else 0.0
     people = pop / top if top > 0 else np.zeros(n)
     mobile = np.where(
-        mobile_need, np.vectorize(lambda b: SEVERITY.get(b, 0.0))(best) if n else np.zeros(n), 0.0
+        mobile_need, pd.Series(best).map(SEVERITY).fillna(0.0).to_numpy(dtype=float), 0.0
     )
     fibre_c = fibre_need.astype(float)
     facility_kind = np.full(n, "", dtype=object)
@@ -720,9 +725,11 @@ def sharing_opportunities(villages: pd.DataFrame, *, carriers: Sequence[str]) ->
         else np.zeros((len(villages), 0), bool)
     )
     some = (cov.sum(axis=1) == 1) & (len(carriers) > 1)
-    names = np.array(carriers, dtype=object)
-    covered_by = [", ".join(names[row]) for row in cov[some]]
-    missing = [", ".join(names[~row]) for row in cov[some]]
+    covered_by = np.full(int(some.sum()), "", dtype=object)
+    missing = np.full(int(some.sum()), "", dtype=object)
+    for j, c in enumerate(carriers):  # a handful of carriers; vectorised over villages
+        for target, has in ((covered_by, cov[some, j]), (missing, ~cov[some, j])):
+            target[has] = np.where(target[has] == "", c, target[has] + ", " + c)
     out = pd.DataFrame(
         {
             "village_id": villages["village_id"].to_numpy()[some],
