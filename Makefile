@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format typecheck bench clean
+.PHONY: demo test test-fast lint format typecheck bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/coverage-gaps demo outputs/demo
 
-## test: install if needed and run every test (slow real-data tests included)
-test: $(STAMP)
+## browser-deps: Debian chromium (apt, only if missing) and the map's JS/CSS assets (npm, .browser/)
+browser-deps:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	test -d .browser/node_modules || npm install --prefix .browser --no-audit --no-fund
+
+## test: install if needed and run every test (slow real-data tests and the browser tests included)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## test-fast: skip the slow real-data tests
@@ -37,6 +42,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_map.py
 
 clean:
 	rm -rf $(VENV) outputs/demo .pytest_cache .mypy_cache .ruff_cache

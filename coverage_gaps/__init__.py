@@ -27,6 +27,7 @@ from .layers import (
     measure_covered_area,
     sample_coverage,
 )
+from .maps import build_map, render_run_map, write_maps
 from .names import match_names, name_key
 from .outputs import write_outputs
 from .pipeline import Inputs, RunResult, analyse, load_inputs, run_project, validate_project
@@ -51,6 +52,7 @@ __all__ = [
     "__version__",
     "analyse",
     "assign_villages_to_communes",
+    "build_map",
     "carrier_slug",
     "check_datum",
     "choose_working_crs",
@@ -72,6 +74,7 @@ __all__ = [
     "name_key",
     "normalise_carrier",
     "normalise_technology",
+    "render_run_map",
     "parse_config",
     "resolve_crs",
     "run_project",
@@ -80,5 +83,6 @@ __all__ = [
     "summarise_provinces",
     "tm3_crs",
     "validate_project",
+    "write_maps",
     "write_outputs",
 ]

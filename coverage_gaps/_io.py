@@ -298,7 +298,9 @@ def read_table(
         if suffix in (".xlsx", ".xlsm", ".xls"):
             try:
                 # only empty cells are missing: a village called "NA" or "null" keeps its name
-                df = pd.read_excel(path, sheet_name=sheet or 0, dtype=dtypes, keep_default_na=False, na_values=[""])
+                df = pd.read_excel(
+                    path, sheet_name=sheet or 0, dtype=dtypes, keep_default_na=False, na_values=[""]
+                )
             except ValueError as exc:
                 if sheet and "not found" in str(exc).lower():
                     import openpyxl

@@ -70,7 +70,12 @@ def write_xlsx(
         ws = wb.create_sheet(_sheet_title(title))
         frame = safe_frame(df)
         if len(frame) > XLSX_MAX_ROWS:  # Excel's limit; the CSV holds every row
-            notes.append((f"{title}: rows", f"first {XLSX_MAX_ROWS:,} of {len(frame):,}; see the CSV for all"))
+            notes.append(
+                (
+                    f"{title}: rows",
+                    f"first {XLSX_MAX_ROWS:,} of {len(frame):,}; see the CSV for all",
+                )
+            )
             frame = frame.iloc[:XLSX_MAX_ROWS]
         ws.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):

@@ -556,7 +556,11 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
     priority = parse_priority(top.get("priority", {}), base=base, chk=chk)
     language = str(top.get("language", "vi")).lower()
     if language not in ("vi", "en"):
-        chk.add("language", f"unknown language '{language}'.", "use 'vi' (Vietnamese) or 'en' (English).")
+        chk.add(
+            "language",
+            f"unknown language '{language}'.",
+            "use 'vi' (Vietnamese) or 'en' (English).",
+        )
 
     res = float(top.get("area_resolution_m", 100.0))
     if res <= 0:

@@ -183,6 +183,10 @@ def write_outputs(
         write_reports(result, tmp, inputs=inputs)
         log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
+        from .maps import map_data_from_result, write_maps
+
+        write_maps(map_data_from_result(result), tmp)
+        log.debug("wrote the map")
         p = result.provinces
         manifest = {
             "tool": "coverage-gaps",

@@ -402,7 +402,9 @@ def run_project(
 
         cfg = replace(cfg, output=Path(output).resolve())
     if write:
-        check_output_dir(cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])])
+        check_output_dir(
+            cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])]
+        )
     inputs = load_inputs(cfg, progress=progress)
     result = analyse(inputs, progress=progress)
     if write:

@@ -266,7 +266,13 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
-            "name": df[spec.name].astype("string").str.strip().str.normalize("NFC").fillna("").astype(str).to_numpy()
+            "name": df[spec.name]
+            .astype("string")
+            .str.strip()
+            .str.normalize("NFC")
+            .fillna("")
+            .astype(str)
+            .to_numpy()
             if spec.name in df.columns
             else ids.astype(str).to_numpy(),
             "population": pop,

@@ -119,7 +119,7 @@ def test_verify_run(tiny_project: Path) -> None:
     assert CliRunner().invoke(cli, ["run", str(tiny_project)]).exit_code == 0
     out = tiny_project.parent / "out"
     res = CliRunner().invoke(cli, ["verify", str(out)])
-    assert res.exit_code == 0 and "OK: 15 output files match run.json." in res.output, res.output
+    assert res.exit_code == 0 and "OK: 16 output files match run.json." in res.output, res.output
     (out / "priority" / "viettel.csv").write_text("tampered", encoding="utf-8")
     (out / "notes.txt").write_text("extra", encoding="utf-8")
     (out / "communes.csv").unlink()

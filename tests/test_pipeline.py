@@ -155,6 +155,7 @@ def test_outputs_written(result) -> None:
         "README.txt",
         "communes.csv",
         "communes.gpkg",
+        "map.html",
         "priority",
         "provinces.csv",
         "report.html",

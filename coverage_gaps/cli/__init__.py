@@ -93,6 +93,7 @@ def _register() -> None:
     from .crosswalk import crosswalk
     from .demo import demo
     from .diff import diff
+    from .map import map_
     from .run import run
     from .validate import validate
     from .verify import verify
@@ -103,6 +104,7 @@ def _register() -> None:
     cli.add_command(crosswalk)
     cli.add_command(diff)
     cli.add_command(verify)
+    cli.add_command(map_)
 
 
 _register()

@@ -40,6 +40,7 @@ def echo_summary(result: object) -> None:
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in (
+            "map.html",
             "report.html",
             "priority/all_carriers.xlsx",
             "villages.gpkg",
