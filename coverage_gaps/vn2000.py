@@ -224,11 +224,13 @@ PROVINCE_MERIDIANS_PRE2025: dict[str, tuple[str, float]] = {
 }
 
 #: Vietnam's extent as lon/lat boxes (west, south, east, north), 0.2° margin:
-#: the mainland with its near islands, Hoàng Sa (Paracels), Trường Sa (Spratlys).
+#: the mainland with its near islands, Hoàng Sa (Paracels), Trường Sa (Spratlys). The last box
+#: is the bounds of "Đặc khu Trường Sa" (code 22736) in the 2025 boundaries, whose polygon
+#: reaches west to 109.47°E (checked in tests/test_vn2000.py against every 2025 commune).
 VIETNAM_BOXES: tuple[tuple[float, float, float, float], ...] = (
     (101.9, 8.2, 110.0, 23.6),
     (110.8, 15.5, 113.2, 17.3),
-    (111.2, 6.6, 117.9, 11.7),
+    (109.27, 6.98, 118.03, 11.74),
 )
 
 _PRE2025_SUFFIX = re.compile(

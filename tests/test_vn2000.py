@@ -341,3 +341,15 @@ def test_fault_finder_leaves_clean_data_alone() -> None:
     assert find_coordinate_faults(np.array(x), np.array(y), 3405) == []
     kinds = [f.kind for f in find_coordinate_faults(lon + 40, lat, 4326)]
     assert kinds == ["outside"]
+
+
+@pytest.mark.slow
+def test_every_2025_commune_lies_in_vietnam_extent(shared_geodata) -> None:
+    import shapely
+
+    from coverage_gaps.vn2000 import VIETNAM_BOXES
+
+    communes = gpd.read_file(shared_geodata / "vn_2025" / "wards_2025_10m.gpkg")
+    boxes = shapely.union_all([shapely.box(*b) for b in VIETNAM_BOXES])
+    outside = communes.loc[~communes.geometry.within(boxes), "fullName"].tolist()
+    assert outside == []
