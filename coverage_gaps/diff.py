@@ -39,6 +39,20 @@ def _read_run(folder: Path) -> pd.DataFrame:
                 )
             ]
         )
+    head = pd.read_csv(path, encoding="utf-8-sig", nrows=0).columns
+    missing = [c for c in ("village_id", "name", "commune_id", "commune_name", "gap_mobile", "gap_fibre")
+               if c not in head]  # fmt: skip
+    if missing:
+        raise InputDataError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"is not a coverage-gaps village table (no {', '.join(missing)}).",
+                    "give the output folders of two runs.",
+                )
+            ]  # fmt: skip
+        )
     df = pd.read_csv(
         path, encoding="utf-8-sig", dtype={"village_id": str, "commune_id": str, "name": str}
     )
@@ -169,6 +183,7 @@ def write_diff(old: str | Path, new: str | Path, *, lang: str = "vi") -> tuple[P
         shutil.rmtree(folder)
     os.replace(tmp, folder)
     section = _progress_html(summary, Path(old), lang)
+    rewritten: list[Path] = []
     for page in [new / "report.html", *sorted((new / "reports").glob("*.html"))]:
         if not page.is_file():
             continue
@@ -182,4 +197,9 @@ def write_diff(old: str | Path, new: str | Path, *, lang: str = "vi") -> tuple[P
         part = page.with_name(f".{page.name}.partial")
         part.write_text(html_text, encoding="utf-8")
         os.replace(part, page)
+        rewritten.append(page)
+    if rewritten and (new / "run.json").is_file():
+        from .verify import record_outputs
+
+        record_outputs(new, rewritten)
     return folder, summary

@@ -1055,23 +1055,9 @@ def render_run_map(run_folder: str | Path, *, lang: str | None = None) -> list[P
     --------
     >>> render_run_map("outputs/demo/results", lang="en")  # doctest: +SKIP
     """
-    from ._io import sha256_file
+    from .verify import record_outputs
 
     folder = Path(run_folder)
     written = write_maps(map_data_from_run(folder, lang=lang), folder)
-    run_json = folder / "run.json"
-    run = json.loads(run_json.read_text(encoding="utf-8"))
-    outputs = [o for o in run.get("outputs", []) if not o["path"].startswith(("map.html", "maps/"))]
-    for p in written:
-        outputs.append(
-            {
-                "path": p.relative_to(folder).as_posix(),
-                "bytes": p.stat().st_size,
-                "sha256": sha256_file(p),
-            }
-        )
-    run["outputs"] = sorted(outputs, key=lambda o: o["path"])
-    tmp = run_json.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(run_json)
+    record_outputs(folder, written, replace_prefixes=("map.html", "maps/"))
     return written

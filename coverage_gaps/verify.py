@@ -10,7 +10,7 @@ from pathlib import Path
 from ._errors import InputDataError, Problem
 from ._io import sha256_file
 
-__all__ = ["VerifyReport", "verify_run"]
+__all__ = ["VerifyReport", "record_outputs", "verify_run"]
 
 
 @dataclass
@@ -86,3 +86,35 @@ def verify_run(folder: str | Path) -> VerifyReport:
         elif sha256_file(path) != item["sha256"]:
             report.inputs_changed.append(str(path))
     return report
+
+
+def record_outputs(
+    folder: str | Path, written: list[Path], *, replace_prefixes: tuple[str, ...] = ()
+) -> None:
+    """Record the checksums of files rewritten in a finished run (a re-rendered map, a report
+    with a progress section) in its ``run.json``, atomically, so that ``verify`` still passes.
+
+    Entries whose path starts with one of ``replace_prefixes`` are dropped first.
+    """
+    folder = Path(folder)
+    run_json = folder / "run.json"
+    run = json.loads(run_json.read_text(encoding="utf-8"))
+    names = {p.relative_to(folder).as_posix() for p in written}
+    outputs = [
+        o
+        for o in run.get("outputs", [])
+        if o["path"] not in names
+        and not (replace_prefixes and o["path"].startswith(replace_prefixes))
+    ]
+    for p in written:
+        outputs.append(
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+        )
+    run["outputs"] = sorted(outputs, key=lambda o: o["path"])
+    tmp = run_json.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(run_json)

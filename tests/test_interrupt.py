@@ -30,6 +30,7 @@ STAGES = [
     "wrote the tables",
     "wrote the priority lists",
     "wrote the report",
+    "wrote the map",
 ]
 
 

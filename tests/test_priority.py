@@ -318,3 +318,20 @@ def _check_lists(result) -> None:
         == p["villages_gap_fibre"]
     )
     assert np.isclose(result.priority.ranked["population"].sum(), v.loc[gap, "population"].sum())
+
+
+def test_diff_keeps_verify_green_and_refuses_non_runs(make_project, tmp_path: Path) -> None:
+    project = _with_sites(make_project)
+    a = run_project(project, output=tmp_path / "a").output
+    b = run_project(project, output=tmp_path / "b").output
+    res = CliRunner().invoke(cli, ["diff", str(a), str(b)])
+    assert res.exit_code == 0, res.output
+    assert CliRunner().invoke(cli, ["verify", str(b)]).exit_code == 0
+    res = CliRunner().invoke(cli, ["diff", str(project.parent), str(b)])
+    assert res.exit_code == 2 and "not a coverage-gaps" in res.output
+    (a / "villages.csv").write_text(
+        (a / "villages.csv").read_text(encoding="utf-8-sig").replace("V8,", "V8x,"),
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(cli, ["diff", str(a), str(b)])
+    assert res.exit_code == 0 and "1 village(s) only in NEW_RUN and 1 only in OLD_RUN" in res.output

@@ -46,4 +46,12 @@ def diff(old_run: Path, new_run: Path, lang: str | None) -> None:
             click.echo(
                 f"  {row.layer}: +{row.newly_covered} / -{row.newly_lost} ({row.still_not_covered} not covered)"
             )
+    only_old = summary.attrs.get("villages_only_in_old", 0)
+    only_new = summary.attrs.get("villages_only_in_new", 0)
+    if only_old or only_new:
+        click.echo(
+            f"warning: {only_new} village(s) only in NEW_RUN and {only_old} only in OLD_RUN are not "
+            "compared (villages are matched by id).",
+            err=True,
+        )
     click.echo(f"Written: {folder / 'changes.csv'}, {folder / 'summary.csv'}; report updated.")
