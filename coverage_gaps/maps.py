@@ -60,6 +60,7 @@ from pyproj import CRS
 
 from ._errors import InputDataError, Problem
 from ._i18n import MAP, map_text
+from .analysis import COMMUNE_SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
     from .config import CoverageSpec, FibreSpec
@@ -141,17 +142,7 @@ TECH_COLOURS = {"2G": "#8c510a", "3G": "#e08214", "4G": "#2166ac", "5G": "#7b329
 #: Above this many villages the village layers are clustered.
 CLUSTER_MIN = 400
 #: Summary columns of the commune popup (percent columns follow, per technology).
-COMMUNE_COLUMNS = (
-    "commune_id",
-    "villages",
-    "population",
-    "villages_gap_mobile",
-    "population_gap_mobile",
-    "villages_gap_fibre",
-    "population_gap_fibre",
-    "villages_no_4g",
-    "population_no_4g",
-)
+COMMUNE_COLUMNS = tuple(c for c in COMMUNE_SUMMARY_COLUMNS if c != "commune_name")
 
 
 # --------------------------------------------------------------------------- helpers

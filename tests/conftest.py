@@ -160,3 +160,30 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
         return build_tiny_project(tmp_path / "project", **overrides)
 
     return make
+
+
+def max_error_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
+    """Largest vertex displacement, in metres, between loaded and original geometries.
+
+    Rings are put in one canonical order and compared vertex by vertex; if a
+    format's rounding makes the canonical start of a ring differ, each vertex is
+    compared with the nearest vertex of the other side instead (both ways).
+    """
+    a = loaded.to_crs(32648).geometry.to_numpy()
+    b = original.to_crs(32648).geometry.to_numpy()
+    ca, cb = _canonical_coordinates(a), _canonical_coordinates(b)
+    if ca.shape == cb.shape and np.hypot(*(ca - cb).T).max() < 1.0:
+        return float(np.hypot(*(ca - cb).T).max())
+    pa, pb = shapely.points(ca), shapely.points(cb)
+    ab = shapely.STRtree(pb).query_nearest(pa, return_distance=True, all_matches=False)[1]
+    ba = shapely.STRtree(pa).query_nearest(pb, return_distance=True, all_matches=False)[1]
+    return float(max(ab.max(), ba.max()))
+
+
+def _canonical_coordinates(geoms: np.ndarray) -> np.ndarray:
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    rings = shapely.normalize(rings)
+    start = shapely.get_coordinates(shapely.get_point(rings, 0))
+    order = np.lexsort((start[:, 1], start[:, 0], part_of[ring_of]))
+    return shapely.get_coordinates(rings[order])

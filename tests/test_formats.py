@@ -11,6 +11,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import max_error_m
 
 from coverage_gaps import Problem, load_communes, load_villages
 from coverage_gaps.config import CommunesSpec, VillagesSpec
@@ -41,33 +42,6 @@ def thai_nguyen(shared_geodata: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values("code").reset_index(drop=True)
 
 
-def _max_error_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
-    """Largest vertex displacement, in metres, between loaded and original geometries.
-
-    Rings are put in one canonical order and compared vertex by vertex; if a
-    format's rounding makes the canonical start of a ring differ, each vertex is
-    compared with the nearest vertex of the other side instead (both ways).
-    """
-    a = loaded.to_crs(32648).geometry.to_numpy()
-    b = original.to_crs(32648).geometry.to_numpy()
-    ca, cb = _canonical_coordinates(a), _canonical_coordinates(b)
-    if ca.shape == cb.shape and np.hypot(*(ca - cb).T).max() < 1.0:
-        return float(np.hypot(*(ca - cb).T).max())
-    pa, pb = shapely.points(ca), shapely.points(cb)
-    ab = shapely.STRtree(pb).query_nearest(pa, return_distance=True, all_matches=False)[1]
-    ba = shapely.STRtree(pa).query_nearest(pb, return_distance=True, all_matches=False)[1]
-    return float(max(ab.max(), ba.max()))
-
-
-def _canonical_coordinates(geoms: np.ndarray) -> np.ndarray:
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    rings = shapely.normalize(rings)
-    start = shapely.get_coordinates(shapely.get_point(rings, 0))
-    order = np.lexsort((start[:, 1], start[:, 0], part_of[ring_of]))
-    return shapely.get_coordinates(rings[order])
-
-
 def _centre_shift_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
     """Median distance between the centroids of loaded and original geometries, in metres."""
     a = loaded.to_crs(32648).geometry.centroid.to_numpy()
@@ -90,7 +64,7 @@ def test_mapinfo_in_vn2000_keeps_the_datum(
     spec = {"id": "code", "name": "fullName"}
     issues: list[Problem] = []
     loaded = load_communes(CommunesSpec(path=good, **spec), issues=issues)
-    assert _max_error_m(loaded, thai_nguyen) < 0.05
+    assert max_error_m(loaded, thai_nguyen) < 0.05
     assert issues == []
 
     issues = []
@@ -104,7 +78,7 @@ def test_mapinfo_in_vn2000_keeps_the_datum(
 
     issues = []
     fixed = load_communes(CommunesSpec(path=naive, crs="EPSG:9213", **spec), issues=issues)
-    assert _max_error_m(fixed, thai_nguyen) < 0.05
+    assert max_error_m(fixed, thai_nguyen) < 0.05
     assert any("is used instead" in p.what for p in issues)
 
 

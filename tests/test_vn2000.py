@@ -12,6 +12,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import max_error_m
 from pyproj import CRS, Geod, Transformer
 
 from coverage_gaps import InputDataError, Problem, load_communes, load_villages
@@ -186,33 +187,6 @@ def thai_nguyen(shared_geodata: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values("code").reset_index(drop=True)
 
 
-def _max_error_m(loaded: gpd.GeoDataFrame, original: gpd.GeoDataFrame) -> float:
-    """Largest vertex displacement, in metres, between loaded and original geometries.
-
-    Rings are put in one canonical order and compared vertex by vertex; if a
-    format's rounding makes the canonical start of a ring differ, each vertex is
-    compared with the nearest vertex of the other side instead (both ways).
-    """
-    a = loaded.to_crs(32648).geometry.to_numpy()
-    b = original.to_crs(32648).geometry.to_numpy()
-    ca, cb = _canonical_coordinates(a), _canonical_coordinates(b)
-    if ca.shape == cb.shape and np.hypot(*(ca - cb).T).max() < 1.0:
-        return float(np.hypot(*(ca - cb).T).max())
-    pa, pb = shapely.points(ca), shapely.points(cb)
-    ab = shapely.STRtree(pb).query_nearest(pa, return_distance=True, all_matches=False)[1]
-    ba = shapely.STRtree(pa).query_nearest(pb, return_distance=True, all_matches=False)[1]
-    return float(max(ab.max(), ba.max()))
-
-
-def _canonical_coordinates(geoms: np.ndarray) -> np.ndarray:
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    rings = shapely.normalize(rings)
-    start = shapely.get_coordinates(shapely.get_point(rings, 0))
-    order = np.lexsort((start[:, 1], start[:, 0], part_of[ring_of]))
-    return shapely.get_coordinates(rings[order])
-
-
 def _write_shapefile(
     gdf: gpd.GeoDataFrame, path: Path, *, encoding: str = "utf-8", crs: Any = 9213
 ) -> Path:
@@ -269,7 +243,7 @@ def test_vn2000_shapefiles_round_trip_with_legacy_names(
         assert loaded["commune_id"].tolist() == thai_nguyen["code"].tolist()
         assert loaded["commune_name"].tolist() == thai_nguyen["fullName"].tolist(), path.name
         assert CRS.from_user_input(loaded.crs).to_epsg() == 9213
-        assert _max_error_m(loaded, thai_nguyen) < 1.0, path.name
+        assert max_error_m(loaded, thai_nguyen) < 1.0, path.name
         assert _fault_notes(issues) == [], path.name
         detected[path.stem] = " ".join(p.what for p in issues if p.where == "encoding")
     assert detected["with_prj"] == detected["no_prj"] == ""  # UTF-8: nothing to report
@@ -287,7 +261,7 @@ def test_wrong_prj_is_caught_and_overridable(thai_nguyen: gpd.GeoDataFrame, tmp_
     assert "'crs: VN-2000 TM-3 19' (EPSG:9213)" in text  # the province's zone first
     issues: list[Problem] = []
     loaded = load_communes(_spec(wrong, crs="EPSG:9213"), issues=issues)
-    assert _max_error_m(loaded, thai_nguyen) < 1.0
+    assert max_error_m(loaded, thai_nguyen) < 1.0
     assert any("is used instead" in p.what for p in issues)
 
 
