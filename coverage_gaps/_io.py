@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -66,6 +66,26 @@ def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def missing_columns(
+    frame: pd.DataFrame, wanted: Mapping[str, str | None], *, source: str, section: str
+) -> list[Problem]:
+    """One problem per configured column (``{key: column}``) that the table or layer lacks,
+    naming the closest column there is."""
+    is_layer = isinstance(frame, gpd.GeoDataFrame)
+    available = [c for c in frame.columns if not (is_layer and c == frame.geometry.name)]
+    kind = "layer" if is_layer else "table"
+    return [
+        Problem(
+            source,
+            f"{section}.{key}",
+            f"column '{col}' is not in the {kind}.",
+            closest(col, available),
+        )
+        for key, col in wanted.items()
+        if col is not None and col not in frame.columns
+    ]
 
 
 def check_exists(path: Path, role: str) -> Problem | None:

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputDataError, Problem
-from ._io import closest, duplicate_problems, geometry_problems, list_items, read_vector, row_label
+from ._io import (
+    duplicate_problems,
+    geometry_problems,
+    list_items,
+    missing_columns,
+    read_vector,
+    row_label,
+)
 from .config import CommunesSpec
 from .vn2000 import check_layer
 
@@ -63,23 +70,17 @@ def load_communes(
         encoding=spec.encoding,
         issues=issues,
     )
-    problems: list[Problem] = []
-    wanted = {
-        "id": spec.id,
-        "name": spec.name,
-        "province": spec.province,
-        "province_name": spec.province_name,
-    }
-    for key, col in wanted.items():
-        if col is not None and col not in gdf.columns:
-            problems.append(
-                Problem(
-                    src,
-                    f"communes.{key}",
-                    f"column '{col}' is not in the layer.",
-                    closest(col, [c for c in gdf.columns if c != gdf.geometry.name]),
-                )
-            )
+    problems = missing_columns(
+        gdf,
+        {
+            "id": spec.id,
+            "name": spec.name,
+            "province": spec.province,
+            "province_name": spec.province_name,
+        },
+        source=src,
+        section="communes",
+    )
     if len(gdf) == 0:
         problems.append(
             Problem(

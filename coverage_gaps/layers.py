@@ -27,7 +27,14 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
 from ._errors import InputDataError, Problem
-from ._io import check_exists, closest, geometry_problems, list_items, parse_crs, read_vector
+from ._io import (
+    check_exists,
+    geometry_problems,
+    list_items,
+    missing_columns,
+    parse_crs,
+    read_vector,
+)
 from .carriers import normalise_carrier
 from .config import CoverageSpec, FibreSpec
 
@@ -446,15 +453,7 @@ def load_fibre(
         allowed=("LineString", "MultiLineString", "Point", "MultiPoint"),
         role="fibre",
     )
-    if spec.owner is not None and spec.owner not in gdf.columns:
-        errors.append(
-            Problem(
-                str(spec.path),
-                "fibre.owner",
-                f"column '{spec.owner}' is not in the layer.",
-                closest(spec.owner, [c for c in gdf.columns if c != gdf.geometry.name]),
-            )
-        )
+    errors += missing_columns(gdf, {"owner": spec.owner}, source=str(spec.path), section="fibre")
     if errors:
         raise InputDataError(errors)
     if issues is not None:

@@ -36,7 +36,7 @@ from pandas.arrays import IntegerArray
 from pyproj import CRS
 
 from ._errors import InputDataError, Problem
-from ._io import closest, geometry_problems, read_table, read_vector
+from ._io import geometry_problems, missing_columns, read_table, read_vector
 from .carriers import carrier_slug, normalise_carrier, normalise_technology
 from .config import FacilitiesSpec, SitesSpec
 from .priority_config import AssignmentSpec, BudgetSpec, PrioritySpec
@@ -85,13 +85,12 @@ def load_sites(spec: SitesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
         spec.path, role="cell sites", layer=spec.layer, where=spec.where, crs=spec.crs
     )
     src = str(spec.path)
-    problems = [
-        Problem(
-            src, f"sites.{key}", f"column '{col}' is not in the layer.", closest(col, gdf.columns)
-        )
-        for key, col in (("carrier", spec.carrier), ("technologies", spec.technologies))
-        if col not in gdf.columns
-    ]
+    problems = missing_columns(
+        gdf,
+        {"carrier": spec.carrier, "technologies": spec.technologies},
+        source=src,
+        section="sites",
+    )
     if problems:
         raise InputDataError(problems)
     gdf, errors, _ = geometry_problems(
@@ -139,17 +138,11 @@ def load_facilities(spec: FacilitiesSpec, *, working_crs: CRS) -> gpd.GeoDataFra
     gdf = read_vector(
         spec.path, role="facilities", layer=spec.layer, where=spec.where, crs=spec.crs
     )
-    if spec.kind is not None and spec.kind not in gdf.columns:
-        raise InputDataError(
-            [
-                Problem(
-                    str(spec.path),
-                    "facilities.kind",
-                    f"column '{spec.kind}' is not in the layer.",
-                    closest(spec.kind, gdf.columns),
-                )
-            ]
-        )
+    problems = missing_columns(
+        gdf, {"kind": spec.kind}, source=str(spec.path), section="facilities"
+    )
+    if problems:
+        raise InputDataError(problems)
     gdf, errors, _ = geometry_problems(
         gdf,
         source=str(spec.path),
@@ -175,16 +168,14 @@ def load_assignments(spec: AssignmentSpec) -> pd.DataFrame:
     df = read_table(
         spec.path, role="assignments", sheet=spec.sheet, text_columns=[key, spec.carrier]
     )
-    missing = [c for c in (key, spec.carrier) if c not in df.columns]
-    if missing:
-        raise InputDataError(
-            [
-                Problem(
-                    str(spec.path), f"column '{c}'", "is not in the table.", closest(c, df.columns)
-                )
-                for c in missing
-            ]
-        )
+    problems = missing_columns(
+        df,
+        {"id": key, "carrier": spec.carrier},
+        source=str(spec.path),
+        section="priority.assignments",
+    )
+    if problems:
+        raise InputDataError(problems)
     out = pd.DataFrame(
         {"key": df[key].astype(str).str.strip(), "carrier": df[spec.carrier].map(normalise_carrier)}
     )

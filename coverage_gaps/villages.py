@@ -12,10 +12,10 @@ from pyproj import CRS
 
 from ._errors import InputDataError, Problem
 from ._io import (
-    closest,
     duplicate_problems,
     geometry_problems,
     list_items,
+    missing_columns,
     parse_coordinates,
     parse_crs,
     read_table,
@@ -88,16 +88,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             "households": spec.households,
             "electricity": spec.electricity,
         }
-        for key, col in needed.items():
-            if col is not None and col not in df.columns:
-                problems.append(
-                    Problem(
-                        src,
-                        f"villages.{key}",
-                        f"column '{col}' is not in the table.",
-                        closest(col, df.columns),
-                    )
-                )
+        problems += missing_columns(df, needed, source=src, section="villages")
         if problems:
             raise InputDataError(problems)
         crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
@@ -167,23 +158,15 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             encoding=spec.encoding,
             issues=issues,
         )
-        for key, col in {
+        columns = {
             "id": spec.id,
             "name": spec.name,
             "population": spec.population,
             "commune": spec.commune,
             "households": spec.households,
             "electricity": spec.electricity,
-        }.items():
-            if col is not None and col not in gdf.columns:
-                problems.append(
-                    Problem(
-                        src,
-                        f"villages.{key}",
-                        f"column '{col}' is not in the layer.",
-                        closest(col, [c for c in gdf.columns if c != gdf.geometry.name]),
-                    )
-                )
+        }
+        problems += missing_columns(gdf, columns, source=src, section="villages")
         if len(gdf) == 0:
             problems.append(
                 Problem(src, "", "the village layer has no features.", "check the file and layer.")
