@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from coverage_gaps import run_project
-from coverage_gaps.maps import map_data_from_result, render_map, write_maps
+from coverage_gaps.outputs.maps import map_data_from_result, render_map, write_maps
 from coverage_gaps.synthetic import generate_province
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,36 +10,56 @@ The public API, stage by stage::
 or all at once: ``run_project("project.yml")``.
 """
 
-__version__ = "0.1.0"
-
-from ._errors import ConfigError, CoverageGapsError, InputDataError, OutputError, Problem
-from .analysis import classify_villages, summarise_communes, summarise_provinces
-from .boundaries import load_communes
-from .carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
-from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_config
-from .crosswalk import Crosswalk, compare_crosswalks, convert_codes
-from .crs import choose_working_crs
-from .layers import (
-    CoverageLayer,
+from ._errors import (
+    ConfigError,
+    CoverageGapsError,
+    CoverageGapsWarning,
+    InputDataError,
+    OutputError,
+    Problem,
+    collect_warnings,
+)
+from ._version import __version__
+from .analysis import (
+    assign_villages_to_communes,
+    choose_working_crs,
+    classify_villages,
     distance_to_fibre,
-    load_coverage_layer,
-    load_fibre,
     measure_covered_area,
     sample_coverage,
+    summarise_communes,
+    summarise_provinces,
 )
-from .maps import build_map, render_run_map, write_maps
-from .names import match_names, name_key
-from .outputs import write_outputs
-from .pipeline import Inputs, RunResult, analyse, load_inputs, run_project, validate_project
-from .textcodecs import EncodingGuess, detect_encoding
-from .villages import assign_villages_to_communes, load_villages
-from .vn2000 import check_datum, export_crs, find_coordinate_faults, resolve_crs, tm3_crs
+from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_config
+from .inputs import load_communes, load_coverage_layer, load_fibre, load_villages
+from .outputs import build_map, render_run_map, write_maps, write_outputs
+from .pipeline import analyse, load_inputs, run_project, validate_project
+from .results import CoverageLayer, Inputs, RunResult
+from .vietnam import (
+    TECHNOLOGIES,
+    Crosswalk,
+    EncodingGuess,
+    carrier_slug,
+    check_datum,
+    compare_crosswalks,
+    convert_codes,
+    detect_encoding,
+    export_crs,
+    find_coordinate_faults,
+    match_names,
+    name_key,
+    normalise_carrier,
+    normalise_technology,
+    resolve_crs,
+    tm3_crs,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
     "TECHNOLOGIES",
     "ConfigError",
     "CoverageGapsError",
+    "CoverageGapsWarning",
     "CoverageLayer",
     "Crosswalk",
     "EncodingGuess",
@@ -56,6 +76,7 @@ __all__ = [
     "carrier_slug",
     "check_datum",
     "choose_working_crs",
+    "collect_warnings",
     "classify_villages",
     "compare_crosswalks",
     "convert_codes",

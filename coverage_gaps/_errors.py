@@ -7,15 +7,21 @@ not know this package.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
     "ConfigError",
     "CoverageGapsError",
+    "CoverageGapsWarning",
     "InputDataError",
     "OutputError",
     "Problem",
+    "collect_warnings",
+    "warn_problem",
+    "warn_problems",
 ]
 
 
@@ -77,3 +83,57 @@ class ConfigError(InputDataError):
 
 class OutputError(CoverageGapsError, OSError):
     """Outputs cannot be written where asked (path is a file, folder busy, ...)."""
+
+
+class CoverageGapsWarning(UserWarning):
+    """A finding about an input that does not stop the run (a repaired geometry, villages
+    outside a raster, text read in a legacy encoding, ...).
+
+    Raised with :func:`warn_problem`; :func:`collect_warnings` gathers them as
+    :class:`Problem` records (the pipeline writes them to ``run.json``).
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def warn_problem(problem: Problem, *, stacklevel: int = 2) -> None:
+    """Emit ``problem`` as a :class:`CoverageGapsWarning`.
+
+    Examples
+    --------
+    >>> with collect_warnings() as found:
+    ...     warn_problem(Problem("v.csv", "row 3", "population is empty."))
+    >>> [p.where for p in found]
+    ['row 3']
+    """
+    warnings.warn(CoverageGapsWarning(problem), stacklevel=stacklevel + 1)
+
+
+def warn_problems(problems: Iterable[Problem]) -> None:
+    """Emit each of ``problems`` as a :class:`CoverageGapsWarning`."""
+    for problem in problems:
+        warn_problem(problem, stacklevel=3)
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[Problem]]:
+    """Gather every :class:`CoverageGapsWarning` raised inside the block, in order.
+
+    The list is filled when the block ends (also when it raises). Other warnings
+    are passed on unchanged, so that a library's deprecation notice is never
+    swallowed.
+    """
+    found: list[Problem] = []
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield found
+    finally:
+        for w in caught:
+            if isinstance(w.message, CoverageGapsWarning):
+                found.append(w.message.problem)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)

@@ -16,9 +16,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -26,69 +26,30 @@ import pandas as pd
 from pyproj import CRS
 from tqdm.auto import tqdm
 
-from ._errors import InputDataError, Problem
-from ._io import check_exists
-from .analysis import classify_villages, summarise_communes, summarise_provinces
-from .boundaries import load_communes
-from .config import ProjectConfig, load_config
-from .crs import choose_working_crs
-from .layers import (
-    CoverageLayer,
-    RasterSample,
-    check_raster_sample,
-    distance_to_fibre,
-    load_coverage_layer,
-    load_fibre,
-    measure_covered_area,
-    sample_coverage,
-    sample_raster,
-)
-from .priority import (
-    PriorityResult,
-    load_assignments,
-    load_facilities,
-    load_sites,
-    rank_villages,
-)
-from .villages import assign_villages_to_communes, load_villages, lon_lat_swapped
+from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
+from .analysis.areas import measure_covered_area
+from .analysis.classify import classify_villages
+from .analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
+from .analysis.crs import CHECKING_CRS, choose_working_crs
+from .analysis.placing import assign_villages_to_communes
+from .analysis.priority import rank_villages
+from .analysis.summaries import summarise_communes, summarise_provinces
+from .config.project import ProjectConfig, load_config
+from .inputs.communes import load_communes
+from .inputs.coverage import check_raster_sample, load_coverage_layer
+from .inputs.fibre import load_fibre
+from .inputs.sites import load_assignments, load_facilities, load_sites
+from .inputs.villages import load_villages, lon_lat_swapped
+from .io.atomic import check_output_dir
+from .io.checks import check_exists
+from .outputs.files import write_outputs
+from .results import CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
 
 __all__ = ["Inputs", "RunResult", "analyse", "load_inputs", "run_project", "validate_project"]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Inputs:
-    """Every input loaded, checked and reprojected to the working CRS."""
-
-    config: ProjectConfig
-    working_crs: CRS
-    communes: gpd.GeoDataFrame
-    villages: gpd.GeoDataFrame
-    layers: list[CoverageLayer]
-    fibre: gpd.GeoDataFrame | None
-    issues: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    #: raster values at the villages, read once while checking (reused by :func:`analyse`)
-    samples: dict[str, RasterSample] = field(default_factory=dict)
-    sites: gpd.GeoDataFrame | None = None
-    facilities: gpd.GeoDataFrame | None = None
-    assignments: pd.DataFrame | None = None
-
-
-@dataclass
-class RunResult:
-    """What a run produced: the tables, where they were written, and how it went."""
-
-    config: ProjectConfig
-    working_crs: CRS
-    villages: gpd.GeoDataFrame
-    communes: gpd.GeoDataFrame
-    provinces: pd.DataFrame
-    issues: list[Problem]
-    timings: dict[str, float]
-    priority: PriorityResult | None = None
-    output: Path | None = None
+T = TypeVar("T")
 
 
 @contextmanager
@@ -102,7 +63,8 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         log.info("%s done in %.2f s", stage, timings[stage])
 
 
-def _collect(problems: list[Problem], fn: Callable[[], object]) -> object | None:
+def _collect(problems: list[Problem], fn: Callable[[], T]) -> T | None:
+    """``fn()``, or None with its problems added to ``problems``."""
     try:
         return fn()
     except InputDataError as exc:
@@ -112,6 +74,10 @@ def _collect(problems: list[Problem], fn: Callable[[], object]) -> object | None
 
 def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     """Load, check and reproject every input; report every problem at once.
+
+    Findings that do not stop the run (repaired geometries, villages outside a
+    raster, ...) are :class:`~coverage_gaps.CoverageGapsWarning` warnings, collected
+    into ``Inputs.issues``.
 
     Parameters
     ----------
@@ -132,109 +98,22 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     32648
     """
     problems: list[Problem] = []
-    issues: list[Problem] = []
     timings: dict[str, float] = {}
-    with _timed(timings, "load_communes"):
-        communes = _collect(
-            problems,
-            lambda: load_communes(config.communes, province_fallback=config.name, issues=issues),
-        )
-    with _timed(timings, "load_villages"):
-        villages = _collect(problems, lambda: load_villages(config.villages, issues=issues))
-    basis = communes if isinstance(communes, gpd.GeoDataFrame) else villages
-    working = (
-        choose_working_crs(basis, requested=config.working_crs)
-        if isinstance(basis, gpd.GeoDataFrame)
-        else CRS.from_epsg(32648)
-    )
-    log.info("working CRS: %s", working.name)
-    crs_seen: dict[str, str] = {}
-    for spec_path, frame in ((config.communes.path, communes), (config.villages.path, villages)):
-        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
-            crs_seen[str(spec_path)] = CRS.from_user_input(frame.crs).to_string()
-    if isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame):
-        swapped = lon_lat_swapped(villages, communes)
-        if swapped is not None:
-            problems.append(
-                Problem(
-                    str(config.villages.path),
-                    f"columns '{config.villages.x}'/'{config.villages.y}'",
-                    f"longitude and latitude look swapped: {swapped} of {len(villages)} villages fall "
-                    "inside the communes' area only with x and y exchanged.",
-                    "exchange the 'x' and 'y' keys of 'villages:' in the project file (or the "
-                    "columns in the file).",
-                )
-            )
-            villages = None
-    if isinstance(communes, gpd.GeoDataFrame):
-        communes = communes.to_crs(working)
-    if isinstance(villages, gpd.GeoDataFrame):
-        villages = villages.to_crs(working)
-        if isinstance(communes, gpd.GeoDataFrame):
-            villages = _collect(
-                problems,
-                lambda: assign_villages_to_communes(
-                    villages,
-                    communes,
-                    max_snap_m=config.villages.max_snap_m,
-                    source=str(config.villages.path),
-                    issues=issues,
-                ),
-            )
-    layers: list[CoverageLayer] = []
-    samples: dict[str, RasterSample] = {}
-    with _timed(timings, "load_coverage"):
-        for spec in tqdm(
-            config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
-        ):
-            layer = _collect(
-                problems, partial(load_coverage_layer, spec, working_crs=working, issues=issues)
-            )
-            if isinstance(layer, CoverageLayer):
-                layers.append(layer)
-                if isinstance(villages, gpd.GeoDataFrame) and layer.kind == "raster":
-                    samples[layer.column] = sample_raster(layer, villages.geometry)
-                    errors, warns = check_raster_sample(layer, samples[layer.column])
-                    problems.extend(errors)
-                    issues.extend(warns)
-    fibre = None
-    if config.fibre is not None:
-        with _timed(timings, "load_fibre"):
-            spec_f = config.fibre
-            fibre = _collect(
-                problems, lambda: load_fibre(spec_f, working_crs=working, issues=issues)
-            )
-    sites = facilities = assignments = None
-    with _timed(timings, "load_priority_inputs"):
-        if config.sites is not None:
-            sites = _collect(problems, partial(load_sites, config.sites, working_crs=working))
-        if config.facilities is not None:
-            facilities = _collect(
-                problems, partial(load_facilities, config.facilities, working_crs=working)
-            )
-        if config.priority.assignments is not None:
-            assignments = _collect(problems, partial(load_assignments, config.priority.assignments))
-        if config.priority.dem is not None:
-            problem = check_exists(config.priority.dem, "DEM (priority.dem)")
-            if problem:
-                problems.append(problem)
-    for layer in layers:
-        if layer.kind == "raster" and layer.crs is not None:
-            crs_seen[str(layer.spec.path)] = layer.crs.to_string()
-    if len(set(crs_seen.values())) > 1:
-        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in crs_seen.items())
-        issues.append(
-            Problem(
-                "inputs",
-                "",
-                f"the inputs use different coordinate systems ({listing}); all were reprojected "
-                f"to the working CRS {working.to_string()}.",
-                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
-            )
-        )
+    with collect_warnings() as issues:
+        communes, villages, working, file_crs = _load_places(config, problems, timings)
+        with _timed(timings, "load_coverage"):
+            layers, samples = _load_layers(config, villages, working, problems, progress)
+        fibre = None
+        if config.fibre is not None:
+            with _timed(timings, "load_fibre"):
+                spec_f = config.fibre
+                fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
+        with _timed(timings, "load_priority_inputs"):
+            sites, facilities, assignments = _load_priority_inputs(config, working, problems)
+        _warn_mixed_crs(file_crs, layers, working)
     if problems:
         raise InputDataError(problems)
-    assert isinstance(communes, gpd.GeoDataFrame) and isinstance(villages, gpd.GeoDataFrame)
+    assert communes is not None and villages is not None
     for issue in issues:
         log.warning("%s", issue)
     return Inputs(
@@ -243,14 +122,151 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         communes=communes,
         villages=villages,
         layers=layers,
-        fibre=fibre if isinstance(fibre, gpd.GeoDataFrame) else None,
+        fibre=fibre,
         issues=issues,
         timings=timings,
         samples=samples,
-        sites=sites if isinstance(sites, gpd.GeoDataFrame) else None,
-        facilities=facilities if isinstance(facilities, gpd.GeoDataFrame) else None,
-        assignments=assignments if isinstance(assignments, pd.DataFrame) else None,
+        sites=sites,
+        facilities=facilities,
+        assignments=assignments,
     )
+
+
+def _load_places(
+    config: ProjectConfig, problems: list[Problem], timings: dict[str, float]
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, CRS, dict[str, str]]:
+    """Communes and villages in the working CRS, each village placed in one commune; the
+    working CRS; the CRS each of the two files came in."""
+    with _timed(timings, "load_communes"):
+        communes = _collect(
+            problems, lambda: load_communes(config.communes, province_fallback=config.name)
+        )
+    with _timed(timings, "load_villages"):
+        villages = _collect(problems, lambda: load_villages(config.villages))
+    basis = communes if communes is not None else villages
+    # with neither layer readable the run stops with their errors; a CRS is still needed
+    # to go on checking the other inputs
+    working = (
+        choose_working_crs(basis, requested=config.working_crs)
+        if basis is not None
+        else CHECKING_CRS
+    )
+    log.info("working CRS: %s", working.name)
+    file_crs = {
+        str(spec_path): CRS.from_user_input(frame.crs).to_string()
+        for spec_path, frame in ((config.communes.path, communes), (config.villages.path, villages))
+        if frame is not None and frame.crs is not None
+    }
+    if (
+        communes is not None
+        and villages is not None
+        and _swapped(config, villages, communes, problems)
+    ):
+        villages = None
+    communes = communes.to_crs(working) if communes is not None else None
+    if villages is not None:
+        villages = villages.to_crs(working)
+    if communes is not None and villages is not None:
+        placed = villages
+        villages = _collect(
+            problems,
+            lambda: assign_villages_to_communes(
+                placed,
+                communes,
+                max_snap_m=config.villages.max_snap_m,
+                source=str(config.villages.path),
+            ),
+        )
+    return communes, villages, working, file_crs
+
+
+def _swapped(
+    config: ProjectConfig,
+    villages: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    problems: list[Problem],
+) -> bool:
+    """Whether the villages' x and y are exchanged (a problem is added then)."""
+    swapped = lon_lat_swapped(villages, communes)
+    if swapped is None:
+        return False
+    problems.append(
+        Problem(
+            str(config.villages.path),
+            f"columns '{config.villages.x}'/'{config.villages.y}'",
+            f"longitude and latitude look swapped: {swapped} of {len(villages)} villages fall "
+            "inside the communes' area only with x and y exchanged.",
+            "exchange the 'x' and 'y' keys of 'villages:' in the project file (or the "
+            "columns in the file).",
+        )
+    )
+    return True
+
+
+def _load_layers(
+    config: ProjectConfig,
+    villages: gpd.GeoDataFrame | None,
+    working: CRS,
+    problems: list[Problem],
+    progress: bool,
+) -> tuple[list[CoverageLayer], dict[str, RasterSample]]:
+    """Every coverage layer, checked; rasters sampled at the villages once (kept for the
+    analysis) to check that they cover them."""
+    layers: list[CoverageLayer] = []
+    samples: dict[str, RasterSample] = {}
+    specs = tqdm(
+        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
+    )
+    for spec in specs:
+        layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
+        if layer is None:
+            continue
+        layers.append(layer)
+        if villages is not None and layer.kind == "raster":
+            samples[layer.column] = sample_raster(layer, villages.geometry)
+            errors, warns = check_raster_sample(layer, samples[layer.column])
+            problems.extend(errors)
+            warn_problems(warns)
+    return layers, samples
+
+
+def _load_priority_inputs(
+    config: ProjectConfig, working: CRS, problems: list[Problem]
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, pd.DataFrame | None]:
+    """Sites, facilities and the assignment table (each optional); the DEM must exist."""
+    sites = facilities = assignments = None
+    if config.sites is not None:
+        sites = _collect(problems, partial(load_sites, config.sites, working_crs=working))
+    if config.facilities is not None:
+        facilities = _collect(
+            problems, partial(load_facilities, config.facilities, working_crs=working)
+        )
+    if config.priority.assignments is not None:
+        assignments = _collect(problems, partial(load_assignments, config.priority.assignments))
+    if config.priority.dem is not None:
+        problem = check_exists(config.priority.dem, "DEM (priority.dem)")
+        if problem:
+            problems.append(problem)
+    return sites, facilities, assignments
+
+
+def _warn_mixed_crs(file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS) -> None:
+    """A warning when the inputs came in different coordinate systems."""
+    seen = dict(file_crs)
+    for layer in layers:
+        if layer.kind == "raster" and layer.crs is not None:
+            seen[str(layer.spec.path)] = layer.crs.to_string()
+    if len(set(seen.values())) > 1:
+        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in seen.items())
+        warn_problem(
+            Problem(
+                "inputs",
+                "",
+                f"the inputs use different coordinate systems ({listing}); all were reprojected "
+                f"to the working CRS {working.to_string()}.",
+                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
+            )
+        )
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
@@ -284,24 +300,55 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
     cfg = inputs.config
     timings = dict(inputs.timings)
     villages = inputs.villages
-    with _timed(timings, "sample_coverage"):
-        coverage: dict[str, tuple[str, np.ndarray]] = {}
-        for layer in tqdm(
-            inputs.layers, desc="sampling coverage", unit="layer", disable=not progress
-        ):
-            cached = inputs.samples.get(layer.column)
-            covered = (
-                layer.covered_values(cached.values, cached.valid)
-                if cached is not None and len(cached.values) == len(villages)
-                else sample_coverage(layer, villages.geometry)
+    with collect_warnings() as issues:
+        with _timed(timings, "sample_coverage"):
+            coverage = _coverage_at_villages(inputs, progress=progress)
+        with _timed(timings, "fibre"):
+            dist = (
+                distance_to_fibre(villages.geometry, inputs.fibre.geometry)
+                if inputs.fibre is not None
+                else None
             )
-            coverage[layer.column] = (layer.spec.technology, covered)
-    with _timed(timings, "fibre"):
-        dist = (
-            distance_to_fibre(villages.geometry, inputs.fibre.geometry)
-            if inputs.fibre is not None
-            else None
+        table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
+    for issue in issues:
+        log.warning("%s", issue)
+    return RunResult(
+        config=cfg,
+        working_crs=inputs.working_crs,
+        villages=table,
+        communes=communes,
+        provinces=provinces,
+        issues=[*inputs.issues, *issues],
+        timings=timings,
+        priority=priority,
+    )
+
+
+def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[str, np.ndarray]]:
+    """``{column: (technology, covered per village)}``; raster values read while checking
+    the inputs are reused."""
+    villages = inputs.villages
+    coverage: dict[str, tuple[str, np.ndarray]] = {}
+    for layer in tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress):
+        cached = inputs.samples.get(layer.column)
+        covered = (
+            layer.covered_values(cached.values, cached.valid)
+            if cached is not None and len(cached.values) == len(villages)
+            else sample_coverage(layer, villages.geometry)
         )
+        coverage[layer.column] = (layer.spec.technology, covered)
+    return coverage
+
+
+def _tables(
+    inputs: Inputs,
+    coverage: dict[str, tuple[str, np.ndarray]],
+    dist: np.ndarray | None,
+    timings: dict[str, float],
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, PriorityResult]:
+    """The village table, the commune and province summaries and the priority lists."""
+    cfg = inputs.config
+    villages = inputs.villages
     wgs = villages.geometry.to_crs(4326)
     with _timed(timings, "classify"):
         table = classify_villages(
@@ -343,22 +390,14 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
             electricity=src["electricity"].to_numpy() if "electricity" in src else None,
             language=cfg.language,
         )
-    return RunResult(
-        config=cfg,
-        working_crs=inputs.working_crs,
-        villages=table,
-        communes=communes,
-        provinces=provinces,
-        issues=list(inputs.issues),
-        timings=timings,
-        priority=priority,
-    )
+    return table, communes, provinces, priority
 
 
 def run_project(
     config: ProjectConfig | str | Path,
     *,
     output: str | Path | None = None,
+    language: str | None = None,
     write: bool = True,
     progress: bool = False,
 ) -> RunResult:
@@ -370,6 +409,8 @@ def run_project(
         A :class:`ProjectConfig` or the path of a YAML project file.
     output
         Output folder (overrides the project's ``output``).
+    language
+        ``vi`` or ``en`` (overrides the project's ``language``).
     write
         Write the output files (atomically); ``False`` only computes.
     progress
@@ -392,15 +433,9 @@ def run_project(
     >>> int(result.provinces["villages_gap_mobile"].sum())  # doctest: +SKIP
     42
     """
-    from ._atomic import check_output_dir
-    from .outputs import write_outputs
-
     start = time.perf_counter()
     cfg = config if isinstance(config, ProjectConfig) else load_config(config)
-    if output is not None:
-        from dataclasses import replace
-
-        cfg = replace(cfg, output=Path(output).resolve())
+    cfg = cfg.with_overrides(output=output, language=language)
     if write:
         check_output_dir(
             cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])]

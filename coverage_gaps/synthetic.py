@@ -44,7 +44,6 @@ import importlib.util
 import math
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,8 @@ from rasterio.features import rasterize, shapes
 from rasterio.transform import Affine
 
 from ._errors import InputDataError
+from .analysis.crs import utm_crs_for_geometries
+from .io.writers import fixed_gdal_date
 
 __all__ = ["generate_province"]
 
@@ -79,7 +80,6 @@ _FLOOR_DBM = -125.0
 _MAX_RADIUS_M = 20_000.0
 _PATH_SAMPLES = (0.04, 0.1, 0.18, 0.28, 0.4, 0.52, 0.64, 0.76, 0.87, 0.95)
 _EARTH_2R = 2 * 8.5e6  # twice the effective earth radius (k = 4/3), metres
-_GPKG_DATE = "2025-07-01T00:00:00Z"
 _MAX_CELLS = 4_000_000
 
 
@@ -248,7 +248,7 @@ def generate_province(
     (out / "coverage").mkdir(parents=True, exist_ok=True)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
 
-    with _fixed_gdal_date():
+    with fixed_gdal_date():
         if communes is None:
             codes, names, provs, geoms, title = _synthetic_communes(str(province_code), rngs[0])
             columns = {"code": codes, "fullName": names, "provinceCode": provs}
@@ -324,7 +324,7 @@ def _synthetic_communes(
         msg = f"province code {province_code!r} has fewer than two communes in vietnamadminunits."
         raise InputDataError(msg, source="province_code")
     lon, lat, km2 = (np.array([r[k] or 50.0 for r in rows], dtype=float) for k in (4, 5, 6))
-    crs = _utm_crs_from_lon(float(np.average(lon, weights=km2)))
+    crs = utm_crs_for_geometries(gpd.GeoSeries(shapely.points(lon, lat), crs=4326))
     x, y = (
         np.round(v, 1) for v in Transformer.from_crs(4326, crs, always_xy=True).transform(lon, lat)
     )
@@ -406,14 +406,9 @@ def _multipolygons(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _utm_crs_from_lon(lon: float) -> CRS:
-    return CRS.from_epsg(32648 if lon < 108 else 32649)
-
-
 def _prepare(codes: list[str], names: list[str], geoms: np.ndarray) -> _Area:
     """Project the communes to the working CRS and lay a grid of at most ~4 M cells on them."""
-    c = shapely.get_coordinates(shapely.centroid(geoms))
-    crs = _utm_crs_from_lon(float(np.average(c[:, 0], weights=shapely.area(geoms) + 1e-12)))
+    crs = utm_crs_for_geometries(gpd.GeoSeries(geoms, crs=4326))
     to_m = Transformer.from_crs(4326, crs, always_xy=True)
     geoms_m = shapely.transform(geoms, to_m.transform, interleaved=False)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms_m) + np.array([-1, -1, 1, 1]) * 5000.0
@@ -846,17 +841,6 @@ def _fibre(
 
 
 # ----------------------------------------------------------------------------- writers
-
-
-@contextlib.contextmanager
-def _fixed_gdal_date() -> Iterator[None]:
-    """Pin the timestamp GeoPackages record, so that files are byte-identical across runs."""
-    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
 def _write_gpkg(path: Path, layer: str, columns: dict[str, Any], geoms: Any, kind: str) -> None:

@@ -18,7 +18,7 @@ from rasterio.transform import from_origin
 
 from coverage_gaps import load_config, load_inputs
 from coverage_gaps.cli import cli
-from coverage_gaps.crosswalk import (
+from coverage_gaps.vietnam.crosswalk import (
     Crosswalk,
     compare_crosswalks,
     convert_codes,

@@ -13,10 +13,11 @@ import pytest
 import shapely
 from conftest import max_error_m
 
-from coverage_gaps import Problem, load_communes, load_villages
+from coverage_gaps import load_communes, load_villages
+from coverage_gaps._errors import collect_warnings
 from coverage_gaps.config import CommunesSpec, VillagesSpec
-from coverage_gaps.textcodecs import encode
-from coverage_gaps.vn2000 import export_crs
+from coverage_gaps.vietnam.textcodecs import encode
+from coverage_gaps.vietnam.vn2000 import export_crs
 
 NAMES = ["Thôn Nà Hin", "Bản Chang", "Xóm Đồng Hỷ", "Tổ dân phố số 5", "Ấp Bắc"]
 LON = [105.8012, 105.8524, 105.9, 105.95, 106.0]
@@ -62,13 +63,13 @@ def test_mapinfo_in_vn2000_keeps_the_datum(
     pyogrio.write_dataframe(legacy, naive, encoding="ISO-8859-1")
 
     spec = {"id": "code", "name": "fullName"}
-    issues: list[Problem] = []
-    loaded = load_communes(CommunesSpec(path=good, **spec), issues=issues)
+    with collect_warnings() as issues:
+        loaded = load_communes(CommunesSpec(path=good, **spec))
     assert max_error_m(loaded, thai_nguyen) < 0.05
     assert issues == []
 
-    issues = []
-    lost = load_communes(CommunesSpec(path=naive, **spec), issues=issues)
+    with collect_warnings() as issues:
+        lost = load_communes(CommunesSpec(path=naive, **spec))
     assert 200 < _centre_shift_m(lost, thai_nguyen) < 250  # the datum shift, lost
     text = " ".join(str(p) for p in issues)
     assert "parameters of VN-2000 / TM-3 106-30 but the WGS 84 datum" in text
@@ -76,8 +77,8 @@ def test_mapinfo_in_vn2000_keeps_the_datum(
     assert lost["commune_name"].tolist() == thai_nguyen["fullName"].tolist()  # TCVN3 decoded
     assert "text read as tcvn3" in text
 
-    issues = []
-    fixed = load_communes(CommunesSpec(path=naive, crs="EPSG:9213", **spec), issues=issues)
+    with collect_warnings() as issues:
+        fixed = load_communes(CommunesSpec(path=naive, crs="EPSG:9213", **spec))
     assert max_error_m(fixed, thai_nguyen) < 0.05
     assert any("is used instead" in p.what for p in issues)
 
@@ -182,16 +183,14 @@ def test_legacy_csv_is_decoded(tmp_path: Path, encoding: str) -> None:
     text = "ma,ten,dan_so,x,y\n" + "\n".join(rows) + "\n"
     (tmp_path / "v.csv").write_bytes(encode(text, encoding))
     spec = dict(path=tmp_path / "v.csv", id="ma", name="ten", population="dan_so", x="x", y="y")
-    issues: list[Problem] = []
-    v = load_villages(VillagesSpec(**spec), issues=issues)  # encoding: auto
+    with collect_warnings() as issues:
+        v = load_villages(VillagesSpec(**spec))  # encoding: auto
     assert v["name"].tolist() == NAMES
     assert [p.where for p in issues] == ["encoding"]
     assert f"text read as {encoding} (confidence" in issues[0].what
-    forced: list[Problem] = []
-    assert (
-        load_villages(VillagesSpec(**spec, encoding=encoding), issues=forced)["name"].tolist()
-        == NAMES
-    )
+    with collect_warnings() as forced:
+        names = load_villages(VillagesSpec(**spec, encoding=encoding))["name"].tolist()
+    assert names == NAMES
     assert forced == []
 
 
@@ -204,20 +203,20 @@ def test_excel_typed_in_a_legacy_font_is_repaired(tmp_path: Path) -> None:
     spec = VillagesSpec(
         path=tmp_path / "v.xlsx", id="ma", name="ten", population="dan_so", x="x", y="y"
     )
-    issues: list[Problem] = []
-    assert load_villages(spec, issues=issues)["name"].tolist() == NAMES
+    with collect_warnings() as issues:
+        assert load_villages(spec)["name"].tolist() == NAMES
     assert "text read as tcvn3" in issues[0].what
     # a clean UTF-8 workbook is left exactly as it is
     pd.DataFrame({"ma": list("abcde"), "ten": NAMES, "dan_so": 1, "x": LON, "y": LAT}).to_excel(
         tmp_path / "u.xlsx", index=False
     )
-    clean: list[Problem] = []
-    u = load_villages(VillagesSpec(**{**spec.__dict__, "path": tmp_path / "u.xlsx"}), issues=clean)
+    with collect_warnings() as clean:
+        u = load_villages(VillagesSpec(**{**spec.__dict__, "path": tmp_path / "u.xlsx"}))
     assert u["name"].tolist() == NAMES and clean == []
 
 
 def test_coordinate_text_forms() -> None:
-    from coverage_gaps._io import parse_coordinates
+    from coverage_gaps.io.values import parse_coordinates
 
     values = {
         "21°35'12.3\"N": 21.58675,

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from coverage_gaps import run_project
 from coverage_gaps.cli import cli
-from coverage_gaps.maps import _json, build_map, fold, map_data_from_run, render_map
+from coverage_gaps.outputs.maps import build_map, fold, map_data_from_run, render_map
+from coverage_gaps.outputs.maps.build import _json
 
 
 def _payload(html_text: str) -> dict:
@@ -138,7 +139,7 @@ def test_real_thai_nguyen_budget(shared_geodata: Path, tmp_path: Path) -> None:
     """92 real communes at full resolution + 3,000 villages: map.html <= 5 MB in < 5 s."""
     import time
 
-    from coverage_gaps.maps import map_data_from_result
+    from coverage_gaps.outputs.maps import map_data_from_result
     from coverage_gaps.synthetic import generate_province
 
     project = generate_province(

@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from coverage_gaps import assign_villages_to_communes
-from coverage_gaps.names import (
+from coverage_gaps._errors import collect_warnings
+from coverage_gaps.vietnam.names import (
     match_commune_names,
     match_names,
     name_key,
@@ -127,8 +128,8 @@ def test_villages_join_communes_by_name() -> None:
         geometry=[shapely.Point(x, 0.5) for x in (0.5, 2.5, 3.5, 1.5, 3.2)],
         crs=32648,
     )
-    issues: list = []
-    out = assign_villages_to_communes(villages, communes, issues=issues)
+    with collect_warnings() as issues:
+        out = assign_villages_to_communes(villages, communes)
     assert out["commune_id"].tolist() == ["A", "C", "D", "B", "D"]
     assert out["commune_source"].tolist() == ["name", "inside", "name", "inside", "input"]
     text = " ".join(str(p) for p in issues)
@@ -143,6 +144,6 @@ def test_docstring_examples(module: str) -> None:
     import doctest
     import importlib
 
-    mod = importlib.import_module(f"coverage_gaps.{module}")
+    mod = importlib.import_module(f"coverage_gaps.vietnam.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

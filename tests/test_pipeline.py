@@ -339,7 +339,7 @@ def test_interrupted_swap_restores_previous_result(tiny_project: Path) -> None:
     # simulate a kill between "move the old result aside" and "move the new one in"
     out.rename(out.parent / ".out.old-999999")
     (out.parent / ".out.partial-999999").mkdir()
-    from coverage_gaps._atomic import _recover
+    from coverage_gaps.io.atomic import _recover
 
     _recover(out.parent, "out")
     assert (out / "villages.csv").read_bytes() == before

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from conftest import CRS, X0, Y0
 
 from coverage_gaps import run_project
+from coverage_gaps.analysis.priority import rank_villages, select_within_budget
 from coverage_gaps.cli import cli
-from coverage_gaps.priority import rank_villages, select_within_budget
-from coverage_gaps.priority_config import BudgetSpec, PrioritySpec
+from coverage_gaps.config import BudgetSpec, PrioritySpec
 
 
 def _with_sites(make_project, **overrides):
@@ -292,7 +292,7 @@ def _check_lists(result) -> None:
     folder = result.output / "priority"
     ids: list[str] = []
     for carrier in result.priority.carriers:
-        from coverage_gaps.carriers import carrier_slug
+        from coverage_gaps.vietnam.carriers import carrier_slug
 
         slug = carrier_slug(carrier)
         csv = pd.read_csv(

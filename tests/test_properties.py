@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from coverage_gaps import InputDataError, load_villages
 from coverage_gaps.config import CommunesSpec, VillagesSpec
-from coverage_gaps.names import name_key
-from coverage_gaps.textcodecs import VIETNAMESE_LETTERS, decode, encode
+from coverage_gaps.vietnam.names import name_key
+from coverage_gaps.vietnam.textcodecs import VIETNAMESE_LETTERS, decode, encode
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

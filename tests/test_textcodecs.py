@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coverage_gaps import textcodecs as tc
+from coverage_gaps.vietnam import textcodecs as tc
 
 LOWER = [ch for ch in tc.VIETNAMESE_LETTERS if ch.islower()]
 UPPER = [ch for ch in tc.VIETNAMESE_LETTERS if ch.isupper()]

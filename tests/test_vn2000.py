@@ -16,10 +16,11 @@ from conftest import max_error_m
 from pyproj import CRS, Geod, Transformer
 
 from coverage_gaps import InputDataError, Problem, load_communes, load_villages
+from coverage_gaps._errors import collect_warnings
 from coverage_gaps.config import CommunesSpec, VillagesSpec, parse_config
-from coverage_gaps.names import name_key
-from coverage_gaps.textcodecs import encode
-from coverage_gaps.vn2000 import (
+from coverage_gaps.vietnam.names import name_key
+from coverage_gaps.vietnam.textcodecs import encode
+from coverage_gaps.vietnam.vn2000 import (
     PROVINCE_MERIDIANS_2025,
     PROVINCE_MERIDIANS_PRE2025,
     TM3_EPSG,
@@ -238,8 +239,8 @@ def test_vn2000_shapefiles_round_trip_with_legacy_names(
     cases = {with_prj: {}, no_prj: {"crs": zone}, tcvn3: {}, vni: {}}
     detected = {}
     for path, kw in cases.items():
-        issues: list[Problem] = []
-        loaded = load_communes(_spec(path, **kw), issues=issues)
+        with collect_warnings() as issues:
+            loaded = load_communes(_spec(path, **kw))
         assert loaded["commune_id"].tolist() == thai_nguyen["code"].tolist()
         assert loaded["commune_name"].tolist() == thai_nguyen["fullName"].tolist(), path.name
         assert CRS.from_user_input(loaded.crs).to_epsg() == 9213
@@ -259,8 +260,8 @@ def test_wrong_prj_is_caught_and_overridable(thai_nguyen: gpd.GeoDataFrame, tmp_
     text = str(err.value)
     assert "says WGS 84 (EPSG:4326) (degrees), but the coordinates are metres" in text
     assert "'crs: VN-2000 TM-3 19' (EPSG:9213)" in text  # the province's zone first
-    issues: list[Problem] = []
-    loaded = load_communes(_spec(wrong, crs="EPSG:9213"), issues=issues)
+    with collect_warnings() as issues:
+        loaded = load_communes(_spec(wrong, crs="EPSG:9213"))
     assert max_error_m(loaded, thai_nguyen) < 1.0
     assert any("is used instead" in p.what for p in issues)
 
@@ -272,8 +273,8 @@ def test_swapped_xy_warns(thai_nguyen: gpd.GeoDataFrame, tmp_path: Path) -> None
         shapely.transform(swapped.geometry.to_numpy(), lambda xy: xy[:, ::-1]), crs=9213
     )
     path = _write_shapefile(swapped.to_crs(4326), tmp_path / "swapped.shp")
-    issues: list[Problem] = []
-    load_communes(_spec(path), issues=issues)
+    with collect_warnings() as issues:
+        load_communes(_spec(path))
     notes = _fault_notes(issues)
     assert len(notes) == 1 and "X and Y look swapped" in notes[0]
     assert "and 82 more" in notes[0] and "Swap X and Y" in notes[0]  # all 92 communes
@@ -289,11 +290,11 @@ def test_village_tables_with_surveyors_xy(tmp_path: Path) -> None:
     )
     table.to_csv(tmp_path / "v.csv", index=False)
     spec = dict(path=tmp_path / "v.csv", crs="EPSG:9213")
-    issues: list[Problem] = []
-    load_villages(VillagesSpec(**spec, x="X", y="Y"), issues=issues)
+    with collect_warnings() as issues:
+        load_villages(VillagesSpec(**spec, x="X", y="Y"))
     assert [p.fix for p in issues] == ["swap the columns in the project file ('x: Y', 'y: X')."]
-    clean: list[Problem] = []
-    load_villages(VillagesSpec(**spec, x="Y", y="X"), issues=clean)
+    with collect_warnings() as clean:
+        load_villages(VillagesSpec(**spec, x="Y", y="X"))
     assert clean == []
     # metres under the default CRS (WGS 84): an error naming the VN-2000 zones
     with pytest.raises(InputDataError) as err:
@@ -321,7 +322,7 @@ def test_fault_finder_leaves_clean_data_alone() -> None:
 def test_every_2025_commune_lies_in_vietnam_extent(shared_geodata) -> None:
     import shapely
 
-    from coverage_gaps.vn2000 import VIETNAM_BOXES
+    from coverage_gaps.vietnam.vn2000 import VIETNAM_BOXES
 
     communes = gpd.read_file(shared_geodata / "vn_2025" / "wards_2025_10m.gpkg")
     boxes = shapely.union_all([shapely.box(*b) for b in VIETNAM_BOXES])

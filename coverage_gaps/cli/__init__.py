@@ -13,25 +13,20 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from .._errors import CoverageGapsError, InputDataError
+from .._version import __version__
+from ._common import InternalError, UserError
+from .crosswalk import crosswalk
+from .demo import demo
+from .diff import diff
+from .map import map_
+from .run import run
+from .validate import validate
+from .verify import verify
 
 __all__ = ["cli", "main"]
 
 log = logging.getLogger("coverage_gaps")
-
-
-class UserError(click.ClickException):
-    """A problem with the user's input: exit code 2, no traceback."""
-
-    exit_code = 2
-
-    def format_message(self) -> str:
-        return self.message
-
-
-class InternalError(click.ClickException):
-    exit_code = 1
 
 
 class _Group(click.Group):
@@ -89,25 +84,8 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     ctx.obj["verbosity"] = verbose - quiet
 
 
-def _register() -> None:
-    from .crosswalk import crosswalk
-    from .demo import demo
-    from .diff import diff
-    from .map import map_
-    from .run import run
-    from .validate import validate
-    from .verify import verify
-
-    cli.add_command(run)
-    cli.add_command(validate)
-    cli.add_command(demo)
-    cli.add_command(crosswalk)
-    cli.add_command(diff)
-    cli.add_command(verify)
-    cli.add_command(map_)
-
-
-_register()
+for _command in (run, validate, demo, crosswalk, diff, verify, map_):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -26,5 +26,6 @@ lang_opt = click.option(
     "--lang",
     type=click.Choice(["vi", "en"]),
     default=None,
-    help="Language of the lists and the report (default: the project's 'language:', else vi).",
+    help="Language of the lists, the report and the map (default: the project's or run's "
+    "'language:', else vi).",
 )

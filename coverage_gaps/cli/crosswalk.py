@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-_TABLES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+from ..outputs.crosswalk_table import CommuneSource, convert_table_codes
 
 
 @click.command(short_help="Convert pre-2025 commune codes or addresses to 2025 codes.")
@@ -105,136 +105,30 @@ def crosswalk(
           --communes-where "provinceCode = '19'" \\
           --compare ../shared/geodata/crosswalk_2025/splits.json
     """
-    import geopandas as gpd
-    import numpy as np
-    import pandas as pd
-    import shapely
-
-    from .._errors import InputDataError, Problem
-    from .._io import closest, parse_coordinates, read_table, read_vector
-    from ..crosswalk import (
-        Crosswalk,
-        compare_crosswalks,
-        convert_codes,
-        old_codes_from_addresses,
-    )
-    from ..vn2000 import resolve_crs
-    from . import UserError
-
     if code_col is None and address_col is None:
         raise click.UsageError("give --code (old commune codes) or --address (old addresses).")
     if (x_col is None) != (y_col is None):
         raise click.UsageError("give both --x and --y, or neither.")
-    issues: list[Problem] = []
-    src = str(table)
-    is_table = table.suffix.lower() in _TABLES
-    if is_table:
-        text_cols = [c for c in (code_col, address_col) if c]
-        df = read_table(
-            table,
-            role="input",
-            sheet=sheet,
-            text_columns=text_cols,
-            encoding=encoding,
-            issues=issues,
-        )
-    else:
-        df = read_vector(table, role="input", encoding=None, issues=issues)
-    wanted = {"--code": code_col, "--address": address_col, "--x": x_col, "--y": y_col}
-    missing = [
-        Problem(src, opt, f"column '{col}' is not in the table.", closest(col, df.columns))
-        for opt, col in wanted.items()
-        if col is not None and col not in df.columns
-    ]
-    if missing:
-        raise InputDataError(missing)
-
-    codes = (
-        df[code_col].astype("string")
-        if code_col
-        else pd.Series(pd.NA, index=df.index, dtype="string")
-    )
-    if address_col:
-        empty = codes.isna() | (codes.str.strip() == "")
-        parsed = old_codes_from_addresses(df.loc[empty.to_numpy(), address_col])
-        codes = codes.copy()
-        codes[empty.to_numpy()] = parsed.to_numpy()
-
-    points = None
-    if x_col and y_col:
-        try:
-            point_crs = resolve_crs(crs)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        xs, ys = parse_coordinates(df[x_col]), parse_coordinates(df[y_col])
-        ok = np.isfinite(xs) & np.isfinite(ys)
-        pts = np.where(ok, shapely.points(np.where(ok, xs, 0), np.where(ok, ys, 0)), None)
-        points = gpd.GeoSeries(pts, crs=point_crs)
-    elif not is_table:
-        points = gpd.GeoSeries(df.geometry.representative_point().to_numpy(), crs=df.crs)
-
-    polygons = None
+    source = None
     if communes is not None:
-        layer = read_vector(communes, role="communes", layer=communes_layer, where=communes_where)
-        if communes_id not in layer.columns:
-            raise InputDataError(
-                [
-                    Problem(
-                        str(communes),
-                        "--communes-id",
-                        f"column '{communes_id}' is not in the layer.",
-                        closest(communes_id, layer.columns),
-                    )
-                ]
-            )
-        polygons = gpd.GeoDataFrame(
-            {"commune_id": layer[communes_id].astype(str).str.strip().to_numpy()},
-            geometry=layer.geometry.to_numpy(),
-            crs=layer.crs,
-        )
-        if points is not None:
-            metric = polygons.estimate_utm_crs() if polygons.crs.is_geographic else polygons.crs
-            polygons = polygons.to_crs(metric)
-            points = points.to_crs(metric)
-    elif points is not None:
-        points = points.to_crs(4326)
-
-    cw = Crosswalk.from_file(mapping) if mapping else Crosswalk.from_package()
-    result = convert_codes(
-        codes,
-        cw,
-        points=points,
-        communes=polygons,
-        max_snap_m=max_snap_m if polygons is not None else 0.0,
-    )
-    out = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
-    out["commune_code_pre2025"] = result["old_code"].to_numpy()
-    out["commune_code_2025"] = result["new_code"].to_numpy()
-    out["commune_name_2025"] = result["new_name"].to_numpy()
-    out["crosswalk_method"] = result["method"].to_numpy()
-    out["crosswalk_candidates"] = result["candidates"].to_numpy()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() in (".xlsx", ".xlsm"):
-        out.to_excel(output, index=False)
-    else:
-        out.to_csv(output, index=False, encoding="utf-8-sig")
-
-    for issue in issues:
+        source = CommuneSource(communes, communes_layer, communes_where, communes_id)
+    report = convert_table_codes(
+        table, output, code_column=code_col, address_column=address_col, x=x_col, y=y_col,
+        crs=crs, communes=source, mapping=mapping, compare=compare, max_snap_m=max_snap_m,
+        sheet=sheet, encoding=encoding,
+    )  # fmt: skip
+    for issue in report.warnings:
         click.echo(f"warning: {issue}", err=True)
-    counts = result["method"].value_counts()
-    click.echo(
-        f"{len(result)} rows, mapping: {cw.source}: "
-        + ", ".join(f"{counts.get(m, 0)} {m}" for m in counts.index)
-    )
-    lost = np.flatnonzero(result["method"].isin(["unresolved", "unknown"]).to_numpy())
-    if lost.size:
-        rows = ", ".join(str(i + 2) for i in lost[:20]) + (" ..." if lost.size > 20 else "")
+    counts = ", ".join(f"{n} {method}" for method, n in report.counts.items())
+    click.echo(f"{report.rows} rows, mapping: {report.mapping}: {counts}")
+    lost = report.unconverted_rows
+    if lost:
+        rows = ", ".join(map(str, lost[:20])) + (" ..." if len(lost) > 20 else "")
         click.echo(
-            f"warning: {lost.size} row(s) not converted (unresolved split communes or unknown "
+            f"warning: {len(lost)} row(s) not converted (unresolved split communes or unknown "
             f"codes), table rows {rows}; see crosswalk_method and crosswalk_candidates.",
             err=True,
         )
-    if compare is not None:
-        reference = Crosswalk.from_file(compare)
-        click.echo(f"agreement with {compare.name}: {compare_crosswalks(reference, cw)}")
+    if report.agreement is not None and compare is not None:
+        click.echo(f"agreement with {compare.name}: {report.agreement}")
     click.echo(f"written: {output}")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..pipeline import run_project
+from ..synthetic import generate_province
+from ._common import echo_summary, progress_wanted
 from ._options import progress_opt
 
 
@@ -78,10 +81,6 @@ def demo(
       coverage-gaps demo outputs/tn --villages 3000 \\
           --communes ../shared/geodata/vn_2025/wards_2025_north_full.gpkg --where "provinceCode = '19'"
     """
-    from ..pipeline import run_project
-    from ..synthetic import generate_province
-    from .run import _progress, echo_summary
-
     inputs = folder / "inputs"
     click.echo(
         f"Generating a synthetic province in {inputs} (seed {seed}, {n_villages} villages) ..."
@@ -99,5 +98,7 @@ def demo(
     click.echo(f"Project file: {project}")
     if generate_only:
         return
-    result = run_project(project, output=folder / "results", progress=_progress(ctx, progress))
+    result = run_project(
+        project, output=folder / "results", progress=progress_wanted(ctx, progress)
+    )
     echo_summary(result)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..outputs.diff import write_diff
 from ._options import lang_opt
 
 
@@ -25,17 +26,7 @@ def diff(old_run: Path, new_run: Path, lang: str | None) -> None:
     Example:
       coverage-gaps diff outputs/tn-2025-08 outputs/tn-2025-11
     """
-    import json
-
-    from ..diff import write_diff
-
-    if lang is None:
-        try:
-            cfg = json.loads((new_run / "run.json").read_text(encoding="utf-8"))["config"]
-            lang = cfg.get("language", "vi")
-        except (OSError, ValueError, KeyError):
-            lang = "vi"
-    folder, summary = write_diff(old_run, new_run, lang=lang or "vi")
+    folder, summary = write_diff(old_run, new_run, lang=lang)
     mobile = summary.set_index("layer").loc["mobile"]
     click.echo(
         f"mobile (3G/4G/5G): {mobile['newly_covered']} villages newly covered, "

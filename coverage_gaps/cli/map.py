@@ -6,15 +6,13 @@ from pathlib import Path
 
 import click
 
+from ..outputs.maps import render_run_map
+from ._options import lang_opt
+
 
 @click.command("map", short_help="Re-render map.html of a finished run (no recomputing).")
 @click.argument("run_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default=None,
-    help="Language of the map (default: the run's 'language:', else vi).",
-)
+@lang_opt
 def map_(run_folder: Path, lang: str | None) -> None:
     """Write RUN_FOLDER/map.html again from the run's files (villages.gpkg,
     communes.gpkg, priority/*.gpkg, run.json with the coverage layers' paths). With
@@ -25,7 +23,5 @@ def map_(run_folder: Path, lang: str | None) -> None:
     Example:
       coverage-gaps map outputs/thai-nguyen --lang en
     """
-    from ..maps import render_run_map
-
     for path in render_run_map(run_folder, lang=lang):
         click.echo(str(path))

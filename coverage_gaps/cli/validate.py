@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..config import load_config
+from ..pipeline import load_inputs
+from ._common import UserError
 from ._options import project_arg
 
 
@@ -27,10 +30,6 @@ def validate(project: str, strict: bool) -> None:
     Example:
       coverage-gaps validate thai-nguyen.yml
     """
-    from ..config import load_config
-    from ..pipeline import load_inputs
-    from . import UserError
-
     cfg = load_config(project)
     inputs = load_inputs(cfg)
     for issue in inputs.issues:

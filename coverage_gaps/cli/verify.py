@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..io.runfolder import verify_run
+from ._common import UserError
+
 
 @click.command(short_help="Check a run's outputs (and inputs) against its run.json.")
 @click.argument("run_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -18,9 +21,6 @@ def verify(run_folder: Path) -> None:
     Example:
       coverage-gaps verify outputs/thai-nguyen
     """
-    from ..verify import verify_run
-    from . import UserError
-
     report = verify_run(run_folder)
     for label, items in (("changed", report.changed), ("missing", report.missing),
                          ("not part of the run", report.extra)):  # fmt: skip

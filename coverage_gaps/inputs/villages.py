@@ -10,28 +10,22 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ._errors import InputDataError, Problem
-from ._io import (
+from .._errors import InputDataError, Problem, warn_problems
+from ..config.project import VillagesSpec
+from ..io.checks import (
     duplicate_problems,
     geometry_problems,
     list_items,
     missing_columns,
-    parse_coordinates,
     parse_crs,
-    read_table,
-    read_vector,
+    row_label,
 )
-from .config import VillagesSpec
-from .crosswalk import convert_village_codes, place_split_villages
-from .names import match_commune_names
-from .vn2000 import check_layer, find_coordinate_faults
+from ..io.readers import read_table, read_vector
+from ..io.values import parse_coordinates, truthy
+from ..vietnam.crosswalk import convert_village_codes
+from ..vietnam.vn2000 import check_layer, find_coordinate_faults
 
-__all__ = [
-    "VILLAGE_INPUT_COLUMNS",
-    "assign_villages_to_communes",
-    "load_villages",
-    "lon_lat_swapped",
-]
+__all__ = ["VILLAGE_INPUT_COLUMNS", "load_villages", "lon_lat_swapped"]
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +33,7 @@ log = logging.getLogger(__name__)
 VILLAGE_INPUT_COLUMNS = ["village_id", "name", "population", "commune_id", "area_km2"]
 
 
-def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) -> gpd.GeoDataFrame:
+def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
     """Read the villages as points with standard columns.
 
     A table (CSV, XLSX) needs coordinate columns ``x`` and ``y`` and a ``crs``
@@ -76,7 +70,6 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             sheet=spec.sheet,
             text_columns=text_cols,
             encoding=spec.encoding,
-            issues=issues,
         )
         needed = {
             "id": spec.id,
@@ -146,8 +139,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
                 y_name=spec.y,
             )
             problems += faults
-            if issues is not None:
-                issues.extend(notes)
+            warn_problems(notes)
     else:
         gdf = read_vector(
             spec.path,
@@ -156,7 +148,6 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             where=spec.where,
             crs=spec.crs,
             encoding=spec.encoding,
-            issues=issues,
         )
         columns = {
             "id": spec.id,
@@ -181,8 +172,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
             role="village",
         )
         problems += errors
-        if issues is not None:
-            issues.extend(warns)
+        warn_problems(warns)
         if not errors:
             geoms = gdf.geometry.to_numpy()
             polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
@@ -202,8 +192,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
                 crs_source="'crs:' in the project file" if spec.crs else "the file's CRS (.prj)",
             )
             problems += faults
-            if issues is not None:
-                issues.extend(notes)
+            warn_problems(notes)
         df = gdf
 
     ids = df[spec.id].astype("string").str.strip()
@@ -244,8 +233,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
         old_codes, commune, candidates, notes = convert_village_codes(
             commune, mapping=spec.crosswalk, source=src
         )
-        if issues is not None:
-            issues.extend(notes)
+        warn_problems(notes)
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
@@ -272,161 +260,7 @@ def load_villages(spec: VillagesSpec, *, issues: list[Problem] | None = None) ->
     if spec.households:
         out["households"] = _numbers(df[spec.households])
     if spec.electricity:
-        from .priority import truthy
-
         out["electricity"] = truthy(df[spec.electricity])
-    return out
-
-
-def assign_villages_to_communes(
-    villages: gpd.GeoDataFrame,
-    communes: gpd.GeoDataFrame,
-    *,
-    max_snap_m: float = 0.0,
-    source: str = "villages",
-    issues: list[Problem] | None = None,
-) -> gpd.GeoDataFrame:
-    """Give every village exactly one commune.
-
-    A village keeps the commune code it came with when that code names a commune
-    of the layer. The others get the commune that contains them (a village on a
-    border between two communes goes to the one with the smaller id); a village
-    outside every commune but within ``max_snap_m`` metres of one goes to the
-    nearest. Both frames must be in the same metric CRS.
-
-    Parameters
-    ----------
-    villages, communes
-        Standardised frames from :func:`load_villages` and :func:`load_communes`,
-        reprojected to the working CRS; communes sorted by ``commune_id``.
-    max_snap_m
-        Largest distance, in metres, at which a village outside every commune is
-        attached to the nearest one.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``villages`` with ``commune_id`` and ``commune_name`` filled in and a
-        ``commune_source`` column (``input``, ``inside``, ``snapped``).
-
-    Raises
-    ------
-    InputDataError
-        When villages lie outside every commune, naming them.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> c = gpd.GeoDataFrame({"commune_id": ["A"], "commune_name": ["Xã A"]},
-    ...                      geometry=[shapely.box(0, 0, 10, 10)], crs=32648)
-    >>> v = gpd.GeoDataFrame({"village_id": ["1"], "commune_id": [None]},
-    ...                      geometry=[shapely.Point(5, 5)], crs=32648)
-    >>> assign_villages_to_communes(v, c)["commune_id"].tolist()
-    ['A']
-    """
-    if (
-        villages.crs is not None
-        and communes.crs is not None
-        and not villages.crs.equals(communes.crs)
-    ):
-        raise ValueError(
-            f"villages are in {villages.crs.to_string()} but communes in "
-            f"{communes.crs.to_string()}; reproject both to the working CRS first."
-        )
-    out = villages.copy()
-    n = len(out)
-    ids = communes["commune_id"].to_numpy()
-    pos_of = pd.Series(np.arange(len(ids)), index=ids)
-    given = out["commune_id"].astype("string")
-    known = given.isin(ids).fillna(False).to_numpy(dtype=bool)
-    unknown_given = given.notna().to_numpy() & ~known
-    known = known.copy()  # pandas may hand out a read-only view
-    by_name = np.zeros(n, dtype=bool)
-    named = unknown_given & given.str.contains(r"[^\W\d_]", regex=True).fillna(False).to_numpy()
-    if named.any():  # names instead of codes: match them (diacritics, unit words, numerals)
-        codes_by_name, notes = match_commune_names(given[named], communes, source=source)
-        given = given.copy()
-        given[named] = codes_by_name.to_numpy()
-        by_name = named & given.notna().to_numpy()
-        known |= by_name
-        unknown_given &= ~named
-        for note in notes:
-            log.warning("%s", note)
-        if issues is not None:
-            issues.extend(notes)
-    if "commune_candidates" in out.columns:  # pre-2025 communes that were split
-        split_codes, notes = place_split_villages(
-            out, communes, max_snap_m=max_snap_m, source=source
-        )
-        resolved = pd.notna(split_codes) & ~known
-        given = given.copy()
-        given[resolved] = split_codes[resolved]
-        known |= resolved
-        for note in notes:
-            log.warning("%s", note)
-        if issues is not None:
-            issues.extend(notes)
-    if unknown_given.any():
-        codes = sorted(set(given[unknown_given].astype(str)))
-        p = Problem(
-            source,
-            f"{int(unknown_given.sum())} village(s)",
-            f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
-            "check the codes (pre-2025 codes must be converted to the 2025 ones).",
-        )
-        log.warning("%s", p)
-        if issues is not None:
-            issues.append(p)
-
-    commune_pos = np.full(n, -1, dtype=np.int64)
-    source_kind = np.full(n, "", dtype=object)
-    commune_pos[known] = pos_of.loc[given[known].astype(str).to_numpy()].to_numpy()
-    source_kind[known] = "input"
-    source_kind[by_name] = "name"
-    if "commune_candidates" in out.columns:
-        source_kind[known & (out["commune_candidates"].fillna("").to_numpy() != "")] = "crosswalk"
-
-    todo = np.flatnonzero(~known)
-    if todo.size:
-        pts = out.geometry.to_numpy()[todo]
-        tree = shapely.STRtree(communes.geometry.to_numpy())
-        vi, ci = tree.query(pts, predicate="intersects")
-        if vi.size:
-            # smallest commune position (= smallest id) per village
-            order = np.lexsort((ci, vi))
-            vi, ci = vi[order], ci[order]
-            first = np.r_[True, vi[1:] != vi[:-1]]
-            commune_pos[todo[vi[first]]] = ci[first]
-            source_kind[todo[vi[first]]] = "inside"
-        outside = todo[commune_pos[todo] < 0]
-        if outside.size and max_snap_m > 0:
-            vi, ci = tree.query_nearest(
-                out.geometry.to_numpy()[outside], max_distance=max_snap_m, all_matches=False
-            )
-            commune_pos[outside[vi]] = ci
-            source_kind[outside[vi]] = "snapped"
-        outside = todo[commune_pos[todo] < 0]
-        if outside.size:
-            labels = [f"{out['village_id'].iloc[i]}" for i in outside]
-            hint = (
-                "check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
-                "or allow a tolerance with 'villages.max_snap_m'."
-            )
-            raise InputDataError(
-                [
-                    Problem(
-                        source,
-                        f"village ids {list_items(labels)}",
-                        f"{outside.size} village(s) lie outside every commune"
-                        + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
-                        + ".",
-                        hint,
-                    )
-                ]
-            )
-    out["commune_id"] = ids[commune_pos]
-    out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
-    out["commune_source"] = source_kind.astype(str)
     return out
 
 
@@ -477,6 +311,5 @@ def _numbers(values: pd.Series) -> np.ndarray:
 
 
 def _rows(df: pd.DataFrame, rows: np.ndarray, id_column: str, *, table: bool = True) -> str:
-    from ._io import row_label
 
     return list_items(row_label(df, rows, id_column=id_column, table=table))

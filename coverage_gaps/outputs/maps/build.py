@@ -42,29 +42,35 @@ import html
 import io
 import json
 import logging
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
+import rasterio
 import shapely
 from branca.element import Element, MacroElement
 from folium import plugins
 from jinja2 import Template
+from PIL import Image
 from pyproj import CRS
+from rasterio.enums import Resampling
+from rasterio.transform import from_bounds
+from rasterio.vrt import WarpedVRT
+from rasterio.warp import transform_bounds
 
-from ._errors import InputDataError, Problem
-from ._i18n import MAP, map_text
-from .analysis import COMMUNE_SUMMARY_COLUMNS
-
-if TYPE_CHECKING:
-    from .config import CoverageSpec, FibreSpec
-    from .pipeline import RunResult
+from ..._errors import InputDataError, Problem
+from ...analysis.summaries import COMMUNE_SUMMARY_COLUMNS
+from ...config.project import CoverageSpec, FibreSpec, parse_config
+from ...io.runfolder import record_outputs
+from ...results import RunResult
+from ...vietnam.names import fold
+from ..i18n import MAP, map_text
 
 __all__ = [
     "ASSETS",
@@ -146,21 +152,6 @@ COMMUNE_COLUMNS = tuple(c for c in COMMUNE_SUMMARY_COLUMNS if c != "commune_name
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def fold(text: object) -> str:
-    """Search key of a name: no diacritics, ``đ`` as ``d``, lower case.
-
-    The page folds what the user types the same way, so "Trai Cau" finds "Trại Cau".
-
-    Examples
-    --------
-    >>> fold("Trại Cau"), fold("ĐỒNG HỶ")
-    ('trai cau', 'dong hy')
-    """
-    s = unicodedata.normalize("NFD", str(text))
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    return s.replace("đ", "d").replace("Đ", "D").lower()
 
 
 def _json(value: Any) -> str:
@@ -292,7 +283,6 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
     --------
     >>> data = map_data_from_run("outputs/demo/results", lang="en")  # doctest: +SKIP
     """
-    from .config import parse_config
 
     folder = Path(run_folder)
     run_json = folder / "run.json"
@@ -607,12 +597,6 @@ def _coverage_bits(v: pd.DataFrame, columns: Sequence[str]) -> list[str]:
 def _raster_overlay(spec: CoverageSpec, bounds4326: tuple[float, float, float, float],
                     *, max_px: int) -> tuple[str, list[list[float]]] | None:  # fmt: skip
     """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds."""
-    import rasterio
-    from PIL import Image
-    from rasterio.enums import Resampling
-    from rasterio.transform import from_bounds
-    from rasterio.vrt import WarpedVRT
-    from rasterio.warp import transform_bounds
 
     x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
     width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
@@ -652,7 +636,6 @@ def _raster_overlay(spec: CoverageSpec, bounds4326: tuple[float, float, float, f
 
 def _read_vector(path: Path, *, layer: str | None, where: str | None,
                  crs: str | None, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:  # fmt: skip
-    import pyogrio
 
     info = pyogrio.read_info(path, layer=layer)
     file_crs = info.get("crs") or crs or "EPSG:4326"
@@ -992,7 +975,6 @@ def render_map(data: MapData, path: str | Path, **options: Any) -> Path:
 
 
 def _split(data: MapData, province_id: str) -> MapData:
-    from dataclasses import replace
 
     pid = data.communes["province_id"].astype(str)
     communes = data.communes[pid == province_id]
@@ -1046,7 +1028,6 @@ def render_run_map(run_folder: str | Path, *, lang: str | None = None) -> list[P
     --------
     >>> render_run_map("outputs/demo/results", lang="en")  # doctest: +SKIP
     """
-    from .verify import record_outputs
 
     folder = Path(run_folder)
     written = write_maps(map_data_from_run(folder, lang=lang), folder)

@@ -13,11 +13,12 @@ import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ._errors import OutputError
+from filelock import FileLock, Timeout
 
-__all__: list[str] = []
+from .._errors import OutputError
+from .runfolder import RUN_RECORD
 
-MARKER = "run.json"
+__all__ = ["atomic_output_dir", "atomic_file", "check_output_dir"]
 
 
 def check_output_dir(target: Path, *, inputs: Sequence[Path] = ()) -> None:
@@ -36,38 +37,38 @@ def check_output_dir(target: Path, *, inputs: Sequence[Path] = ()) -> None:
             f"output path {target} is an existing file, not a folder. "
             "Fix: choose another 'output:' (or --output) or move the file away."
         )
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+    if target.is_dir() and any(target.iterdir()) and not (target / RUN_RECORD).is_file():
         raise OutputError(
             f"output folder {target} already holds files that are not a coverage-gaps result "
-            f"(no {MARKER}); refusing to replace them. Fix: choose an empty or new folder."
+            f"(no {RUN_RECORD}); refusing to replace them. Fix: choose an empty or new folder."
         )
 
 
 @contextlib.contextmanager
 def _lock(parent: Path, name: str) -> Iterator[None]:
-    """Hold an exclusive lock for one output folder; a second run refuses at once."""
-    import fcntl
+    """Hold an exclusive lock for one output folder; a second run refuses at once.
 
-    path = parent / f".{name}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    A lock file beside the folder (``filelock``: ``fcntl`` on POSIX, ``msvcrt`` on Windows).
+    """
+    lock = FileLock(parent / f".{name}.lock", timeout=0)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another coverage-gaps run is writing to {parent / name} right now. "
-                "Fix: wait for it to finish, or choose another output folder."
-            ) from None
+        lock.acquire()
+    except Timeout:
+        raise OutputError(
+            f"another coverage-gaps run is writing to {parent / name} right now. "
+            "Fix: wait for it to finish, or choose another output folder."
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def _recover(parent: Path, name: str) -> None:
     """Tidy what an interrupted run left: restore a previous result, drop partial folders."""
     target = parent / name
     for old in sorted(parent.glob(f".{name}.old-*")):
-        if not target.exists() and (old / MARKER).is_file():
+        if not target.exists() and (old / RUN_RECORD).is_file():
             os.replace(old, target)  # killed between the two renames: put the old result back
         else:
             shutil.rmtree(old, ignore_errors=True)
@@ -101,3 +102,20 @@ def atomic_output_dir(target: Path) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target``.
+
+    On any exception the temporary file is removed and ``target`` is untouched.
+    """
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.partial-{os.getpid()}{target.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import InputDataError, Problem
+from .._errors import InputDataError, Problem
 
 __all__ = [
     "CROSSWALK_METHODS",

@@ -9,7 +9,8 @@ I-Telecom code are accepted too.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .names import strip_diacritics
 
 __all__ = ["TECHNOLOGIES", "carrier_slug", "normalise_carrier", "normalise_technology"]
 
@@ -50,7 +51,7 @@ _TECH_RE = re.compile(
 
 
 def _ascii_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    decomposed = strip_diacritics(text, compatibility=True)
     return "".join(c for c in decomposed if c.isalnum() and c.isascii()).lower()
 
 
@@ -86,8 +87,7 @@ def carrier_slug(name: str) -> str:
     >>> carrier_slug("Đông Dương Telecom")
     'dong_duong_telecom'
     """
-    decomposed = unicodedata.normalize("NFKD", name).replace("đ", "d").replace("Đ", "D")
-    ascii_text = "".join(c for c in decomposed if c.isascii())
+    ascii_text = "".join(c for c in strip_diacritics(name, compatibility=True) if c.isascii())
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
 
 

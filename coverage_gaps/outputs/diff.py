@@ -10,15 +10,19 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._errors import InputDataError, Problem
-from ._i18n import header, text
+from .._errors import InputDataError, Problem
+from ..io.runfolder import RUN_RECORD, read_run_record, record_outputs
+from ..io.writers import write_csv
+from .i18n import header, text
 
 __all__ = ["compare_runs", "write_diff"]
 
@@ -141,7 +145,6 @@ def compare_runs(old: str | Path, new: str | Path) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _progress_html(summary: pd.DataFrame, old: Path, lang: str) -> str:
-    import html
 
     cols = ["layer", "newly_covered", "newly_lost", "still_not_covered"]
     labels = {
@@ -159,16 +162,26 @@ def _progress_html(summary: pd.DataFrame, old: Path, lang: str) -> str:
     return f'{_MARK_OPEN}<h2>{since}</h2><table id="progress"><tr>{head}</tr>{body}</table>{_MARK_CLOSE}'
 
 
-def write_diff(old: str | Path, new: str | Path, *, lang: str = "vi") -> tuple[Path, pd.DataFrame]:
+def _run_language(folder: Path) -> str:
+    """The language a run was made in (``vi`` when its record does not say)."""
+    if not (folder / RUN_RECORD).is_file():
+        return "vi"
+    language = read_run_record(folder).get("config", {}).get("language")
+    return str(language) if language in ("vi", "en") else "vi"
+
+
+def write_diff(
+    old: str | Path, new: str | Path, *, lang: str | None = None
+) -> tuple[Path, pd.DataFrame]:
     """Write ``diff/changes.csv`` and ``diff/summary.csv`` in the new run and add a
     progress section to its report(s). Files are replaced atomically.
 
+    ``lang``: labels in ``vi`` or ``en``; by default the new run's language.
     Returns the ``diff`` folder and the summary.
     """
-    from ._tables import write_csv
-
     new = Path(new)
     changes, summary = compare_runs(old, new)
+    lang = lang or _run_language(new)
     folder = new / "diff"
     tmp = new / f".diff.partial-{os.getpid()}"
     tmp.mkdir(exist_ok=True)
@@ -178,8 +191,6 @@ def write_diff(old: str | Path, new: str | Path, *, lang: str = "vi") -> tuple[P
     write_csv(loc, tmp / "changes.csv")
     write_csv(summary, tmp / "summary.csv")
     if folder.exists():
-        import shutil
-
         shutil.rmtree(folder)
     os.replace(tmp, folder)
     section = _progress_html(summary, Path(old), lang)
@@ -198,8 +209,6 @@ def write_diff(old: str | Path, new: str | Path, *, lang: str = "vi") -> tuple[P
         part.write_text(html_text, encoding="utf-8")
         os.replace(part, page)
         rewritten.append(page)
-    if rewritten and (new / "run.json").is_file():
-        from .verify import record_outputs
-
+    if rewritten and (new / RUN_RECORD).is_file():
         record_outputs(new, rewritten)
     return folder, summary

@@ -16,7 +16,18 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-__all__ = ["choose_working_crs", "utm_crs_for_lon_lat"]
+__all__ = [
+    "CHECKING_CRS",
+    "choose_working_crs",
+    "is_metric",
+    "utm_crs_for_geometries",
+    "utm_crs_for_lon_lat",
+]
+
+
+#: The CRS used to go on checking the other inputs when neither the communes nor the villages
+#: could be read (the run then stops with their errors, so nothing is measured in it).
+CHECKING_CRS = CRS.from_epsg(32648)
 
 
 def utm_crs_for_lon_lat(lon: float, lat: float) -> CRS:
@@ -31,7 +42,8 @@ def utm_crs_for_lon_lat(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
-def _is_metric(crs: CRS) -> bool:
+def is_metric(crs: CRS) -> bool:
+    """Whether ``crs`` is projected with axes in metres."""
     if not crs.is_projected:
         return False
     units = {ax.unit_name.lower() for ax in crs.axis_info}
@@ -57,11 +69,26 @@ def choose_working_crs(communes: gpd.GeoDataFrame, *, requested: str = "auto") -
     """
     if requested != "auto":
         return CRS.from_user_input(requested)
-    if communes.crs is not None and _is_metric(CRS.from_user_input(communes.crs)):
+    if communes.crs is not None and is_metric(CRS.from_user_input(communes.crs)):
         return CRS.from_user_input(communes.crs)
-    # the median of the communes' centres, not the centre of their bounding box: far-off
-    # islands (Trường Sa at 114-117°E) must not pull mainland Vietnam into zone 49N
-    boxes = communes.to_crs(4326).bounds
+    return utm_crs_for_geometries(communes.geometry)
+
+
+def utm_crs_for_geometries(geoms: gpd.GeoSeries) -> CRS:
+    """The WGS 84 / UTM zone of the median centre of ``geoms`` (any CRS).
+
+    The median of the centres of the geometries' boxes, not the centre of their
+    overall box: far-off islands (Trường Sa at 114-117°E) must not pull mainland
+    Vietnam into zone 49N.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoSeries(shapely.points([105.8, 106.0, 115.0], [21.6, 21.0, 10.0]), crs=4326)
+    >>> utm_crs_for_geometries(g).to_epsg()
+    32648
+    """
+    boxes = geoms.to_crs(4326).bounds
     lon = float(np.median((boxes["minx"] + boxes["maxx"]) / 2.0))
     lat = float(np.median((boxes["miny"] + boxes["maxy"]) / 2.0))
     return utm_crs_for_lon_lat(lon, lat)

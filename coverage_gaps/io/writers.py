@@ -1,4 +1,9 @@
-"""Spreadsheet-safe tables: CSV (UTF-8 with BOM) and XLSX that no cell can turn into a formula.
+"""Every output file format, written one way: CSV, XLSX and GeoPackage.
+
+Reproducible: the same table gives the same bytes. GeoPackages and XLSX files
+carry :data:`OUTPUT_DATE` instead of the time of writing.
+
+Spreadsheet-safe: CSV (UTF-8 with BOM) and XLSX that no cell can turn into a formula.
 
 A name such as ``=HYPERLINK("http://x", "click")`` or one starting with ``+``, ``-``, ``@``,
 a tab or a carriage return would run as a formula in Excel or LibreOffice. As OWASP's CSV
@@ -8,14 +13,36 @@ are left alone.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import re
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-__all__: list[str] = []
+__all__ = [
+    "OUTPUT_DATE",
+    "fixed_gdal_date",
+    "neutralise",
+    "safe_frame",
+    "write_csv",
+    "write_gpkg",
+    "write_xlsx",
+]
+
+#: The date written into every output file's metadata (GeoPackage, XLSX) instead of "now",
+#: so that the same inputs give byte-identical files.
+OUTPUT_DATE = dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)
+_OUTPUT_DATE_TEXT = OUTPUT_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # rows below the header in one Excel sheet
@@ -58,10 +85,6 @@ def write_xlsx(
 ) -> None:
     """One workbook: each sheet with a bold frozen header, filters and fitted column widths,
     plus an optional legend sheet (column meanings, then the parameters used)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
@@ -102,11 +125,7 @@ def write_xlsx(
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 100
     # fixed document properties and zip time stamps: the same inputs give the same file
-    import datetime as dt
-    import io
-    import zipfile
-
-    fixed = dt.datetime(2025, 7, 1)
+    fixed = OUTPUT_DATE.replace(tzinfo=None)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "coverage-gaps"
@@ -120,9 +139,11 @@ def write_xlsx(
                 info.filename == "docProps/core.xml"
             ):  # openpyxl stamps "modified" with the time of saving
                 data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2025-07-01T00:00:00Z\g<2>", data
+                    rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + _OUTPUT_DATE_TEXT.encode() + rb"\g<2>",
+                    data,
                 )
-            out = zipfile.ZipInfo(info.filename, date_time=(2025, 7, 1, 0, 0, 0))
+            out = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = info.external_attr
             dst.writestr(out, data)
@@ -148,3 +169,30 @@ def _cell(value: object) -> object:
     if isinstance(value, (str, int, float)):
         return value
     return str(value)
+
+
+@contextlib.contextmanager
+def fixed_gdal_date() -> Iterator[None]:
+    """Make GDAL stamp :data:`OUTPUT_DATE` into the GeoPackages written inside the block."""
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _OUTPUT_DATE_TEXT})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+
+
+def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) -> None:
+    """One layer in EPSG:4326, with a description and a fixed date (byte-identical reruns)."""
+    frame = gdf.to_crs(4326)
+    for col in frame.columns:
+        if str(frame[col].dtype) in ("boolean", "Int64"):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    with fixed_gdal_date():
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer,
+            driver="GPKG",
+            layer_options={"DESCRIPTION": description[:250]},
+        )

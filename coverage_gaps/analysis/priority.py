@@ -24,175 +24,28 @@ Ties between carriers go to the alphabetically first; ties in score to the small
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 from pandas.arrays import IntegerArray
 from pyproj import CRS
 
-from ._errors import InputDataError, Problem
-from ._io import geometry_problems, missing_columns, read_table, read_vector
-from .carriers import carrier_slug, normalise_carrier, normalise_technology
-from .config import FacilitiesSpec, SitesSpec
-from .priority_config import AssignmentSpec, BudgetSpec, PrioritySpec
+from ..config.priority import BudgetSpec, PrioritySpec
+from ..io.rasters import sample_points
+from ..results import PriorityResult
+from ..vietnam.carriers import carrier_slug
 
-__all__ = [
-    "PriorityResult",
-    "assign_carriers",
-    "load_assignments",
-    "load_facilities",
-    "load_sites",
-    "rank_villages",
-    "select_within_budget",
-    "sharing_opportunities",
-    "truthy",
-]
+__all__ = ["assign_carriers", "rank_villages", "select_within_budget", "sharing_opportunities"]
 
 log = logging.getLogger(__name__)
 
 SEVERITY = {"none": 1.0, "2G": 0.7, "3G": 0.4}
 COMPONENTS = ("people", "mobile", "fibre", "importance", "readiness", "cost")
-_TRUE = {"1", "true", "yes", "y", "x", "có", "co", "c", "t", "đ", "d", "có điện", "co dien"}
-_FALSE = {"0", "false", "no", "n", "không", "khong", "k", "f", "chưa", "chua"}
-
-
-@dataclass
-class PriorityResult:
-    """Ranked candidates (one row per village, with its carrier), sharing opportunities, budget."""
-
-    ranked: gpd.GeoDataFrame
-    sharing: pd.DataFrame
-    budget: pd.DataFrame | None
-    carriers: list[str]
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_sites(spec: SitesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
-    """Existing cell sites: ``carrier`` (normalised) and ``technologies`` (a set per site).
-
-    Examples
-    --------
-    >>> sites = load_sites(SitesSpec(path=Path("sites.gpkg")), working_crs=CRS(32648))  # doctest: +SKIP
-    """
-    gdf = read_vector(
-        spec.path, role="cell sites", layer=spec.layer, where=spec.where, crs=spec.crs
-    )
-    src = str(spec.path)
-    problems = missing_columns(
-        gdf,
-        {"carrier": spec.carrier, "technologies": spec.technologies},
-        source=src,
-        section="sites",
-    )
-    if problems:
-        raise InputDataError(problems)
-    gdf, errors, _ = geometry_problems(
-        gdf, source=src, id_column=None, allowed=("Point", "MultiPoint"), role="cell site"
-    )
-    if errors:
-        raise InputDataError(errors)
-    text = gdf[spec.technologies].astype("string").fillna("")
-    parsed: dict[str, frozenset[str] | None] = {}
-    for value in pd.unique(text):  # a handful of distinct values ("2G,4G", ...)
-        try:
-            parsed[value] = frozenset(
-                normalise_technology(t)
-                for t in str(value).replace(";", ",").split(",")
-                if t.strip()
-            )
-        except ValueError:
-            parsed[value] = None
-    mapped = text.map(parsed)
-    bad = np.flatnonzero(mapped.isna().to_numpy()).tolist()
-    techs = mapped.map(lambda t: t if t is not None else frozenset()).tolist()
-    if bad:
-        raise InputDataError(
-            [
-                Problem(
-                    src,
-                    f"features {', '.join(str(i + 1) for i in bad[:10])}",
-                    "unknown technology names.",
-                    "write technologies like '2G,4G' (GSM, UMTS, LTE, NR also accepted).",
-                )
-            ]
-        )
-    return gpd.GeoDataFrame(
-        {
-            "carrier": [normalise_carrier(c) for c in gdf[spec.carrier].astype(str)],
-            "technologies": techs,
-        },
-        geometry=shapely.centroid(gdf.geometry.to_crs(working_crs).to_numpy()),
-        crs=working_crs,
-    )
-
-
-def load_facilities(spec: FacilitiesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
-    """Public facilities as points (polygons are reduced to a point inside), with ``kind``."""
-    gdf = read_vector(
-        spec.path, role="facilities", layer=spec.layer, where=spec.where, crs=spec.crs
-    )
-    problems = missing_columns(
-        gdf, {"kind": spec.kind}, source=str(spec.path), section="facilities"
-    )
-    if problems:
-        raise InputDataError(problems)
-    gdf, errors, _ = geometry_problems(
-        gdf,
-        source=str(spec.path),
-        id_column=None,
-        allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"),
-        role="facility",
-    )
-    if errors:
-        raise InputDataError(errors)
-    kind = (
-        gdf[spec.kind].astype("string").fillna("").to_numpy(dtype=str)
-        if spec.kind
-        else np.full(len(gdf), "")
-    )
-    pts = shapely.point_on_surface(gdf.geometry.to_crs(working_crs).to_numpy())
-    return gpd.GeoDataFrame({"kind": kind}, geometry=pts, crs=working_crs)
-
-
-def load_assignments(spec: AssignmentSpec) -> pd.DataFrame:
-    """The assignment table: ``key`` (village or commune id), ``level`` and ``carrier``."""
-    key = spec.village or spec.commune
-    assert key is not None
-    df = read_table(
-        spec.path, role="assignments", sheet=spec.sheet, text_columns=[key, spec.carrier]
-    )
-    problems = missing_columns(
-        df,
-        {"id": key, "carrier": spec.carrier},
-        source=str(spec.path),
-        section="priority.assignments",
-    )
-    if problems:
-        raise InputDataError(problems)
-    out = pd.DataFrame(
-        {"key": df[key].astype(str).str.strip(), "carrier": df[spec.carrier].map(normalise_carrier)}
-    )
-    dup = out["key"][out["key"].duplicated()]
-    if len(dup):
-        raise InputDataError(
-            [
-                Problem(
-                    str(spec.path),
-                    f"column '{key}'",
-                    f"ids assigned twice: {', '.join(sorted(set(dup))[:10])}.",
-                    "give each village or commune one carrier.",
-                )
-            ]
-        )
-    out["level"] = "village" if spec.village else "commune"
-    return out
 
 
 # --------------------------------------------------------------------------- components
@@ -220,42 +73,14 @@ def _whole(values: np.ndarray) -> object:
     return arr
 
 
-def truthy(values: pd.Series) -> np.ndarray:
-    """1 / 0 / 0.5 (unknown) from yes/no-like values in Vietnamese or English."""
-    text = values.astype("string").str.strip().str.lower().fillna("")
-    out = np.full(len(values), 0.5)
-    out[text.isin(_TRUE).to_numpy()] = 1.0
-    out[text.isin(_FALSE).to_numpy()] = 0.0
-    numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    out[np.isfinite(numeric)] = (numeric[np.isfinite(numeric)] > 0).astype(float)
-    return out
-
-
-def _relief(dem_path: object, points: np.ndarray, crs: CRS, radius: float = 1000.0) -> np.ndarray:
+def _relief(dem_path: Path, points: np.ndarray, crs: CRS, radius: float = 1000.0) -> np.ndarray:
     """Elevation range (m) over the village and 8 points at ``radius`` around it."""
-    import warnings
-
-    from .config import CoverageSpec
-    from .layers import CoverageLayer, sample_raster  # the same windowed sampler as coverage
-
-    with rasterio.open(dem_path) as ds:
-        layer = CoverageLayer(
-            spec=CoverageSpec(path=dem_path, carrier="dem", technology="4G"),  # type: ignore[arg-type]
-            kind="raster",
-            mode="dbm",
-            crs=CRS.from_wkt(ds.crs.to_wkt()),
-            nodata=ds.nodata,
-            dtype=ds.dtypes[0],
-            transform=ds.transform,
-            width=ds.width,
-            height=ds.height,
-        )
     angles = np.arange(9) * (np.pi / 4)
     dx = np.r_[0.0, radius * np.cos(angles[:8])]
     dy = np.r_[0.0, radius * np.sin(angles[:8])]
     xs = (shapely.get_x(points)[:, None] + dx[None, :]).ravel()
     ys = (shapely.get_y(points)[:, None] + dy[None, :]).ravel()
-    sample = sample_raster(layer, gpd.GeoSeries(shapely.points(xs, ys), crs=crs))
+    sample = sample_points(dem_path, gpd.GeoSeries(shapely.points(xs, ys), crs=crs))
     values = np.where(sample.valid, sample.values, np.nan).reshape(len(points), 9)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: outside the DEM

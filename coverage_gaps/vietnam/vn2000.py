@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,8 +46,8 @@ from pyproj import CRS, Geod, Transformer
 from pyproj.crs import ProjectedCRS
 from pyproj.exceptions import CRSError, ProjError
 
-from ._errors import Problem
-from .names import match_names
+from .._errors import Problem
+from .names import match_names, name_keys
 
 __all__ = [
     "PROVINCE_MERIDIANS_2025",
@@ -293,9 +294,6 @@ def province_meridian(province: str, *, era: str = "2025") -> tuple[str, float]:
         m = match_names([text], names)
         if m.index[0] >= 0:
             return list(table.values())[int(m.index[0])]
-    import difflib
-
-    from .names import name_keys
 
     every = [n for t in tables for n, _ in t.values()]
     keys = list(name_keys(every))

@@ -8,17 +8,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import InputDataError, Problem
-from ._io import (
+from .._errors import InputDataError, Problem, warn_problems
+from ..config.project import CommunesSpec
+from ..io.checks import (
     duplicate_problems,
     geometry_problems,
     list_items,
     missing_columns,
-    read_vector,
     row_label,
 )
-from .config import CommunesSpec
-from .vn2000 import check_layer
+from ..io.readers import read_vector
+from ..vietnam.vn2000 import check_layer
 
 __all__ = ["COMMUNE_COLUMNS", "load_communes"]
 
@@ -28,9 +28,7 @@ log = logging.getLogger(__name__)
 COMMUNE_COLUMNS = ["commune_id", "commune_name", "province_id", "province_name"]
 
 
-def load_communes(
-    spec: CommunesSpec, *, province_fallback: str = "", issues: list[Problem] | None = None
-) -> gpd.GeoDataFrame:
+def load_communes(spec: CommunesSpec, *, province_fallback: str = "") -> gpd.GeoDataFrame:
     """Read the commune polygons and rename their columns to the standard ones.
 
     Parameters
@@ -40,8 +38,6 @@ def load_communes(
     province_fallback
         Province id and name used when the layer has no province column
         (the project's ``name``).
-    issues
-        A list that non-fatal problems (repaired geometries) are appended to.
 
     Returns
     -------
@@ -68,7 +64,6 @@ def load_communes(
         where=spec.where,
         crs=spec.crs,
         encoding=spec.encoding,
-        issues=issues,
     )
     problems = missing_columns(
         gdf,
@@ -113,10 +108,7 @@ def load_communes(
     problems += duplicate_problems(ids, source=src, column=spec.id, what="commune")
     if problems:
         raise InputDataError(problems)
-    for w in warns:
-        log.warning("%s", w)
-    if issues is not None:
-        issues.extend(warns)
+    warn_problems(warns)
 
     out = gpd.GeoDataFrame(
         {

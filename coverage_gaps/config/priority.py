@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .carriers import normalise_carrier, normalise_technology
+from ..vietnam.carriers import normalise_carrier, normalise_technology
 
 __all__ = ["DEFAULT_WEIGHTS", "AssignmentSpec", "BudgetSpec", "PrioritySpec", "parse_priority"]
 

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._errors import Problem
+from .._errors import Problem
 
 __all__ = [
     "UNIT_PREFIXES",
@@ -46,6 +47,7 @@ __all__ = [
     "name_keys",
     "normalise_name",
     "split_unit",
+    "fold",
     "strip_diacritics",
 ]
 
@@ -140,16 +142,34 @@ _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
-def strip_diacritics(text: str) -> str:
-    """Remove tones and vowel marks; ``đ`` becomes ``d``.
+def strip_diacritics(text: str, *, compatibility: bool = False) -> str:
+    """Remove tones and vowel marks; ``đ`` becomes ``d``. The one diacritic fold of the
+    package (names, carriers, the map's search).
+
+    ``compatibility`` also folds compatibility characters (``ﬁ`` to ``fi``, full-width
+    letters to ASCII), as NFKD does.
 
     Examples
     --------
     >>> strip_diacritics("Đồng Hỷ, Thái Nguyên")
     'Dong Hy, Thai Nguyen'
     """
-    nfd = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in nfd if unicodedata.category(ch) != "Mn")
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD" if compatibility else "NFD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(text: object) -> str:
+    """Search key of a name: no diacritics, ``đ`` as ``d``, lower case.
+
+    The map's page folds what the user types the same way, so "Trai Cau" finds "Trại Cau".
+
+    Examples
+    --------
+    >>> fold("Trại Cau"), fold("ĐỒNG HỶ")
+    ('trai cau', 'dong hy')
+    """
+    return strip_diacritics(str(text)).lower()
 
 
 def normalise_name(text: object) -> str:
@@ -413,7 +433,6 @@ def match_commune_names(
     >>> codes.tolist(), len(notes)
     (['05908', '05941', <NA>], 1)
     """
-    import difflib
 
     text = values.astype("string")
     uniques = [str(u) for u in text.dropna().unique()]

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import io
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import numpy as np
 import pandas as pd
 
-from ._i18n import header, text
+from .._version import __version__
+from ..results import RunResult
+from ..vietnam.carriers import TECHNOLOGIES, carrier_slug
+from .i18n import TEXT, header, text
+from .lists import priority_parameters
 
 __all__ = ["render_reports"]
 
@@ -138,21 +145,14 @@ def _plain(value: object) -> object:
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _charts(
     communes: pd.DataFrame, villages: pd.DataFrame, carriers: Sequence[str], lang: str
 ) -> list[dict[str, str]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .carriers import TECHNOLOGIES, carrier_slug
+    # deferred: matplotlib takes about half a second to import and only the charts need it
+    from matplotlib.figure import Figure
 
     charts = []
     top = communes.sort_values(["villages_gap_mobile", "commune_id"], ascending=[False, True]).head(
@@ -160,7 +160,8 @@ def _charts(
     )
     top = top[top["villages_gap_mobile"] > 0]
     title = text("gap_villages_chart", lang)
-    fig, ax = plt.subplots(figsize=(9, max(2.0, 0.28 * len(top) + 1)))
+    fig = Figure(figsize=(9, max(2.0, 0.28 * len(top) + 1)))
+    ax = fig.subplots()
     ax.barh(
         top["commune_name"].astype(str)[::-1], top["villages_gap_mobile"][::-1], color="#c0392b"
     )
@@ -176,7 +177,8 @@ def _charts(
         if any(f"{carrier_slug(c)}_{t.lower()}" in villages for c in carriers)
     ]
     title = text("pop_covered_chart", lang)
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig = Figure(figsize=(9, 3.6))
+    ax = fig.subplots()
     width = 0.8 / max(len(carriers), 1)
     for j, c in enumerate(carriers):
         shares = [
@@ -219,10 +221,6 @@ def render_reports(
     ...                       budget=None, carriers=["Viettel"], parameters=[], inputs=[],
     ...                       synthetic=True, fibre=True)  # doctest: +SKIP
     """
-    import jinja2
-
-    from . import __version__
-    from ._i18n import TEXT
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(_TEMPLATE)
@@ -290,3 +288,56 @@ def _budget_view(budget: pd.DataFrame, lang: str) -> dict[str, Any]:
     view = _table(budget, lang)
     view["columns"] = list(budget.columns)
     return view
+
+
+def write_reports(
+    result: RunResult,
+    folder: Path,
+    *,
+    inputs: list[dict[str, Any]],
+    run_date: str | None = None,
+) -> list[Path]:
+    """``report.html`` (one province), or ``reports/<province_id>.html`` and an index
+    ``report.html`` (several provinces)."""
+
+    cfg = result.config
+    pr = result.priority
+    pages = render_reports(
+        project=cfg.name,
+        provinces=result.provinces,
+        communes=pd.DataFrame(result.communes.drop(columns="geometry", errors="ignore")),
+        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        ranked=pd.DataFrame(pr.ranked.drop(columns="geometry")) if pr is not None else None,
+        budget=pr.budget if pr is not None else None,
+        carriers=sorted({c.carrier for c in cfg.coverage}),
+        parameters=priority_parameters(result),
+        inputs=inputs,
+        synthetic=cfg.synthetic,
+        fibre=cfg.fibre is not None,
+        lang=cfg.language,
+        run_date=run_date,
+    )
+    if len(pages) == 1:
+        path = folder / "report.html"
+        path.write_text(next(iter(pages.values())), encoding="utf-8")
+        return [path]
+    (folder / "reports").mkdir(exist_ok=True)
+    written = []
+    links = []
+    for pid, page in sorted(pages.items()):
+        path = folder / "reports" / f"{pid}.html"
+        path.write_text(page, encoding="utf-8")
+        written.append(path)
+        name = result.provinces.loc[
+            result.provinces["province_id"].astype(str) == pid, "province_name"
+        ].iloc[0]
+        links.append(
+            f'<li><a href="reports/{html.escape(pid)}.html">{html.escape(str(name))}</a></li>'
+        )
+    index = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(cfg.name)}</title></head>'
+        f"<body><h1>{html.escape(text('report_title', cfg.language))}: {html.escape(cfg.name)}</h1>"
+        f"<ul>{''.join(links)}</ul></body></html>\n"
+    )
+    (folder / "report.html").write_text(index, encoding="utf-8")
+    return [folder / "report.html", *written]

@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from ._errors import ConfigError, Problem
-from .carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
-from .priority_config import PrioritySpec, parse_priority
+from .._errors import ConfigError, Problem
+from ..vietnam.carriers import TECHNOLOGIES, carrier_slug, normalise_carrier, normalise_technology
+from ..vietnam.textcodecs import normalise_encoding_name
+from ..vietnam.vn2000 import resolve_crs
+from .priority import PrioritySpec, parse_priority
 
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
@@ -191,16 +195,39 @@ class ProjectConfig:
         present = {c.technology for c in self.coverage}
         return [t for t in TECHNOLOGIES if t in present]
 
-    def input_paths(self) -> list[Path]:
-        paths = [self.communes.path, self.villages.path, *(c.path for c in self.coverage)]
-        if self.fibre is not None:
-            paths.append(self.fibre.path)
-        for extra in (self.sites, self.facilities, self.priority.assignments):
-            if extra is not None:
-                paths.append(extra.path)
+    def with_overrides(
+        self, *, output: str | Path | None = None, language: str | None = None
+    ) -> ProjectConfig:
+        """This project with the command line's choices (``--output``, ``--lang``) applied;
+        ``None`` keeps the project file's value. The one place overrides are applied."""
+        changes: dict[str, Any] = {}
+        if output is not None:
+            changes["output"] = Path(output).resolve()
+        if language is not None:
+            changes["language"] = language
+        return replace(self, **changes) if changes else self
+
+    def input_roles(self) -> list[tuple[str, Path]]:
+        """Every input file with its role (``communes``, ``coverage:viettel_4g``, ``dem`` ...)."""
+        roles: list[tuple[str, Path]] = [
+            ("communes", self.communes.path),
+            ("villages", self.villages.path),
+            *((f"coverage:{c.column}", c.path) for c in self.coverage),
+        ]
+        optional = (
+            ("fibre", self.fibre),
+            ("sites", self.sites),
+            ("facilities", self.facilities),
+            ("assignments", self.priority.assignments),
+        )
+        roles += [(role, spec.path) for role, spec in optional if spec is not None]
         if self.priority.dem is not None:
-            paths.append(self.priority.dem)
-        return paths
+            roles.append(("dem", self.priority.dem))
+        return roles
+
+    def input_paths(self) -> list[Path]:
+        """Every input file (see :meth:`input_roles`)."""
+        return [path for _, path in self.input_roles()]
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as plain YAML/JSON types."""
@@ -377,8 +404,6 @@ def _vietnam_value(key: str, value: Any) -> tuple[Any, tuple[str, str] | None]:
     text encodings and ``commune_codes``; return the value and a problem (what, fix)."""
     vn2000_name = isinstance(value, str) and value.strip().lower()[:6] in ("vn-200", "vn2000")
     if key == "crs" and vn2000_name:
-        from .vn2000 import resolve_crs
-
         try:
             crs = resolve_crs(value)
         except ValueError as exc:
@@ -386,8 +411,6 @@ def _vietnam_value(key: str, value: Any) -> tuple[Any, tuple[str, str] | None]:
         epsg = crs.to_epsg()
         return (f"EPSG:{epsg}" if epsg else crs.to_wkt()), None
     if key == "encoding":
-        from .textcodecs import normalise_encoding_name
-
         if str(value).strip().lower() == "auto":
             return "auto", None
         try:
@@ -568,8 +591,6 @@ def parse_config(data: Any, *, base_dir: Path, source: str = "config") -> Projec
     working_crs = str(top.get("working_crs", "auto"))
     if working_crs != "auto":
         working_crs = str(_vietnam_value("crs", working_crs)[0])
-        from pyproj import CRS
-        from pyproj.exceptions import CRSError
 
         try:
             crs = CRS.from_user_input(working_crs)
@@ -666,13 +687,4 @@ def load_config(path: str | Path, *, output: str | Path | None = None) -> Projec
             ]
         ) from None
     cfg = parse_config(data, base_dir=path.parent, source=str(path))
-    cfg = _replace(cfg, source=path.resolve())
-    if output is not None:
-        cfg = _replace(cfg, output=Path(output).resolve())
-    return cfg
-
-
-def _replace(cfg: ProjectConfig, **changes: Any) -> ProjectConfig:
-    from dataclasses import replace
-
-    return replace(cfg, **changes)
+    return replace(cfg, source=path.resolve()).with_overrides(output=output)

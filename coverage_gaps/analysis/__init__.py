@@ -1,0 +1,31 @@
+"""The analysis: the metric CRS, placing villages in communes, coverage and fibre reach at
+each village, the village table, commune and province summaries, area shares and the
+priority lists. Plain functions over frames and arrays; no file is written here."""
+
+from .areas import measure_covered_area
+from .classify import VILLAGE_COLUMNS, classify_villages
+from .coverage import distance_to_fibre, sample_coverage, sample_raster
+from .crs import choose_working_crs, utm_crs_for_geometries, utm_crs_for_lon_lat
+from .placing import assign_villages_to_communes
+from .priority import assign_carriers, rank_villages, select_within_budget, sharing_opportunities
+from .summaries import COMMUNE_SUMMARY_COLUMNS, summarise_communes, summarise_provinces
+
+__all__ = [
+    "COMMUNE_SUMMARY_COLUMNS",
+    "VILLAGE_COLUMNS",
+    "assign_carriers",
+    "assign_villages_to_communes",
+    "choose_working_crs",
+    "classify_villages",
+    "distance_to_fibre",
+    "measure_covered_area",
+    "rank_villages",
+    "sample_coverage",
+    "sample_raster",
+    "select_within_budget",
+    "sharing_opportunities",
+    "summarise_communes",
+    "summarise_provinces",
+    "utm_crs_for_geometries",
+    "utm_crs_for_lon_lat",
+]

@@ -1,0 +1,181 @@
+"""Writing a run: GeoPackage, CSV and ``run.json``, atomically and reproducibly.
+
+Files in the output folder:
+
+- ``villages.gpkg`` / ``villages.csv``: one row per village (column contract in
+  ``docs/DESIGN.md``); GeoPackage in EPSG:4326.
+- ``communes.gpkg`` / ``communes.csv``: one row per commune.
+- ``provinces.csv``: one row per province.
+- ``run.json``: inputs with sha256, resolved config, versions, counts, timings.
+- ``README.txt``: what the files are, and a warning when the inputs are synthetic.
+
+CSV files are UTF-8 with a byte-order mark so that Excel shows Vietnamese
+correctly. GeoPackages are written with a fixed timestamp, so the same inputs
+give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy
+import pandas as pd
+import pyogrio
+import pyproj
+import rasterio
+import shapely
+
+from .._version import __version__
+from ..io.atomic import atomic_output_dir
+from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
+from ..io.writers import write_csv, write_gpkg
+from ..results import RunResult
+from .lists import write_priority_lists
+from .maps import map_data_from_result, write_maps
+from .notice import SYNTHETIC_NOTICE
+from .report import write_reports
+
+__all__ = ["SYNTHETIC_NOTICE", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the tool and of the libraries that shaped the results."""
+    return {
+        "coverage_gaps": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "pandas": pd.__version__,
+        "geopandas": gpd.__version__,
+        "shapely": shapely.__version__,
+        "pyogrio": pyogrio.__version__,
+        "pyproj": pyproj.__version__,
+        "rasterio": rasterio.__version__,
+        "gdal": pyogrio.__gdal_version_string__,
+        "proj": pyproj.proj_version_str,
+    }
+
+
+def _file_entry(role: str, path: Path) -> dict[str, Any]:
+    return {"role": role, "path": str(path), "bytes": path.stat().st_size,
+            "sha256": sha256_file(path)}  # fmt: skip
+
+
+def _inputs_manifest(result: RunResult) -> list[dict[str, Any]]:
+    cfg = result.config
+    out = [_file_entry(role, f) for role, path in cfg.input_roles() for f in dataset_files(path)]
+    if cfg.source is not None and cfg.source.exists():
+        out.append(_file_entry("project", cfg.source))
+    return out
+
+
+def _readme(result: RunResult) -> str:
+    cfg = result.config
+    p = result.provinces
+    lines = [f"coverage-gaps {__version__}: results for {cfg.name}", ""]
+    if cfg.synthetic:
+        lines += [SYNTHETIC_NOTICE, ""]
+    gap_fibre = p["villages_gap_fibre"].sum() if cfg.fibre is not None else "n/a (no fibre layer)"
+    lines += [
+        f"Villages: {int(p['villages'].sum())}; without 3G/4G/5G (gap_mobile): "
+        f"{int(p['villages_gap_mobile'].sum())}; without fibre within "
+        f"{cfg.fibre.max_distance_m if cfg.fibre else 0:g} m: {gap_fibre}.",
+        "",
+        "villages.gpkg, villages.csv  one row per village: coverage by carrier and technology, gaps",
+        "communes.gpkg, communes.csv  one row per commune: counts of villages and people in each gap",
+        "provinces.csv                one row per province: the same totals",
+        "run.json                     inputs (with sha256), configuration, versions, timings",
+        "",
+        "Column definitions: docs/DESIGN.md in the coverage-gaps repository.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(
+    result: RunResult, directory: str | Path, *, started: float | None = None
+) -> Path:
+    """Write every output file of a run into ``directory``, atomically.
+
+    The files are written into a hidden folder beside ``directory`` and renamed
+    into place at the end, so a failure leaves the previous outputs untouched.
+
+    Examples
+    --------
+    >>> write_outputs(result, "outputs/thai-nguyen")  # doctest: +SKIP
+    """
+    target = Path(directory).resolve()
+    t0 = time.perf_counter()
+    with atomic_output_dir(target) as tmp:
+        write_tables(result, tmp)
+        if result.priority is not None:
+            write_priority_lists(result, tmp / "priority")
+            log.debug("wrote the priority lists")
+        inputs = _inputs_manifest(result)
+        write_reports(result, tmp, inputs=inputs)
+        log.debug("wrote the report")
+        (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
+        write_maps(map_data_from_result(result), tmp)
+        log.debug("wrote the map")
+        record = _run_record(result, inputs=inputs, outputs=outputs_listing(tmp), started=started)
+        record["stages_s"]["write_outputs"] = round(time.perf_counter() - t0, 3)
+        write_run_record(tmp, record)
+    return target
+
+
+def write_tables(result: RunResult, folder: Path) -> None:
+    """``villages.gpkg/.csv``, ``communes.gpkg/.csv`` and ``provinces.csv``."""
+    cfg = result.config
+    note = SYNTHETIC_NOTICE if cfg.synthetic else f"coverage-gaps {__version__}: {cfg.name}"
+    write_gpkg(result.villages, folder / "villages.gpkg", "villages", note)
+    log.debug("wrote villages.gpkg")
+    write_csv(result.villages, folder / "villages.csv")
+    write_gpkg(result.communes, folder / "communes.gpkg", "communes", note)
+    write_csv(result.communes, folder / "communes.csv")
+    write_csv(result.provinces, folder / "provinces.csv")
+    log.debug("wrote the tables")
+
+
+def _run_record(
+    result: RunResult,
+    *,
+    inputs: list[dict[str, Any]],
+    outputs: list[dict[str, Any]],
+    started: float | None,
+) -> dict[str, Any]:
+    """The content of ``run.json`` (written by :func:`coverage_gaps.io.runfolder.write_run_record`)."""
+    cfg = result.config
+    villages = result.villages
+    return {
+        "tool": "coverage-gaps",
+        "version": __version__,
+        "name": cfg.name,
+        "synthetic": cfg.synthetic,
+        "notice": SYNTHETIC_NOTICE if cfg.synthetic else None,
+        "finished_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "elapsed_s": round(time.perf_counter() - started, 3) if started is not None else None,
+        "working_crs": result.working_crs.to_string(),
+        "config": cfg.to_dict(),
+        "inputs": inputs,
+        "outputs": outputs,
+        "counts": {
+            "communes": len(result.communes),
+            "villages": len(villages),
+            "population": float(villages["population"].sum()),
+            "villages_gap_mobile": int(villages["gap_mobile"].sum()),
+            "villages_gap_fibre": int(villages["gap_fibre"].fillna(False).sum())
+            if cfg.fibre is not None
+            else None,
+            "provinces": len(result.provinces),
+            "coverage_layers": len(cfg.coverage),
+        },
+        "warnings": [str(i) for i in result.issues],
+        "stages_s": dict(result.timings),
+        "versions": versions(),
+    }

@@ -1,0 +1,152 @@
+"""The types the stages hand to each other: a loaded coverage layer, raster values at
+points, every input of a run, the priority lists and the result of a run.
+
+This module sits at the bottom of the package (it imports only the configuration
+types), so loaders, analysis, writers and engines can all share these types without
+importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from rasterio.transform import Affine
+
+from ._errors import Problem
+from .config.project import CoverageSpec, ProjectConfig
+
+__all__ = ["CoverageLayer", "Inputs", "PriorityResult", "RasterSample", "RunResult"]
+
+
+def covered_by_values(
+    values: np.ndarray, valid: np.ndarray, *, mode: str, threshold_dbm: float
+) -> np.ndarray:
+    """The coverage rule for raster values: a 0/1 mask is covered where 1; a signal level
+    where it is at least the threshold. Nodata (``valid`` False) is never covered.
+
+    Examples
+    --------
+    >>> v = np.array([-104.0, -105.0, -105.5, np.nan])
+    >>> covered_by_values(v, np.isfinite(v), mode="dbm", threshold_dbm=-105).tolist()
+    [True, True, False, False]
+    >>> covered_by_values(np.array([0, 1, 2]), np.ones(3, bool), mode="mask",
+    ...                   threshold_dbm=-105).tolist()
+    [False, True, False]
+    """
+    if mode == "mask":
+        return valid & (values == 1)
+    with np.errstate(invalid="ignore"):
+        return valid & (values >= threshold_dbm)
+
+
+def value_mode(requested: str, dtype: np.dtype) -> str:
+    """``dbm`` or ``mask``: what a raster band holds. ``auto`` means a mask for unsigned
+    integer and boolean bands, a signal level otherwise.
+
+    Examples
+    --------
+    >>> value_mode("auto", np.dtype("uint8")), value_mode("auto", np.dtype("float32"))
+    ('mask', 'dbm')
+    """
+    if requested != "auto":
+        return requested
+    return "mask" if np.dtype(dtype).kind in "ub" else "dbm"
+
+
+@dataclass
+class CoverageLayer:
+    """A checked coverage layer, ready to sample.
+
+    For rasters only metadata is kept (the file is re-opened to read windows);
+    for vectors the polygons are kept in the working CRS.
+    """
+
+    spec: CoverageSpec
+    kind: str  # "raster" | "vector"
+    mode: str = "polygons"  # "dbm" | "mask" | "polygons"
+    crs: CRS | None = None
+    nodata: float | None = None
+    dtype: str = ""
+    transform: Affine | None = None
+    width: int = 0
+    height: int = 0
+    polygons: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    _tree: shapely.STRtree | None = None
+
+    @property
+    def column(self) -> str:
+        return self.spec.column
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.carrier} {self.spec.technology}"
+
+    def covered_values(self, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Boolean covered for raster values (``valid`` False for nodata)."""
+        return covered_by_values(
+            values, valid, mode=self.mode, threshold_dbm=self.spec.threshold_dbm
+        )
+
+    def tree(self) -> shapely.STRtree:
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.polygons)
+        return self._tree
+
+
+class RasterSample(NamedTuple):
+    """Raster values at points; ``valid`` is False outside the raster or on nodata."""
+
+    values: np.ndarray
+    valid: np.ndarray
+    inside: np.ndarray
+
+
+@dataclass
+class PriorityResult:
+    """Ranked candidates (one row per village, with its carrier), sharing opportunities, budget."""
+
+    ranked: gpd.GeoDataFrame
+    sharing: pd.DataFrame
+    budget: pd.DataFrame | None
+    carriers: list[str]
+
+
+@dataclass
+class Inputs:
+    """Every input loaded, checked and reprojected to the working CRS."""
+
+    config: ProjectConfig
+    working_crs: CRS
+    communes: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    layers: list[CoverageLayer]
+    fibre: gpd.GeoDataFrame | None
+    issues: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    #: raster values at the villages, read once while checking (reused by the analysis)
+    samples: dict[str, RasterSample] = field(default_factory=dict)
+    sites: gpd.GeoDataFrame | None = None
+    facilities: gpd.GeoDataFrame | None = None
+    assignments: pd.DataFrame | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the tables, where they were written, and how it went."""
+
+    config: ProjectConfig
+    working_crs: CRS
+    villages: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    provinces: pd.DataFrame
+    issues: list[Problem]
+    timings: dict[str, float]
+    priority: PriorityResult | None = None
+    output: Path | None = None
