@@ -6,15 +6,20 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint format typecheck bench clean browser-deps
 
+INSTALL_LOG := $(VENV)/install.log
+
+# pip's own output goes to $(INSTALL_LOG); it is shown only when the install fails
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing coverage-gaps and its dependencies into $(VENV) (log: $(INSTALL_LOG)) ..."
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]' ) \
+		> $(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); \
+		echo "make: the install failed; the whole log is in $(INSTALL_LOG)"; exit 1; }
+	@touch $(STAMP)
 
 ## demo: install, generate the synthetic demo province and run the whole analysis on it
 demo: $(STAMP)
-	$(BIN)/coverage-gaps demo outputs/demo
+	@$(BIN)/coverage-gaps demo outputs/demo
 
 ## browser-deps: Debian chromium (apt, only if missing) and the map's JS/CSS assets (npm, .browser/)
 browser-deps:
@@ -29,9 +34,11 @@ test: $(STAMP) browser-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
+## lint: ruff, and the import contracts of docs/DESIGN.md (import-linter)
 lint: $(STAMP)
 	$(BIN)/ruff check coverage_gaps tests benchmarks
 	$(BIN)/ruff format --check coverage_gaps tests benchmarks
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format coverage_gaps tests benchmarks
