@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -26,8 +24,6 @@ from ..vietnam.crosswalk import convert_village_codes
 from ..vietnam.vn2000 import check_layer, find_coordinate_faults
 
 __all__ = ["VILLAGE_INPUT_COLUMNS", "load_villages", "lon_lat_swapped"]
-
-log = logging.getLogger(__name__)
 
 #: Columns of the standardised village frame (plus ``geometry``, points).
 VILLAGE_INPUT_COLUMNS = ["village_id", "name", "population", "commune_id", "area_km2"]
@@ -59,144 +55,197 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
     >>> from coverage_gaps.config import VillagesSpec
     >>> v = load_villages(VillagesSpec(path=Path("villages.csv"), x="lon", y="lat"))  # doctest: +SKIP
     """
-    src = str(spec.path)
-    text_cols = [c for c in (spec.id, spec.name, spec.commune) if c]
-    problems: list[Problem] = []
     area = None
     if spec.is_table:
-        df = read_table(
-            spec.path,
-            role="villages",
-            sheet=spec.sheet,
-            text_columns=text_cols,
-            encoding=spec.encoding,
-        )
-        needed = {
-            "id": spec.id,
-            "name": spec.name,
-            "population": spec.population,
-            "x": spec.x,
-            "y": spec.y,
-            "commune": spec.commune,
-            "households": spec.households,
-            "electricity": spec.electricity,
-        }
-        problems += missing_columns(df, needed, source=src, section="villages")
-        if problems:
-            raise InputDataError(problems)
-        crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
-        if problem:
-            raise InputDataError([problem])
-        assert spec.x is not None and spec.y is not None
-        xs = parse_coordinates(df[spec.x])  # decimals with . or , and DMS (21°35'12"N)
-        ys = parse_coordinates(df[spec.y])
-        bad = ~(np.isfinite(xs) & np.isfinite(ys))
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            problems.append(
-                Problem(
-                    src,
-                    _rows(df, rows, spec.id),
-                    f"{rows.size} row(s) have missing, non-numeric, NaN or infinite "
-                    f"coordinates in '{spec.x}'/'{spec.y}'.",
-                    "fill in the coordinates (decimal numbers) or delete the rows.",
-                )
-            )
-        elif crs is not None and crs.is_geographic:
-            out_of_range = (np.abs(xs) > 180) | (np.abs(ys) > 90)
-            if out_of_range.any():
-                rows = np.flatnonzero(out_of_range)
-                swapped = bool(np.all((np.abs(xs[rows]) <= 90) & (np.abs(ys[rows]) <= 180)))
-                if swapped:
-                    problems.append(
-                        Problem(
-                            src,
-                            _rows(df, rows, spec.id),
-                            f"longitude and latitude look swapped: in {rows.size} row(s) "
-                            f"'{spec.y}' (latitude) is beyond ±90° while '{spec.x}' fits a latitude.",
-                            "exchange the 'x' and 'y' keys of 'villages:' in the project file.",
-                        )
-                    )
-                else:
-                    problems.append(
-                        Problem(
-                            src,
-                            _rows(df, rows, spec.id),
-                            f"{rows.size} row(s) have coordinates outside longitude/latitude "
-                            f"range, but the CRS is {crs.to_string()} (degrees).",
-                            _metres_fix(xs[rows], ys[rows], crs, spec),
-                        )
-                    )
-        geoms = shapely.points(np.where(bad, 0.0, xs), np.where(bad, 0.0, ys))
-        gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
-        if not problems:  # swapped X/Y, degrees as metres, outside Vietnam, datum
-            faults, notes = check_layer(
-                gdf,
-                source=src,
-                label=lambda rows: _rows(df, rows, spec.id),
-                crs_source="'crs:' in the project file",
-                x_name=spec.x,
-                y_name=spec.y,
-            )
-            problems += faults
-            warn_problems(notes)
+        gdf, problems = _read_village_table(spec)
     else:
-        gdf = read_vector(
-            spec.path,
-            role="villages",
-            layer=spec.layer,
-            where=spec.where,
-            crs=spec.crs,
-            encoding=spec.encoding,
-        )
-        columns = {
-            "id": spec.id,
-            "name": spec.name,
-            "population": spec.population,
-            "commune": spec.commune,
-            "households": spec.households,
-            "electricity": spec.electricity,
-        }
-        problems += missing_columns(gdf, columns, source=src, section="villages")
-        if len(gdf) == 0:
-            problems.append(
-                Problem(src, "", "the village layer has no features.", "check the file and layer.")
-            )
-        if problems:
-            raise InputDataError(problems)
-        gdf, errors, warns = geometry_problems(
+        gdf, area, problems = _read_village_layer(spec)
+    ids = gdf[spec.id].astype("string").str.strip()
+    problems += duplicate_problems(ids, source=str(spec.path), column=spec.id, what="village")
+    population, population_problems = _check_population(gdf, spec)
+    problems += population_problems
+    if problems:
+        raise InputDataError(problems)
+    return _standard_villages(gdf, spec, ids=ids, population=population, area=area)
+
+
+def _read_village_table(spec: VillagesSpec) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Read a village table (CSV, XLSX) as points, with its coordinate problems.
+
+    Missing columns and an unknown CRS are raised at once; bad coordinates and
+    coordinate faults (swapped X/Y, degrees as metres, outside Vietnam, datum) are
+    returned, to be listed with the other problems of the villages.
+    """
+    src = str(spec.path)
+    df = read_table(
+        spec.path,
+        role="villages",
+        sheet=spec.sheet,
+        text_columns=[c for c in (spec.id, spec.name, spec.commune) if c],
+        encoding=spec.encoding,
+    )
+    needed = {
+        "id": spec.id,
+        "name": spec.name,
+        "population": spec.population,
+        "x": spec.x,
+        "y": spec.y,
+        "commune": spec.commune,
+        "households": spec.households,
+        "electricity": spec.electricity,
+    }
+    problems = missing_columns(df, needed, source=src, section="villages")
+    if problems:
+        raise InputDataError(problems)
+    crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
+    if problem:
+        raise InputDataError([problem])
+    assert spec.x is not None and spec.y is not None
+    xs = parse_coordinates(df[spec.x])  # decimals with . or , and DMS (21°35'12"N)
+    ys = parse_coordinates(df[spec.y])
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    problems += _check_table_coordinates(df, xs, ys, bad=bad, crs=crs, spec=spec)
+    geoms = shapely.points(np.where(bad, 0.0, xs), np.where(bad, 0.0, ys))
+    gdf = gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+    if not problems:  # swapped X/Y, degrees as metres, outside Vietnam, datum
+        faults, notes = check_layer(
             gdf,
             source=src,
-            id_column=spec.id,
-            allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"),
-            role="village",
+            label=lambda rows: _rows(df, rows, spec.id),
+            crs_source="'crs:' in the project file",
+            x_name=spec.x,
+            y_name=spec.y,
         )
-        problems += errors
-        warn_problems(warns)
-        if not errors:
-            geoms = gdf.geometry.to_numpy()
-            polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-            if polygonal.any():
-                metric = (
-                    gdf.geometry.to_crs(gdf.geometry.estimate_utm_crs())
-                    if gdf.crs.is_geographic
-                    else gdf.geometry
-                )
-                area = np.where(polygonal, metric.area.to_numpy() / 1e6, np.nan)
-            points = shapely.point_on_surface(geoms)
-            gdf = gdf.set_geometry(gpd.GeoSeries(points, index=gdf.index, crs=gdf.crs))
-            faults, notes = check_layer(
-                gdf,
-                source=src,
-                label=lambda rows: _rows(gdf, rows, spec.id, table=False),
-                crs_source="'crs:' in the project file" if spec.crs else "the file's CRS (.prj)",
-            )
-            problems += faults
-            warn_problems(notes)
-        df = gdf
+        problems += faults
+        warn_problems(notes)
+    return gdf, problems
 
-    ids = df[spec.id].astype("string").str.strip()
-    problems += duplicate_problems(ids, source=src, column=spec.id, what="village")
+
+def _check_table_coordinates(
+    df: pd.DataFrame,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    bad: np.ndarray,
+    crs: CRS | None,
+    spec: VillagesSpec,
+) -> list[Problem]:
+    """Rows without usable coordinates or, in degrees, beyond longitude/latitude range."""
+    src = str(spec.path)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        return [
+            Problem(
+                src,
+                _rows(df, rows, spec.id),
+                f"{rows.size} row(s) have missing, non-numeric, NaN or infinite "
+                f"coordinates in '{spec.x}'/'{spec.y}'.",
+                "fill in the coordinates (decimal numbers) or delete the rows.",
+            )
+        ]
+    if crs is None or not crs.is_geographic:
+        return []
+    out_of_range = (np.abs(xs) > 180) | (np.abs(ys) > 90)
+    if not out_of_range.any():
+        return []
+    rows = np.flatnonzero(out_of_range)
+    swapped = bool(np.all((np.abs(xs[rows]) <= 90) & (np.abs(ys[rows]) <= 180)))
+    if swapped:
+        return [
+            Problem(
+                src,
+                _rows(df, rows, spec.id),
+                f"longitude and latitude look swapped: in {rows.size} row(s) "
+                f"'{spec.y}' (latitude) is beyond ±90° while '{spec.x}' fits a latitude.",
+                "exchange the 'x' and 'y' keys of 'villages:' in the project file.",
+            )
+        ]
+    return [
+        Problem(
+            src,
+            _rows(df, rows, spec.id),
+            f"{rows.size} row(s) have coordinates outside longitude/latitude "
+            f"range, but the CRS is {crs.to_string()} (degrees).",
+            _metres_fix(xs[rows], ys[rows], crs, spec),
+        )
+    ]
+
+
+def _read_village_layer(
+    spec: VillagesSpec,
+) -> tuple[gpd.GeoDataFrame, np.ndarray | None, list[Problem]]:
+    """Read a village vector layer as points: (points, polygon areas in km², problems).
+
+    Missing columns and an empty layer are raised at once; geometry errors, or
+    else coordinate faults, are returned. The areas are None when no village is
+    a polygon (or the geometries have errors).
+    """
+    src = str(spec.path)
+    gdf = read_vector(
+        spec.path,
+        role="villages",
+        layer=spec.layer,
+        where=spec.where,
+        crs=spec.crs,
+        encoding=spec.encoding,
+    )
+    columns = {
+        "id": spec.id,
+        "name": spec.name,
+        "population": spec.population,
+        "commune": spec.commune,
+        "households": spec.households,
+        "electricity": spec.electricity,
+    }
+    problems = missing_columns(gdf, columns, source=src, section="villages")
+    if len(gdf) == 0:
+        problems.append(
+            Problem(src, "", "the village layer has no features.", "check the file and layer.")
+        )
+    if problems:
+        raise InputDataError(problems)
+    gdf, errors, warns = geometry_problems(
+        gdf,
+        source=src,
+        id_column=spec.id,
+        allowed=("Point", "MultiPoint", "Polygon", "MultiPolygon"),
+        role="village",
+    )
+    warn_problems(warns)
+    if errors:
+        return gdf, None, errors
+    gdf, area = _villages_as_points(gdf)
+    faults, notes = check_layer(
+        gdf,
+        source=src,
+        label=lambda rows: _rows(gdf, rows, spec.id, table=False),
+        crs_source="'crs:' in the project file" if spec.crs else "the file's CRS (.prj)",
+    )
+    warn_problems(notes)
+    return gdf, area, faults
+
+
+def _villages_as_points(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray | None]:
+    """A point inside each village, and the area in km² of the polygonal ones.
+
+    The areas are NaN for point villages, and None when no village is a polygon.
+    """
+    geoms = gdf.geometry.to_numpy()
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    area = None
+    if polygonal.any():
+        metric = (
+            gdf.geometry.to_crs(gdf.geometry.estimate_utm_crs())
+            if gdf.crs.is_geographic
+            else gdf.geometry
+        )
+        area = np.where(polygonal, metric.area.to_numpy() / 1e6, np.nan)
+    points = shapely.point_on_surface(geoms)
+    return gdf.set_geometry(gpd.GeoSeries(points, index=gdf.index, crs=gdf.crs)), area
+
+
+def _check_population(df: pd.DataFrame, spec: VillagesSpec) -> tuple[np.ndarray, list[Problem]]:
+    """The population as numbers, and the villages with none, a non-number or a negative one."""
     pop = _numbers(df[spec.population])
     raw = df[spec.population]
     missing = (
@@ -204,7 +253,7 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
     )
     non_numeric = ~missing & ~np.isfinite(pop)
     negative = np.isfinite(pop) & (pop < 0)
-    table = spec.is_table
+    problems: list[Problem] = []
     for mask, what, fix in (
         (missing, "have no population", "fill in the population (0 if nobody lives there)."),
         (non_numeric, "have a population that is not a number", "write a whole number of people."),
@@ -214,41 +263,32 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
             rows = np.flatnonzero(mask)
             problems.append(
                 Problem(
-                    src,
-                    f"column '{spec.population}', " + _rows(df, rows, spec.id, table=table),
+                    str(spec.path),
+                    f"column '{spec.population}', " + _rows(df, rows, spec.id, table=spec.is_table),
                     f"{rows.size} village(s) {what}.",
                     fix,
                 )
             )
-    if problems:
-        raise InputDataError(problems)
+    return pop, problems
 
-    if spec.commune:
-        commune = df[spec.commune].astype("string").str.strip()
-        commune = commune.mask(commune == "")
-    else:
-        commune = pd.Series(pd.NA, index=df.index, dtype="string")
-    old_codes = candidates = None
-    if spec.commune and spec.commune_codes == "pre-2025":  # to 2025 codes (split ones later)
-        old_codes, commune, candidates, notes = convert_village_codes(
-            commune, mapping=spec.crosswalk, source=src
-        )
-        warn_problems(notes)
+
+def _standard_villages(
+    gdf: gpd.GeoDataFrame,
+    spec: VillagesSpec,
+    *,
+    ids: pd.Series,
+    population: np.ndarray,
+    area: np.ndarray | None,
+) -> gpd.GeoDataFrame:
+    """The checked villages with the standard columns (see :func:`load_villages`)."""
+    commune, old_codes, candidates = _commune_codes(gdf, spec)
     out = gpd.GeoDataFrame(
         {
             "village_id": ids.astype(str).to_numpy(),
-            "name": df[spec.name]
-            .astype("string")
-            .str.strip()
-            .str.normalize("NFC")
-            .fillna("")
-            .astype(str)
-            .to_numpy()
-            if spec.name in df.columns
-            else ids.astype(str).to_numpy(),
-            "population": pop,
+            "name": _village_names(gdf, spec, ids),
+            "population": population,
             "commune_id": commune.to_numpy(),
-            "area_km2": area if area is not None else np.full(len(df), np.nan),
+            "area_km2": area if area is not None else np.full(len(gdf), np.nan),
         },
         geometry=gdf.geometry.to_numpy(),
         crs=gdf.crs,
@@ -258,10 +298,40 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
         out["commune_id_pre2025"] = old_codes.to_numpy()
         out["commune_candidates"] = candidates.to_numpy()
     if spec.households:
-        out["households"] = _numbers(df[spec.households])
+        out["households"] = _numbers(gdf[spec.households])
     if spec.electricity:
-        out["electricity"] = truthy(df[spec.electricity])
+        out["electricity"] = truthy(gdf[spec.electricity])
     return out
+
+
+def _commune_codes(
+    df: pd.DataFrame, spec: VillagesSpec
+) -> tuple[pd.Series, pd.Series | None, pd.Series | None]:
+    """The villages' commune codes: (2025 codes, pre-2025 codes, candidate successors).
+
+    Codes are ``<NA>`` where none is given. Pre-2025 codes are converted to the
+    2025 ones; villages of a split commune keep their candidates, to be placed later.
+    """
+    if not spec.commune:
+        return pd.Series(pd.NA, index=df.index, dtype="string"), None, None
+    commune = df[spec.commune].astype("string").str.strip()
+    commune = commune.mask(commune == "")
+    if spec.commune_codes != "pre-2025":
+        return commune, None, None
+    old_codes, commune, candidates, notes = convert_village_codes(
+        commune, mapping=spec.crosswalk, source=str(spec.path)
+    )
+    warn_problems(notes)
+    return commune, old_codes, candidates
+
+
+def _village_names(df: pd.DataFrame, spec: VillagesSpec, ids: pd.Series) -> np.ndarray:
+    """The village names (NFC, stripped), or the ids when there is no name column."""
+    if spec.name not in df.columns:
+        return ids.astype(str).to_numpy()
+    return (
+        df[spec.name].astype("string").str.strip().str.normalize("NFC").fillna("").astype(str)
+    ).to_numpy()
 
 
 def lon_lat_swapped(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> int | None:
@@ -311,5 +381,5 @@ def _numbers(values: pd.Series) -> np.ndarray:
 
 
 def _rows(df: pd.DataFrame, rows: np.ndarray, id_column: str, *, table: bool = True) -> str:
-
+    """Label rows for a message: ``row 2 (id V1), row 5`` (``feature 1 ...`` for a layer)."""
     return list_items(row_label(df, rows, id_column=id_column, table=table))
