@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,8 +13,6 @@ from ..vietnam.crosswalk import place_split_villages
 from ..vietnam.names import match_commune_names
 
 __all__ = ["assign_villages_to_communes"]
-
-log = logging.getLogger(__name__)
 
 
 def assign_villages_to_communes(
@@ -64,6 +60,34 @@ def assign_villages_to_communes(
     >>> assign_villages_to_communes(v, c)["commune_id"].tolist()
     ['A']
     """
+    _check_same_crs(villages, communes)
+    out = villages.copy()
+    ids = communes["commune_id"].to_numpy()
+    given = out["commune_id"].astype("string")
+    known = given.isin(ids).fillna(False).to_numpy(dtype=bool).copy()  # may be a read-only view
+    unknown_given = given.notna().to_numpy() & ~known
+    given, by_name, named = _match_named_communes(given, unknown_given, communes, source=source)
+    known |= by_name
+    unknown_given &= ~named
+    if "commune_candidates" in out.columns:  # pre-2025 communes that were split
+        given, known = _take_split_successors(
+            out, communes, given, known, max_snap_m=max_snap_m, source=source
+        )
+    if unknown_given.any():
+        _warn_unknown_codes(given[unknown_given], source=source)
+
+    commune_pos, source_kind = _given_communes(out, ids, given, known=known, by_name=by_name)
+    _place_by_location(
+        out, communes, commune_pos, source_kind, todo=~known, max_snap_m=max_snap_m, source=source
+    )
+    out["commune_id"] = ids[commune_pos]
+    out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
+    out["commune_source"] = source_kind.astype(str)
+    return out
+
+
+def _check_same_crs(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> None:
+    """Raise ``ValueError`` unless villages and communes share their CRS (when both have one)."""
     if (
         villages.crs is not None
         and communes.crs is not None
@@ -73,90 +97,149 @@ def assign_villages_to_communes(
             f"villages are in {villages.crs.to_string()} but communes in "
             f"{communes.crs.to_string()}; reproject both to the working CRS first."
         )
-    out = villages.copy()
-    n = len(out)
-    ids = communes["commune_id"].to_numpy()
-    pos_of = pd.Series(np.arange(len(ids)), index=ids)
-    given = out["commune_id"].astype("string")
-    known = given.isin(ids).fillna(False).to_numpy(dtype=bool)
-    unknown_given = given.notna().to_numpy() & ~known
-    known = known.copy()  # pandas may hand out a read-only view
-    by_name = np.zeros(n, dtype=bool)
-    named = unknown_given & given.str.contains(r"[^\W\d_]", regex=True).fillna(False).to_numpy()
-    if named.any():  # names instead of codes: match them (diacritics, unit words, numerals)
-        codes_by_name, notes = match_commune_names(given[named], communes, source=source)
-        given = given.copy()
-        given[named] = codes_by_name.to_numpy()
-        by_name = named & given.notna().to_numpy()
-        known |= by_name
-        unknown_given &= ~named
-        warn_problems(notes)
-    if "commune_candidates" in out.columns:  # pre-2025 communes that were split
-        split_codes, notes = place_split_villages(
-            out, communes, max_snap_m=max_snap_m, source=source
-        )
-        resolved = pd.notna(split_codes) & ~known
-        given = given.copy()
-        given[resolved] = split_codes[resolved]
-        known |= resolved
-        warn_problems(notes)
-    if unknown_given.any():
-        codes = sorted(set(given[unknown_given].astype(str)))
-        p = Problem(
-            source,
-            f"{int(unknown_given.sum())} village(s)",
-            f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
-            "check the codes (pre-2025 codes must be converted to the 2025 ones).",
-        )
-        warn_problem(p)
 
+
+def _match_named_communes(
+    given: pd.Series, unknown_given: np.ndarray, communes: gpd.GeoDataFrame, *, source: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Match commune names given instead of codes (diacritics, unit words, numerals).
+
+    Returns
+    -------
+    tuple
+        The given codes with matched names replaced by their codes (unmatched ones
+        missing), which villages were matched by name, and which gave a name.
+    """
+    named = unknown_given & given.str.contains(r"[^\W\d_]", regex=True).fillna(False).to_numpy()
+    if not named.any():
+        return given, np.zeros(len(given), dtype=bool), named
+    codes_by_name, notes = match_commune_names(given[named], communes, source=source)
+    given = given.copy()
+    given[named] = codes_by_name.to_numpy()
+    by_name = named & given.notna().to_numpy()
+    warn_problems(notes)
+    return given, by_name, named
+
+
+def _take_split_successors(
+    villages: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    given: pd.Series,
+    known: np.ndarray,
+    *,
+    max_snap_m: float,
+    source: str,
+) -> tuple[pd.Series, np.ndarray]:
+    """Give villages of a split pre-2025 commune the successor that holds them.
+
+    Returns the given codes and the known mask, both updated (see
+    :func:`~coverage_gaps.vietnam.crosswalk.place_split_villages`).
+    """
+    split_codes, notes = place_split_villages(
+        villages, communes, max_snap_m=max_snap_m, source=source
+    )
+    resolved = pd.notna(split_codes) & ~known
+    given = given.copy()
+    given[resolved] = split_codes[resolved]
+    known = known | resolved
+    warn_problems(notes)
+    return given, known
+
+
+def _warn_unknown_codes(unknown: pd.Series, *, source: str) -> None:
+    """Warn about commune codes that are not in the commune layer."""
+    codes = sorted(set(unknown.astype(str)))
+    p = Problem(
+        source,
+        f"{len(unknown)} village(s)",
+        f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
+        "check the codes (pre-2025 codes must be converted to the 2025 ones).",
+    )
+    warn_problem(p)
+
+
+def _given_communes(
+    villages: gpd.GeoDataFrame,
+    ids: np.ndarray,
+    given: pd.Series,
+    *,
+    known: np.ndarray,
+    by_name: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in ``ids``) of the communes the villages came with, and how they were given.
+
+    Villages without a known commune get position -1 and an empty source.
+    """
+    n = len(villages)
+    pos_of = pd.Series(np.arange(len(ids)), index=ids)
     commune_pos = np.full(n, -1, dtype=np.int64)
     source_kind = np.full(n, "", dtype=object)
     commune_pos[known] = pos_of.loc[given[known].astype(str).to_numpy()].to_numpy()
     source_kind[known] = "input"
     source_kind[by_name] = "name"
-    if "commune_candidates" in out.columns:
-        source_kind[known & (out["commune_candidates"].fillna("").to_numpy() != "")] = "crosswalk"
+    if "commune_candidates" in villages.columns:
+        from_crosswalk = villages["commune_candidates"].fillna("").to_numpy() != ""
+        source_kind[known & from_crosswalk] = "crosswalk"
+    return commune_pos, source_kind
 
-    todo = np.flatnonzero(~known)
-    if todo.size:
-        pts = out.geometry.to_numpy()[todo]
-        tree = shapely.STRtree(communes.geometry.to_numpy())
-        vi, ci = tree.query(pts, predicate="intersects")
-        if vi.size:
-            # smallest commune position (= smallest id) per village
-            order = np.lexsort((ci, vi))
-            vi, ci = vi[order], ci[order]
-            first = np.r_[True, vi[1:] != vi[:-1]]
-            commune_pos[todo[vi[first]]] = ci[first]
-            source_kind[todo[vi[first]]] = "inside"
-        outside = todo[commune_pos[todo] < 0]
-        if outside.size and max_snap_m > 0:
-            vi, ci = tree.query_nearest(
-                out.geometry.to_numpy()[outside], max_distance=max_snap_m, all_matches=False
-            )
-            commune_pos[outside[vi]] = ci
-            source_kind[outside[vi]] = "snapped"
-        outside = todo[commune_pos[todo] < 0]
-        if outside.size:
-            labels = [f"{out['village_id'].iloc[i]}" for i in outside]
-            hint = (
-                "check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
-                "or allow a tolerance with 'villages.max_snap_m'."
-            )
-            raise InputDataError(
-                [
-                    Problem(
-                        source,
-                        f"village ids {list_items(labels)}",
-                        f"{outside.size} village(s) lie outside every commune"
-                        + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
-                        + ".",
-                        hint,
-                    )
-                ]
-            )
-    out["commune_id"] = ids[commune_pos]
-    out["commune_name"] = communes["commune_name"].to_numpy()[commune_pos]
-    out["commune_source"] = source_kind.astype(str)
-    return out
+
+def _place_by_location(
+    villages: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    commune_pos: np.ndarray,
+    source_kind: np.ndarray,
+    *,
+    todo: np.ndarray,
+    max_snap_m: float,
+    source: str,
+) -> None:
+    """Place the ``todo`` villages in the commune that contains them, in place.
+
+    A village on a border goes to the commune with the smaller position (= id);
+    one outside every commune to the nearest within ``max_snap_m``. Raises
+    :class:`InputDataError` naming the villages that are still outside.
+    """
+    todo = np.flatnonzero(todo)
+    if not todo.size:
+        return
+    pts = villages.geometry.to_numpy()[todo]
+    tree = shapely.STRtree(communes.geometry.to_numpy())
+    vi, ci = tree.query(pts, predicate="intersects")
+    if vi.size:
+        # smallest commune position (= smallest id) per village
+        order = np.lexsort((ci, vi))
+        vi, ci = vi[order], ci[order]
+        first = np.r_[True, vi[1:] != vi[:-1]]
+        commune_pos[todo[vi[first]]] = ci[first]
+        source_kind[todo[vi[first]]] = "inside"
+    outside = todo[commune_pos[todo] < 0]
+    if outside.size and max_snap_m > 0:
+        vi, ci = tree.query_nearest(
+            villages.geometry.to_numpy()[outside], max_distance=max_snap_m, all_matches=False
+        )
+        commune_pos[outside[vi]] = ci
+        source_kind[outside[vi]] = "snapped"
+    outside = todo[commune_pos[todo] < 0]
+    if outside.size:
+        raise InputDataError(
+            [_outside_problem(villages, outside, max_snap_m=max_snap_m, source=source)]
+        )
+
+
+def _outside_problem(
+    villages: gpd.GeoDataFrame, outside: np.ndarray, *, max_snap_m: float, source: str
+) -> Problem:
+    """The problem naming the villages (positions ``outside``) that lie in no commune."""
+    labels = [f"{villages['village_id'].iloc[i]}" for i in outside]
+    hint = (
+        "check the coordinates and the CRS of the villages (longitude/latitude swapped?), "
+        "or allow a tolerance with 'villages.max_snap_m'."
+    )
+    return Problem(
+        source,
+        f"village ids {list_items(labels)}",
+        f"{outside.size} village(s) lie outside every commune"
+        + (f" (more than {max_snap_m:g} m away)" if max_snap_m > 0 else "")
+        + ".",
+        hint,
+    )
