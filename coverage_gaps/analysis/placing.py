@@ -174,7 +174,7 @@ def _given_communes(
     pos_of = pd.Series(np.arange(len(ids)), index=ids)
     commune_pos = np.full(n, -1, dtype=np.int64)
     source_kind = np.full(n, "", dtype=object)
-    commune_pos[known] = pos_of.loc[given[known].astype(str).to_numpy()].to_numpy()
+    commune_pos[known] = pos_of.loc[pd.Index(given[known].astype(str).to_numpy())].to_numpy()
     source_kind[known] = "input"
     source_kind[by_name] = "name"
     if "commune_candidates" in villages.columns:

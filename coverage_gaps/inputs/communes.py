@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,8 +19,6 @@ from ..io.readers import read_vector
 from ..vietnam.vn2000 import check_layer
 
 __all__ = ["COMMUNE_COLUMNS", "load_communes"]
-
-log = logging.getLogger(__name__)
 
 #: Columns of the standardised commune frame (plus ``geometry``).
 COMMUNE_COLUMNS = ["commune_id", "commune_name", "province_id", "province_name"]
@@ -56,6 +52,35 @@ def load_communes(spec: CommunesSpec, *, province_fallback: str = "") -> gpd.Geo
     >>> from coverage_gaps.config import CommunesSpec
     >>> c = load_communes(CommunesSpec(path=Path("communes.gpkg")))  # doctest: +SKIP
     """
+    gdf = _read_commune_layer(spec)
+    gdf, ids = _check_communes(gdf, spec)
+    out = gpd.GeoDataFrame(
+        {
+            "commune_id": ids.astype(str).to_numpy(),
+            "commune_name": _text(gdf, spec.name, ids),
+            "province_id": _text(gdf, spec.province, pd.Series(province_fallback, index=gdf.index)),
+            "province_name": _text(
+                gdf,
+                spec.province_name or spec.province,
+                pd.Series(province_fallback, index=gdf.index),
+            ),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
+    if (
+        spec.province_name is None
+        and spec.province is not None
+        and province_fallback
+        and out["province_id"].nunique() == 1
+    ):
+        # one province named in the project: use its name for display
+        out["province_name"] = province_fallback
+    return out.sort_values("commune_id", kind="stable").reset_index(drop=True)
+
+
+def _read_commune_layer(spec: CommunesSpec) -> gpd.GeoDataFrame:
+    """Read the commune layer; raise when it lacks a configured column or has no features."""
     src = str(spec.path)
     gdf = read_vector(
         spec.path,
@@ -89,11 +114,22 @@ def load_communes(spec: CommunesSpec, *, province_fallback: str = "") -> gpd.Geo
         )
     if problems:
         raise InputDataError(problems)
+    return gdf
 
+
+def _check_communes(
+    gdf: gpd.GeoDataFrame, spec: CommunesSpec
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Check the communes' geometries, coordinates and ids: (repaired layer, ids).
+
+    Raises :class:`InputDataError` listing every problem; warns about the rest
+    (repaired geometries, swapped X/Y, datum) only when there is none.
+    """
+    src = str(spec.path)
     gdf, errors, warns = geometry_problems(
         gdf, source=src, id_column=spec.id, allowed=("Polygon", "MultiPolygon"), role="commune"
     )
-    problems += errors
+    problems = list(errors)
     if not errors:  # wrong .prj, swapped X/Y, degrees as metres, outside Vietnam, datum
         faults, notes = check_layer(
             gdf,
@@ -109,30 +145,7 @@ def load_communes(spec: CommunesSpec, *, province_fallback: str = "") -> gpd.Geo
     if problems:
         raise InputDataError(problems)
     warn_problems(warns)
-
-    out = gpd.GeoDataFrame(
-        {
-            "commune_id": ids.astype(str).to_numpy(),
-            "commune_name": _text(gdf, spec.name, ids),
-            "province_id": _text(gdf, spec.province, pd.Series(province_fallback, index=gdf.index)),
-            "province_name": _text(
-                gdf,
-                spec.province_name or spec.province,
-                pd.Series(province_fallback, index=gdf.index),
-            ),
-        },
-        geometry=gdf.geometry.to_numpy(),
-        crs=gdf.crs,
-    )
-    if (
-        spec.province_name is None
-        and spec.province is not None
-        and province_fallback
-        and out["province_id"].nunique() == 1
-    ):
-        # one province named in the project: use its name for display
-        out["province_name"] = province_fallback
-    return out.sort_values("commune_id", kind="stable").reset_index(drop=True)
+    return gdf, ids
 
 
 def _mode(gdf: gpd.GeoDataFrame, column: str | None) -> str | None:
@@ -143,6 +156,7 @@ def _mode(gdf: gpd.GeoDataFrame, column: str | None) -> str | None:
 
 
 def _text(gdf: gpd.GeoDataFrame, column: str | None, default: pd.Series) -> np.ndarray:
+    """A text column (stripped, NFC), ``default`` where it is missing or not configured."""
     if column is None:
         return default.astype(str).to_numpy()
     values = gdf[column].astype("string").str.strip().str.normalize("NFC")

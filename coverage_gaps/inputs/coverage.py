@@ -9,13 +9,14 @@ polygons; a village on a polygon's edge counts as covered.
 
 from __future__ import annotations
 
-import logging
+from typing import Any, NamedTuple
 
 import numpy as np
 import rasterio
 import shapely
 from pyproj import CRS
 from rasterio.enums import Resampling
+from rasterio.transform import Affine
 
 from .._errors import InputDataError, Problem, warn_problem, warn_problems
 from ..config.project import CoverageSpec
@@ -25,8 +26,6 @@ from ..io.readers import read_vector
 from ..results import CoverageLayer, RasterSample
 
 __all__ = ["check_raster_sample", "load_coverage_layer"]
-
-log = logging.getLogger(__name__)
 
 
 def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLayer:
@@ -47,77 +46,66 @@ def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLaye
     >>> from pyproj import CRS
     >>> layer = load_coverage_layer(spec, working_crs=CRS(32648))  # doctest: +SKIP
     """
-    src = str(spec.path)
-    if not spec.is_raster:
-        gdf = read_vector(
-            spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs,
-            encoding=spec.encoding
-        )  # fmt: skip
-        gdf, errors, warns = geometry_problems(
-            gdf,
-            source=src,
-            id_column=None,
-            allowed=("Polygon", "MultiPolygon"),
-            role="coverage polygon",
-        )
-        if errors:
-            raise InputDataError(errors)
-        warn_problems(warns)
-        if len(gdf) == 0:
-            p = Problem(
-                src,
-                "",
-                f"{spec.carrier} {spec.technology}: the layer has no polygons, so it covers "
-                "no village.",
-                "check that the right file or layer is given.",
-            )
-            warn_problem(p)
-        # single parts, prepared: a village is tested only against the parts whose box holds it,
-        # and each test uses the polygon's prepared (indexed) edges
-        polys = shapely.get_parts(gdf.geometry.to_crs(working_crs).to_numpy())
-        polys = polys[~shapely.is_empty(polys)]
-        shapely.prepare(polys)
-        return CoverageLayer(
-            spec=spec, kind="vector", mode="polygons", crs=working_crs, polygons=polys
-        )
+    if spec.is_raster:
+        return _load_coverage_raster(spec)
+    return _load_coverage_polygons(spec, working_crs=working_crs)
 
+
+def _load_coverage_polygons(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLayer:
+    """Read and check a vector coverage layer; its polygons in the working CRS, prepared."""
+    src = str(spec.path)
+    gdf = read_vector(
+        spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs,
+        encoding=spec.encoding
+    )  # fmt: skip
+    gdf, errors, warns = geometry_problems(
+        gdf,
+        source=src,
+        id_column=None,
+        allowed=("Polygon", "MultiPolygon"),
+        role="coverage polygon",
+    )
+    if errors:
+        raise InputDataError(errors)
+    warn_problems(warns)
+    if len(gdf) == 0:
+        p = Problem(
+            src,
+            "",
+            f"{spec.carrier} {spec.technology}: the layer has no polygons, so it covers "
+            "no village.",
+            "check that the right file or layer is given.",
+        )
+        warn_problem(p)
+    # single parts, prepared: a village is tested only against the parts whose box holds it,
+    # and each test uses the polygon's prepared (indexed) edges
+    polys = shapely.get_parts(gdf.geometry.to_crs(working_crs).to_numpy())
+    polys = polys[~shapely.is_empty(polys)]
+    shapely.prepare(polys)
+    return CoverageLayer(spec=spec, kind="vector", mode="polygons", crs=working_crs, polygons=polys)
+
+
+class _RasterHeader(NamedTuple):
+    """What is kept of a raster's metadata (the file is re-opened to read windows)."""
+
+    crs: Any  # rasterio.crs.CRS or None
+    band_count: int
+    dtypes: tuple[str, ...]
+    nodatavals: tuple[float | None, ...]
+    transform: Affine
+    width: int
+    height: int
+
+
+def _load_coverage_raster(spec: CoverageSpec) -> CoverageLayer:
+    """Check a coverage raster's metadata: CRS, georeferencing, band, data type, value kind."""
+    src = str(spec.path)
     problem = check_exists(spec.path, "coverage raster")
     if problem:
         raise InputDataError([problem])
-    problems: list[Problem] = []
-    try:
-        with rasterio.open(spec.path) as ds:
-            crs = ds.crs
-            count, dtypes, nodatavals = ds.count, ds.dtypes, ds.nodatavals
-            transform, width, height = ds.transform, ds.width, ds.height
-    except rasterio.errors.RasterioError as exc:
-        raise InputDataError(
-            [
-                Problem(
-                    src,
-                    "",
-                    f"cannot be read as a raster ({' '.join(str(exc).split())}).",
-                    "check that it is a complete GeoTIFF; export it again.",
-                )
-            ]
-        ) from None
-    if crs is None:
-        if spec.crs:
-            given, problem = parse_crs(spec.crs, source=src, where="crs")
-            if problem or given is None:
-                raise InputDataError([problem] if problem else [])
-            crs = rasterio.crs.CRS.from_user_input(given.to_wkt())
-        else:
-            problems.append(
-                Problem(
-                    src,
-                    "",
-                    "the raster has no coordinate reference system (CRS).",
-                    "add 'crs: EPSG:32648' (or the right code) to this layer in the project "
-                    "file, or assign it with gdal_edit.py -a_srs.",
-                )
-            )
-    if transform.is_identity:
+    header = _read_raster_header(spec)
+    crs, problems = _raster_crs(header.crs, spec)
+    if header.transform.is_identity:
         problems.append(
             Problem(
                 src,
@@ -126,17 +114,86 @@ def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLaye
                 "export it again as a GeoTIFF with its position.",
             )
         )
-    if not 1 <= spec.band <= count:
+    if not 1 <= spec.band <= header.band_count:
         problems.append(
             Problem(
                 src,
                 f"band {spec.band}",
-                f"no such band; the raster has {count}.",
-                f"use 'band:' between 1 and {count}.",
+                f"no such band; the raster has {header.band_count}.",
+                f"use 'band:' between 1 and {header.band_count}.",
             )
         )
         raise InputDataError(problems)
-    dtype = np.dtype(dtypes[spec.band - 1])
+    dtype = np.dtype(header.dtypes[spec.band - 1])
+    mode, band_problems = _value_mode(dtype, spec)
+    problems += band_problems
+    if problems:
+        raise InputDataError(problems)
+    return CoverageLayer(
+        spec=spec,
+        kind="raster",
+        mode=mode,
+        crs=CRS.from_user_input(crs.to_wkt()),
+        nodata=header.nodatavals[spec.band - 1],
+        dtype=dtype.name,
+        transform=header.transform,
+        width=header.width,
+        height=header.height,
+    )
+
+
+def _read_raster_header(spec: CoverageSpec) -> _RasterHeader:
+    """Open the raster for its metadata; raise when it cannot be read as a raster."""
+    try:
+        with rasterio.open(spec.path) as ds:
+            return _RasterHeader(
+                ds.crs, ds.count, ds.dtypes, ds.nodatavals, ds.transform, ds.width, ds.height
+            )
+    except rasterio.errors.RasterioError as exc:
+        raise InputDataError(
+            [
+                Problem(
+                    str(spec.path),
+                    "",
+                    f"cannot be read as a raster ({' '.join(str(exc).split())}).",
+                    "check that it is a complete GeoTIFF; export it again.",
+                )
+            ]
+        ) from None
+
+
+def _raster_crs(crs: Any, spec: CoverageSpec) -> tuple[Any, list[Problem]]:
+    """The raster's CRS, or the layer's ``crs:`` when the raster has none: (CRS, problems).
+
+    Raises when the given ``crs:`` is not a CRS.
+    """
+    if crs is not None:
+        return crs, []
+    src = str(spec.path)
+    if spec.crs:
+        given, problem = parse_crs(spec.crs, source=src, where="crs")
+        if problem or given is None:
+            raise InputDataError([problem] if problem else [])
+        return rasterio.crs.CRS.from_user_input(given.to_wkt()), []
+    return None, [
+        Problem(
+            src,
+            "",
+            "the raster has no coordinate reference system (CRS).",
+            "add 'crs: EPSG:32648' (or the right code) to this layer in the project "
+            "file, or assign it with gdal_edit.py -a_srs.",
+        )
+    ]
+
+
+def _value_mode(dtype: np.dtype, spec: CoverageSpec) -> tuple[str, list[Problem]]:
+    """What the band's values are (``dbm`` or ``mask``), and problems with its data type.
+
+    ``values: auto`` means ``mask`` for unsigned integer and boolean bands,
+    ``dbm`` for the others.
+    """
+    src = str(spec.path)
+    problems: list[Problem] = []
     if dtype.kind not in "iuf" and dtype != np.bool_:
         problems.append(
             Problem(
@@ -158,20 +215,7 @@ def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLaye
                 "use 'values: mask' for a 0/1 raster, or give the signal level raster.",
             )
         )
-    if problems:
-        raise InputDataError(problems)
-    nodata = nodatavals[spec.band - 1]
-    return CoverageLayer(
-        spec=spec,
-        kind="raster",
-        mode=mode,
-        crs=CRS.from_user_input(crs.to_wkt()),
-        nodata=nodata,
-        dtype=dtype.name,
-        transform=transform,
-        width=width,
-        height=height,
-    )
+    return mode, problems
 
 
 def check_raster_sample(
@@ -192,37 +236,17 @@ def check_raster_sample(
         return errors, warns
     assert layer.crs is not None and layer.transform is not None
     if not inside.any():
-        b = rasterio.transform.array_bounds(layer.height, layer.width, layer.transform)
+        return [_extent_problem(layer)], warns
+    if not valid.any() and _holds_only_nodata(layer):
         errors.append(
             Problem(
                 src,
                 "",
-                f"{layer.label}: the raster's extent (x {b[0]:.0f}..{b[2]:.0f}, "
-                f"y {b[1]:.0f}..{b[3]:.0f} in {layer.crs.to_string()}) contains none of the "
-                "villages.",
-                "check that the raster is for this area and that its CRS is right.",
+                f"{layer.label}: the raster holds only nodata.",
+                "check the nodata value (gdalinfo) and export the layer again.",
             )
         )
         return errors, warns
-    if not valid.any():
-        with open_raster(layer.spec.path) as ds:
-            factor = max(1, int(np.ceil(max(ds.width, ds.height) / 1024)))
-            small = ds.read(
-                layer.spec.band,
-                out_shape=(max(1, ds.height // factor), max(1, ds.width // factor)),
-                masked=True,
-                resampling=Resampling.nearest,
-            )
-        if np.ma.count(small) == 0:
-            errors.append(
-                Problem(
-                    src,
-                    "",
-                    f"{layer.label}: the raster holds only nodata.",
-                    "check the nodata value (gdalinfo) and export the layer again.",
-                )
-            )
-            return errors, warns
     missing = int((~valid).sum())
     if missing:
         warns.append(
@@ -246,3 +270,30 @@ def check_raster_sample(
                 )
             )
     return errors, warns
+
+
+def _extent_problem(layer: CoverageLayer) -> Problem:
+    """The error for a raster whose extent contains none of the villages."""
+    assert layer.crs is not None and layer.transform is not None
+    b = rasterio.transform.array_bounds(layer.height, layer.width, layer.transform)
+    return Problem(
+        str(layer.spec.path),
+        "",
+        f"{layer.label}: the raster's extent (x {b[0]:.0f}..{b[2]:.0f}, "
+        f"y {b[1]:.0f}..{b[3]:.0f} in {layer.crs.to_string()}) contains none of the "
+        "villages.",
+        "check that the raster is for this area and that its CRS is right.",
+    )
+
+
+def _holds_only_nodata(layer: CoverageLayer) -> bool:
+    """Whether a decimated read (at most about 1024 cells a side) of the band is all nodata."""
+    with open_raster(layer.spec.path) as ds:
+        factor = max(1, int(np.ceil(max(ds.width, ds.height) / 1024)))
+        small = ds.read(
+            layer.spec.band,
+            out_shape=(max(1, ds.height // factor), max(1, ds.width // factor)),
+            masked=True,
+            resampling=Resampling.nearest,
+        )
+    return bool(np.ma.count(small) == 0)
