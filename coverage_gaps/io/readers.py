@@ -28,6 +28,7 @@ from .checks import check_exists, list_items, parse_crs
 __all__: list[str] = []
 
 _PARQUET = (".parquet", ".geoparquet")
+_EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
 def read_vector(
@@ -63,85 +64,10 @@ def read_vector(
     text_encoding = encoding if encoding is not None else ("auto" if legacy_text else None)
     raw_text = legacy_text and text_encoding is not None
     if path.suffix.lower() == ".shp":
-        missing = [
-            s
-            for s in (".shx", ".dbf")
-            if not (path.with_suffix(s).exists() or path.with_suffix(s.upper()).exists())
-        ]
-        if missing:
-            raise InputDataError(
-                [
-                    Problem(
-                        src,
-                        "",
-                        f"the shapefile is incomplete: {' and '.join(missing)} missing beside it.",
-                        "copy all the files of the shapefile (.shp, .shx, .dbf, .prj) "
-                        "together, or use a GeoPackage.",
-                    )
-                ]
-            )
-    try:
-        if path.suffix.lower() in _PARQUET:
-            gdf = gpd.read_parquet(path)
-            if where:
-                gdf = gdf.query(where)
-        else:
-            open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
-            if layer is not None:
-                layers = [str(n) for n in pyogrio.list_layers(open_path)[:, 0]]
-                if layer not in layers:
-                    raise InputDataError(
-                        [
-                            Problem(
-                                src,
-                                f"layer '{layer}'",
-                                "no such layer.",
-                                f"layers in the file: {list_items(layers)}.",
-                            )
-                        ]
-                    )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                gdf = _read_layers(
-                    open_path, layer=layer, where=where, columns=columns, raw_text=raw_text
-                )
-    except InputDataError:
-        raise
-    except ImportError as exc:
-        raise InputDataError(
-            [
-                Problem(
-                    src,
-                    "",
-                    f"reading this format needs an optional package ({exc.name}).",
-                    "install coverage-gaps[parquet], or convert to GeoPackage.",
-                )
-            ]
-        ) from None
-    except Exception as exc:
-        text = " ".join(str(exc).split())
-        if where and ("where" in text.lower() or "sql" in text.lower() or "syntax" in text.lower()):
-            raise InputDataError(
-                [
-                    Problem(
-                        src,
-                        f"where: {where}",
-                        f"the filter is invalid ({text}).",
-                        "write an OGR SQL condition, e.g. provinceCode = '19'.",
-                    )
-                ]
-            ) from None
-        raise InputDataError(
-            [
-                Problem(
-                    src,
-                    "",
-                    f"cannot be read as a {role} layer ({text}).",
-                    "check that it is a complete GeoPackage, shapefile, GeoJSON, "
-                    "FlatGeobuf, KML or other GDAL vector file; export it again.",
-                )
-            ]
-        ) from None
+        _check_shapefile_parts(path)
+    gdf = _read_vector_file(
+        path, role=role, layer=layer, where=where, columns=columns, raw_text=raw_text
+    )
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputDataError(
             [
@@ -155,50 +81,158 @@ def read_vector(
         )
     if text_encoding is not None:
         gdf = _decode_text(gdf, text_encoding, raw=raw_text, source=src)
-    if crs is not None:
-        given, problem = parse_crs(crs, source=src, where="crs")
-        if problem or given is None:
-            raise InputDataError([problem] if problem else [])
-        if gdf.crs is None:
-            gdf = gdf.set_crs(given)
-        elif not gdf.crs.equals(given) and (
-            (gdf.crs.is_geographic and _not_degrees(gdf)) or _vn2000_datum_fix(gdf.crs, given)
-        ):
-            kind = "(degrees), but its coordinates are metres" if gdf.crs.is_geographic else ""
-            note = Problem(
-                src,
-                "crs",
-                f"the file says {gdf.crs.name} {kind or '(VN-2000 parameters, datum lost)'}; "
-                f"the project file's {given.to_string()} is used instead.",
-                "fix or delete the file's .prj (for MapInfo, save it with the VN-2000 datum).",
-            )
-            warn_problem(note)
-            gdf = gdf.set_crs(given, allow_override=True)
-        elif not gdf.crs.equals(given):
-            raise InputDataError(
-                [
-                    Problem(
-                        src,
-                        "crs",
-                        f"the project file says {given.to_string()} but the file "
-                        f"says {gdf.crs.to_string()}.",
-                        "remove 'crs:' to use the file's CRS, or fix the file's .prj.",
-                    )
-                ]
-            )
-    elif gdf.crs is None:
+    return _apply_given_crs(gdf, crs, source=src)
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    """Raise when the ``.shx`` or ``.dbf`` of a shapefile is not beside it."""
+    missing = [
+        s
+        for s in (".shx", ".dbf")
+        if not (path.with_suffix(s).exists() or path.with_suffix(s.upper()).exists())
+    ]
+    if missing:
         raise InputDataError(
             [
                 Problem(
-                    src,
+                    str(path),
                     "",
-                    "has no coordinate reference system (CRS).",
-                    "add 'crs: EPSG:4326' (or the right code) to this input in the "
-                    "project file, or save the file with its CRS (a .prj for shapefiles).",
+                    f"the shapefile is incomplete: {' and '.join(missing)} missing beside it.",
+                    "copy all the files of the shapefile (.shp, .shx, .dbf, .prj) "
+                    "together, or use a GeoPackage.",
                 )
             ]
         )
-    return gdf
+
+
+def _read_vector_file(
+    path: Path,
+    *,
+    role: str,
+    layer: str | None,
+    where: str | None,
+    columns: Sequence[str] | None,
+    raw_text: bool,
+) -> gpd.GeoDataFrame:
+    """Read the file (GeoParquet, or any GDAL vector format); library errors become
+    :class:`InputDataError`."""
+    try:
+        if path.suffix.lower() in _PARQUET:
+            gdf = gpd.read_parquet(path)
+            return gdf.query(where) if where else gdf
+        open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
+        if layer is not None:
+            _check_layer_exists(open_path, layer, source=str(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _read_layers(
+                open_path, layer=layer, where=where, columns=columns, raw_text=raw_text
+            )
+    except InputDataError:
+        raise
+    except ImportError as exc:
+        raise InputDataError(
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"reading this format needs an optional package ({exc.name}).",
+                    "install coverage-gaps[parquet], or convert to GeoPackage.",
+                )
+            ]
+        ) from None
+    except Exception as exc:
+        raise InputDataError(
+            [_vector_read_problem(exc, source=str(path), role=role, where=where)]
+        ) from None
+
+
+def _check_layer_exists(open_path: str, layer: str, *, source: str) -> None:
+    """Raise, listing the layers there are, when the file has no layer ``layer``."""
+    layers = [str(n) for n in pyogrio.list_layers(open_path)[:, 0]]
+    if layer not in layers:
+        raise InputDataError(
+            [
+                Problem(
+                    source,
+                    f"layer '{layer}'",
+                    "no such layer.",
+                    f"layers in the file: {list_items(layers)}.",
+                )
+            ]
+        )
+
+
+def _vector_read_problem(exc: Exception, *, source: str, role: str, where: str | None) -> Problem:
+    """Why a vector file could not be read: an invalid ``where`` filter, or the file itself."""
+    text = " ".join(str(exc).split())
+    if where and ("where" in text.lower() or "sql" in text.lower() or "syntax" in text.lower()):
+        return Problem(
+            source,
+            f"where: {where}",
+            f"the filter is invalid ({text}).",
+            "write an OGR SQL condition, e.g. provinceCode = '19'.",
+        )
+    return Problem(
+        source,
+        "",
+        f"cannot be read as a {role} layer ({text}).",
+        "check that it is a complete GeoPackage, shapefile, GeoJSON, "
+        "FlatGeobuf, KML or other GDAL vector file; export it again.",
+    )
+
+
+def _apply_given_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, source: str) -> gpd.GeoDataFrame:
+    """Give the layer the project file's ``crs:``, when there is one, or check it has a CRS.
+
+    The given CRS is set on a layer without one, and overrides the file's when
+    that is plainly wrong (metres under degrees, VN-2000 parameters without the
+    datum), with a warning. Raises when the layer has no CRS and none is given,
+    or when the given one contradicts the file's.
+    """
+    if crs is None:
+        if gdf.crs is None:
+            raise InputDataError(
+                [
+                    Problem(
+                        source,
+                        "",
+                        "has no coordinate reference system (CRS).",
+                        "add 'crs: EPSG:4326' (or the right code) to this input in the "
+                        "project file, or save the file with its CRS (a .prj for shapefiles).",
+                    )
+                ]
+            )
+        return gdf
+    given, problem = parse_crs(crs, source=source, where="crs")
+    if problem or given is None:
+        raise InputDataError([problem] if problem else [])
+    if gdf.crs is None:
+        return gdf.set_crs(given)
+    if gdf.crs.equals(given):
+        return gdf
+    if (gdf.crs.is_geographic and _not_degrees(gdf)) or _vn2000_datum_fix(gdf.crs, given):
+        kind = "(degrees), but its coordinates are metres" if gdf.crs.is_geographic else ""
+        note = Problem(
+            source,
+            "crs",
+            f"the file says {gdf.crs.name} {kind or '(VN-2000 parameters, datum lost)'}; "
+            f"the project file's {given.to_string()} is used instead.",
+            "fix or delete the file's .prj (for MapInfo, save it with the VN-2000 datum).",
+        )
+        warn_problem(note)
+        return gdf.set_crs(given, allow_override=True)
+    raise InputDataError(
+        [
+            Problem(
+                source,
+                "crs",
+                f"the project file says {given.to_string()} but the file "
+                f"says {gdf.crs.to_string()}.",
+                "remove 'crs:' to use the file's CRS, or fix the file's .prj.",
+            )
+        ]
+    )
 
 
 def read_table(
@@ -219,42 +253,40 @@ def read_table(
     problem = check_exists(path, role)
     if problem:
         raise InputDataError([problem])
-    dtypes = {c: str for c in text_columns}
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            try:
-                # only empty cells are missing: a village called "NA" or "null" keeps its name
-                df = pd.read_excel(
-                    path, sheet_name=sheet or 0, dtype=dtypes, keep_default_na=False, na_values=[""]
+    df = _read_table_file(
+        path, role=role, sheet=sheet, dtypes={c: str for c in text_columns}, encoding=encoding
+    )
+    if path.suffix.lower() in _EXCEL:
+        df = _decode_text(df, encoding or "auto", raw=False, source=src)
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise InputDataError(
+            [
+                Problem(
+                    src,
+                    "",
+                    f"the {role} table has no rows.",
+                    "fill it, or point to the right file.",
                 )
-            except ValueError as exc:
-                if sheet and "not found" in str(exc).lower():
-                    wb = openpyxl.load_workbook(path, read_only=True)
-                    names = wb.sheetnames
-                    wb.close()
-                    raise InputDataError(
-                        [
-                            Problem(
-                                src,
-                                f"sheet '{sheet}'",
-                                "no such sheet.",
-                                f"sheets in the file: {list_items(names)}.",
-                            )
-                        ]
-                    ) from None
-                raise
-        else:
-            sep = "\t" if suffix == ".tsv" else None
-            df = pd.read_csv(
-                io.StringIO(_table_text(path, encoding, source=src)),
-                sep=sep,
-                engine="python",
-                dtype=dtypes,
-                keep_default_na=False,  # only empty cells are missing ("NA" is a name)
-                na_values=[""],
-                skipinitialspace=True,
-            )
+            ]
+        )
+    return df
+
+
+def _read_table_file(
+    path: Path,
+    *,
+    role: str,
+    sheet: str | None,
+    dtypes: dict[str, type],
+    encoding: str | None,
+) -> pd.DataFrame:
+    """Read an Excel sheet or a CSV/TSV file; library errors become :class:`InputDataError`."""
+    src = str(path)
+    try:
+        if path.suffix.lower() in _EXCEL:
+            return _read_excel(path, sheet=sheet, dtypes=dtypes)
+        return _read_csv(path, dtypes=dtypes, encoding=encoding)
     except InputDataError:
         raise
     except UnicodeDecodeError as exc:
@@ -280,21 +312,45 @@ def read_table(
                 )
             ]
         ) from None
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = _decode_text(df, encoding or "auto", raw=False, source=src)
-    df.columns = [str(c).strip() for c in df.columns]
-    if df.empty:
-        raise InputDataError(
-            [
-                Problem(
-                    src,
-                    "",
-                    f"the {role} table has no rows.",
-                    "fill it, or point to the right file.",
-                )
-            ]
+
+
+def _read_excel(path: Path, *, sheet: str | None, dtypes: dict[str, type]) -> pd.DataFrame:
+    """Read a sheet (the first when ``sheet`` is None); raise, listing the sheets, when
+    there is no such sheet."""
+    try:
+        # only empty cells are missing: a village called "NA" or "null" keeps its name
+        return pd.read_excel(
+            path, sheet_name=sheet or 0, dtype=dtypes, keep_default_na=False, na_values=[""]
         )
-    return df
+    except ValueError as exc:
+        if sheet and "not found" in str(exc).lower():
+            wb = openpyxl.load_workbook(path, read_only=True)
+            names = wb.sheetnames
+            wb.close()
+            raise InputDataError(
+                [
+                    Problem(
+                        str(path),
+                        f"sheet '{sheet}'",
+                        "no such sheet.",
+                        f"sheets in the file: {list_items(names)}.",
+                    )
+                ]
+            ) from None
+        raise
+
+
+def _read_csv(path: Path, *, dtypes: dict[str, type], encoding: str | None) -> pd.DataFrame:
+    """Read a CSV (separator sniffed) or TSV file, decoded as :func:`_table_text` says."""
+    return pd.read_csv(
+        io.StringIO(_table_text(path, encoding, source=str(path))),
+        sep="\t" if path.suffix.lower() == ".tsv" else None,
+        engine="python",
+        dtype=dtypes,
+        keep_default_na=False,  # only empty cells are missing ("NA" is a name)
+        na_values=[""],
+        skipinitialspace=True,
+    )
 
 
 # --------------------------------------------------------------------------- Vietnamese data
