@@ -357,34 +357,7 @@ def resolve_crs(value: str | int | CRS) -> CRS:
     text = str(value).strip()
     m = _VN2000_RE.match(text)
     if m and not text.lower().startswith("vn-2000 to"):
-        rest = m.group("rest").strip()
-        if not rest:
-            return CRS.from_user_input(VN2000)
-        utm = _UTM_RE.match(rest)
-        if utm:
-            return CRS.from_epsg(VN2000_UTM[int(utm.group("zone"))])
-        tm3 = _TM3_RE.match(rest)
-        if tm3:
-            zone = tm3.group("zone").strip()
-            mer = _MERIDIAN_RE.match(zone)
-            if mer:
-                deg = float(mer.group("deg"))
-                if mer.group("frac"):
-                    meridian = float(f"{mer.group('deg')}.{mer.group('frac')}")
-                else:
-                    meridian = deg + float(mer.group("min") or 0) / 60.0
-                return tm3_crs(meridian)
-            era = "2025"
-            if _PRE2025_SUFFIX.search(zone):
-                era, zone = "pre-2025", _PRE2025_SUFFIX.sub("", zone).strip()
-            return tm3_crs(zone, era=era)
-        try:  # e.g. "VN-2000 / TM-3 zone 481" is also an EPSG name PROJ knows
-            return CRS.from_user_input(text)
-        except CRSError:
-            raise ValueError(
-                f"'{text}' is not a VN-2000 CRS name; write e.g. 'VN-2000 TM-3 Thái Nguyên', "
-                "'VN-2000 TM-3 106-30', 'VN-2000 UTM 48N' or an EPSG code"
-            ) from None
+        return _resolve_vn2000_name(text, m.group("rest").strip())
     try:
         return CRS.from_user_input(value)
     except CRSError:
@@ -392,6 +365,42 @@ def resolve_crs(value: str | int | CRS) -> CRS:
             f"'{text}' is not a coordinate reference system PROJ knows; use an EPSG code "
             "such as EPSG:4326, or a VN-2000 name such as 'VN-2000 TM-3 Thái Nguyên'"
         ) from None
+
+
+def _resolve_vn2000_name(text: str, rest: str) -> CRS:
+    """The CRS of a name starting with ``VN-2000``; ``rest`` is what follows that word."""
+    if not rest:
+        return CRS.from_user_input(VN2000)
+    utm = _UTM_RE.match(rest)
+    if utm:
+        return CRS.from_epsg(VN2000_UTM[int(utm.group("zone"))])
+    tm3 = _TM3_RE.match(rest)
+    if tm3:
+        return _tm3_zone_crs(tm3.group("zone").strip())
+    try:  # e.g. "VN-2000 / TM-3 zone 481" is also an EPSG name PROJ knows
+        return CRS.from_user_input(text)
+    except CRSError:
+        raise ValueError(
+            f"'{text}' is not a VN-2000 CRS name; write e.g. 'VN-2000 TM-3 Thái Nguyên', "
+            "'VN-2000 TM-3 106-30', 'VN-2000 UTM 48N' or an EPSG code"
+        ) from None
+
+
+def _tm3_zone_crs(zone: str) -> CRS:
+    """The VN-2000 / TM-3 CRS of a zone written as a meridian (``106-30``, ``106°30'``,
+    ``106.5``), a province, or a former province with ``(pre-2025)``."""
+    mer = _MERIDIAN_RE.match(zone)
+    if mer:
+        deg = float(mer.group("deg"))
+        if mer.group("frac"):
+            meridian = float(f"{mer.group('deg')}.{mer.group('frac')}")
+        else:
+            meridian = deg + float(mer.group("min") or 0) / 60.0
+        return tm3_crs(meridian)
+    era = "2025"
+    if _PRE2025_SUFFIX.search(zone):
+        era, zone = "pre-2025", _PRE2025_SUFFIX.sub("", zone).strip()
+    return tm3_crs(zone, era=era)
 
 
 # --------------------------------------------------------------------------- datum
@@ -715,114 +724,157 @@ def find_coordinate_faults(
     c = resolve_crs(crs)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    n = x.size
-    if n == 0:
+    if x.size == 0:
         return []
     valid = np.isfinite(x) & np.isfinite(y)
     lon, lat = _to_lonlat(c, x, y)
-    ok = in_vietnam(lon, lat) | ~valid
+    todo = ~(in_vietnam(lon, lat) | ~valid)  # points still unexplained
     faults: list[CoordinateFault] = []
-    if ok.all():
+    if not todo.any():
         return faults
-    todo = ~ok
     name = f"{c.name} (EPSG:{c.to_epsg()})" if c.to_epsg() else c.name
-    vn_zone_hint = (
-        f"'crs: VN-2000 TM-3 {province}'" if province else "'crs: VN-2000 TM-3 <province>'"
-    )
-
-    # 1. X and Y swapped, same CRS
-    slon, slat = _to_lonlat(c, y, x)
-    swapped = todo & in_vietnam(slon, slat)
-    if swapped.any():
-        faults.append(
-            CoordinateFault(
-                "swapped-xy",
-                np.flatnonzero(swapped),
-                swapped.sum() / n,
-                f"X and Y look swapped: read as ({x_name or 'x'}, {y_name or 'y'}) in {name} "
-                "they fall outside Vietnam, swapped they fall inside"
-                + (
-                    " (Vietnamese surveying writes X for the northing)."
-                    if not c.is_geographic
-                    else " (latitude given first)."
-                ),
-                f"swap the columns in the project file ('x: {y_name}', 'y: {x_name}')."
-                if x_name and y_name
-                else "swap X and Y in the file (QGIS: Processing > Swap X and Y coordinates) "
-                "and export it again.",
-            )
+    fault = _swapped_fault(c, x, y, todo, name=name, x_name=x_name, y_name=y_name)
+    if fault is not None:
+        faults.append(fault)
+        todo[fault.rows] = False
+    if todo.any():
+        fault = (
+            _metres_fault(x, y, todo, name=name, crs_source=crs_source, province=province)
+            if c.is_geographic
+            else _degrees_fault(x, y, todo, name=name, crs_source=crs_source)
         )
-        todo &= ~swapped
-
-    # 2. degrees under a CRS in metres
-    if todo.any() and not c.is_geographic:
-        deg = todo & in_vietnam(x, y)
-        deg_swapped = todo & ~deg & in_vietnam(y, x)
-        hit = deg | deg_swapped
-        if hit.any():
-            faults.append(
-                CoordinateFault(
-                    "degrees",
-                    np.flatnonzero(hit),
-                    hit.sum() / n,
-                    f"the coordinates are degrees (longitude/latitude), but {crs_source} is "
-                    f"{name}, in metres (degrees given as easting/northing)"
-                    + (" with latitude first." if deg_swapped.any() and not deg.any() else "."),
-                    "set 'crs: EPSG:4326' (WGS 84, e.g. from GPS) or 'crs: EPSG:4756' "
-                    "(VN-2000 degrees) for this input.",
-                    ("EPSG:4326", "EPSG:4756"),
-                )
-            )
-            todo &= ~hit
-
-    # 3. metres under a CRS in degrees: which VN-2000 projections fit?
-    if todo.any() and c.is_geographic:
-        idx = np.flatnonzero(todo)
-        sample = idx[:: max(1, idx.size // 2000)]
-        fits: list[tuple[str, bool]] = []
-        hit = np.zeros(n, dtype=bool)
-        for cand in _candidates(province):
-            for sx, sy, swap in ((x, y, False), (y, x, True)):
-                clon, clat = _to_lonlat(cand, sx[sample], sy[sample])
-                share = in_vietnam(clon, clat).mean()
-                if share > 0.9:
-                    fits.append((f"EPSG:{cand.to_epsg()}", swap))
-                    rest = idx[~hit[idx]]
-                    if rest.size:
-                        clon, clat = _to_lonlat(cand, sx[rest], sy[rest])
-                        hit[rest[in_vietnam(clon, clat)]] = True
-        if hit.any():
-            suggested = tuple(dict.fromkeys(s for s, _ in fits))
-            swap_note = " X and Y are also swapped." if fits and all(sw for _, sw in fits) else ""
-            faults.append(
-                CoordinateFault(
-                    "wrong-crs",
-                    np.flatnonzero(hit),
-                    hit.sum() / n,
-                    f"{crs_source} says {name} (degrees), but the coordinates are metres: "
-                    "VN-2000 easting/northing (TM-3 or UTM)." + swap_note,
-                    f"set the right CRS for this input in the project file, e.g. {vn_zone_hint}"
-                    + (f" ({suggested[0]})" if province and suggested else "")
-                    + " or 'crs: VN-2000 UTM 48N' (EPSG:3405); it overrides the wrong .prj"
-                    + (", and swap x and y" if swap_note else "")
-                    + ".",
-                    suggested,
-                )
-            )
-            todo &= ~hit
-
+        if fault is not None:
+            faults.append(fault)
+            todo[fault.rows] = False
     if todo.any():
         rows = np.flatnonzero(todo)
         faults.append(
             CoordinateFault(
                 "outside",
                 rows,
-                rows.size / n,
+                rows.size / x.size,
                 f"{rows.size} point(s) lie outside Vietnam when read in {name}.",
                 "check these coordinates and the CRS of this input.",
             )
         )
     return faults
+
+
+def _swapped_fault(
+    c: CRS,
+    x: np.ndarray,
+    y: np.ndarray,
+    todo: np.ndarray,
+    *,
+    name: str,
+    x_name: str | None,
+    y_name: str | None,
+) -> CoordinateFault | None:
+    """X and Y swapped, same CRS: the ``todo`` points that fall in Vietnam read as (y, x)."""
+    slon, slat = _to_lonlat(c, y, x)
+    swapped = todo & in_vietnam(slon, slat)
+    if not swapped.any():
+        return None
+    return CoordinateFault(
+        "swapped-xy",
+        np.flatnonzero(swapped),
+        swapped.sum() / x.size,
+        f"X and Y look swapped: read as ({x_name or 'x'}, {y_name or 'y'}) in {name} "
+        "they fall outside Vietnam, swapped they fall inside"
+        + (
+            " (Vietnamese surveying writes X for the northing)."
+            if not c.is_geographic
+            else " (latitude given first)."
+        ),
+        f"swap the columns in the project file ('x: {y_name}', 'y: {x_name}')."
+        if x_name and y_name
+        else "swap X and Y in the file (QGIS: Processing > Swap X and Y coordinates) "
+        "and export it again.",
+    )
+
+
+def _degrees_fault(
+    x: np.ndarray, y: np.ndarray, todo: np.ndarray, *, name: str, crs_source: str
+) -> CoordinateFault | None:
+    """Degrees under a CRS in metres: the ``todo`` points that are in Vietnam as lon/lat."""
+    deg = todo & in_vietnam(x, y)
+    deg_swapped = todo & ~deg & in_vietnam(y, x)
+    hit = deg | deg_swapped
+    if not hit.any():
+        return None
+    return CoordinateFault(
+        "degrees",
+        np.flatnonzero(hit),
+        hit.sum() / x.size,
+        f"the coordinates are degrees (longitude/latitude), but {crs_source} is "
+        f"{name}, in metres (degrees given as easting/northing)"
+        + (" with latitude first." if deg_swapped.any() and not deg.any() else "."),
+        "set 'crs: EPSG:4326' (WGS 84, e.g. from GPS) or 'crs: EPSG:4756' "
+        "(VN-2000 degrees) for this input.",
+        ("EPSG:4326", "EPSG:4756"),
+    )
+
+
+def _metres_fault(
+    x: np.ndarray,
+    y: np.ndarray,
+    todo: np.ndarray,
+    *,
+    name: str,
+    crs_source: str,
+    province: str | None,
+) -> CoordinateFault | None:
+    """Metres under a CRS in degrees: the ``todo`` points a VN-2000 projection puts in Vietnam."""
+    fits, hit = _fit_vn2000_projections(x, y, todo, province=province)
+    if not hit.any():
+        return None
+    vn_zone_hint = (
+        f"'crs: VN-2000 TM-3 {province}'" if province else "'crs: VN-2000 TM-3 <province>'"
+    )
+    suggested = tuple(dict.fromkeys(s for s, _ in fits))
+    swap_note = " X and Y are also swapped." if fits and all(sw for _, sw in fits) else ""
+    return CoordinateFault(
+        "wrong-crs",
+        np.flatnonzero(hit),
+        hit.sum() / x.size,
+        f"{crs_source} says {name} (degrees), but the coordinates are metres: "
+        "VN-2000 easting/northing (TM-3 or UTM)." + swap_note,
+        f"set the right CRS for this input in the project file, e.g. {vn_zone_hint}"
+        + (f" ({suggested[0]})" if province and suggested else "")
+        + " or 'crs: VN-2000 UTM 48N' (EPSG:3405); it overrides the wrong .prj"
+        + (", and swap x and y" if swap_note else "")
+        + ".",
+        suggested,
+    )
+
+
+def _fit_vn2000_projections(
+    x: np.ndarray, y: np.ndarray, todo: np.ndarray, *, province: str | None
+) -> tuple[list[tuple[str, bool]], np.ndarray]:
+    """The VN-2000 projections that put the ``todo`` points in Vietnam.
+
+    Returns
+    -------
+    tuple
+        ``("EPSG:...", swapped)`` for each projection (read as (x, y), or swapped)
+        that puts more than nine in ten of a sample of the points in Vietnam, the
+        province's zones first; and which points one of them puts there.
+    """
+    idx = np.flatnonzero(todo)
+    sample = idx[:: max(1, idx.size // 2000)]
+    fits: list[tuple[str, bool]] = []
+    hit = np.zeros(x.size, dtype=bool)
+    for cand in _candidates(province):
+        for sx, sy, swap in ((x, y, False), (y, x, True)):
+            clon, clat = _to_lonlat(cand, sx[sample], sy[sample])
+            share = in_vietnam(clon, clat).mean()
+            if share > 0.9:
+                fits.append((f"EPSG:{cand.to_epsg()}", swap))
+                rest = idx[~hit[idx]]
+                if rest.size:
+                    clon, clat = _to_lonlat(cand, sx[rest], sy[rest])
+                    hit[rest[in_vietnam(clon, clat)]] = True
+    return fits, hit
 
 
 # --------------------------------------------------------------------------- problems
