@@ -596,7 +596,32 @@ def detect_encoding(
     True
     """
     cands = [normalise_encoding_name(c) for c in candidates]
-    # (bytes, the string it was read from, if any) -> count
+    words, unicode_words = _collect_words(values)
+    valid, informative = _vote(words, unicode_words, cands)
+    if informative == 0:
+        return EncodingGuess("utf-8" if "utf-8" in cands else cands[0], 1.0, 0, {})
+    shares = {c: sum(v) / informative for c, v in valid.items()}
+    ok = math.log(1 - _WORD_ERROR_RATE)
+    bad = math.log(_WORD_ERROR_RATE)
+    loglik = {c: sum(ok if x else bad for x in v) for c, v in valid.items()}
+    top = max(loglik.values())
+    weights = {c: math.exp(ll - top) for c, ll in loglik.items()}
+    best = max(cands, key=lambda c: (loglik[c], -cands.index(c)))
+    confidence = weights[best] / sum(weights.values())
+    return EncodingGuess(best, round(confidence, 4), informative, shares)
+
+
+def _collect_words(
+    values: Iterable[bytes | str],
+) -> tuple[Counter[tuple[bytes, str | None]], set[str]]:
+    """The distinct non-ASCII words of some text (at most about :data:`_MAX_WORDS`).
+
+    Returns
+    -------
+    tuple
+        ``(bytes, the string they were read from or None)`` -> count, and the words
+        that only Unicode can hold (letters Windows-1252 has no byte for).
+    """
     words: Counter[tuple[bytes, str | None]] = Counter()
     unicode_words: set[str] = set()
     for value in values:
@@ -614,6 +639,18 @@ def detect_encoding(
             words.update((w, None) for w in _SPLIT_BYTES.split(value) if w and not w.isascii())
         if len(words) + len(unicode_words) > _MAX_WORDS:
             break
+    return words, unicode_words
+
+
+def _vote(
+    words: Iterable[tuple[bytes, str | None]], unicode_words: set[str], cands: list[str]
+) -> tuple[dict[str, list[bool]], int]:
+    """Each telling word's vote: per candidate, whether it reads as Vietnamese.
+
+    Words with digits, and words that every candidate reads alike, tell nothing
+    and are left out; words only Unicode can hold vote for ``utf-8``. Returns the
+    votes and the number of telling words.
+    """
     valid: dict[str, list[bool]] = {c: [] for c in cands}
     informative = 0
     for raw, text in words:
@@ -629,17 +666,7 @@ def detect_encoding(
         for c in cands:
             valid[c].extend([c == "utf-8"] * len(unicode_words))
         informative += len(unicode_words)
-    if informative == 0:
-        return EncodingGuess("utf-8" if "utf-8" in cands else cands[0], 1.0, 0, {})
-    shares = {c: sum(v) / informative for c, v in valid.items()}
-    ok = math.log(1 - _WORD_ERROR_RATE)
-    bad = math.log(_WORD_ERROR_RATE)
-    loglik = {c: sum(ok if x else bad for x in v) for c, v in valid.items()}
-    top = max(loglik.values())
-    weights = {c: math.exp(ll - top) for c, ll in loglik.items()}
-    best = max(cands, key=lambda c: (loglik[c], -cands.index(c)))
-    confidence = weights[best] / sum(weights.values())
-    return EncodingGuess(best, round(confidence, 4), informative, shares)
+    return valid, informative
 
 
 def _reads_as_vietnamese(raw: bytes, text: str | None, encoding: str) -> bool:
@@ -703,15 +730,9 @@ def decode_columns(
         and not (hasattr(frame, "geometry") and c == getattr(frame, "_geometry_column_name", None))
     ]
     uniques: dict[object, pd.Index] = {c: pd.Index(pd.unique(frame[c].dropna())) for c in text_cols}
-    names = [str(c) for c in frame.columns]
     guess = None
     if encoding == "auto":
-        sample = [v for u in uniques.values() for v in u if isinstance(v, str) and not v.isascii()]
-        sample += [n for n in names if not n.isascii()]
-        if raw:
-            guess = detect_encoding(v.encode("latin-1", "replace") for v in sample)
-        else:
-            guess = detect_encoding(sample)
+        guess = _guess_table_encoding(uniques, [str(c) for c in frame.columns], raw=raw)
         enc = guess.encoding
         if not raw and (enc == "utf-8" or guess.confidence < min_confidence):
             return frame, guess
@@ -719,6 +740,25 @@ def decode_columns(
         enc = normalise_encoding_name(encoding)
         if enc == "utf-8" and not raw:
             return frame, None
+    return _convert_text(frame, uniques, enc, raw=raw), guess
+
+
+def _guess_table_encoding(
+    uniques: dict[object, pd.Index], names: list[str], *, raw: bool
+) -> EncodingGuess:
+    """Guess the encoding of a table from its distinct non-ASCII values and column names."""
+    sample = [v for u in uniques.values() for v in u if isinstance(v, str) and not v.isascii()]
+    sample += [n for n in names if not n.isascii()]
+    if raw:
+        return detect_encoding(v.encode("latin-1", "replace") for v in sample)
+    return detect_encoding(sample)
+
+
+def _convert_text(
+    frame: pd.DataFrame, uniques: dict[object, pd.Index], enc: str, *, raw: bool
+) -> pd.DataFrame:
+    """A copy of the table with its non-ASCII values and column names decoded (``raw``)
+    or repaired from ``enc``; ``uniques`` holds each text column's distinct values."""
 
     def convert(value: str) -> str:
         if value.isascii():
@@ -736,7 +776,7 @@ def decode_columns(
     renamed = {c: convert(str(c)) for c in frame.columns if isinstance(c, str) and not c.isascii()}
     if renamed:
         out = out.rename(columns=renamed)
-    return out, guess
+    return out
 
 
 # --------------------------------------------------------------------------- codec registry
