@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -210,8 +211,6 @@ def _pairs_from_table(table: pd.DataFrame) -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _package_crosswalk() -> Crosswalk:
-    import importlib.metadata
-
     data = resources.files("vietnamadminunits") / "data"
     with resources.as_file(data / "dataset.db") as db:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -325,19 +324,55 @@ def convert_codes(
     split = np.flatnonzero(count > 1)
     method[split] = "unresolved"
     if split.size and points is not None:
-        pts = np.asarray(
-            points.to_numpy() if isinstance(points, gpd.GeoSeries) else list(points), dtype=object
-        )
-        if pts.shape[0] != n:
-            raise ValueError(f"{pts.shape[0]} points for {n} codes")
-        chosen, how = resolve_split(
-            pts[split],
+        new_code[split], method[split] = _choose_split_successors(
+            points,
             cand.iloc[split].to_numpy(),
+            rows=split,
+            n=n,
+            crosswalk=crosswalk,
             communes=communes,
-            centres=crosswalk.centres if communes is None else None,
             max_snap_m=max_snap_m,
         )
-        new_code[split], method[split] = chosen, how
+    return _conversion_table(codes, cand, new_code, method, crosswalk)
+
+
+def _choose_split_successors(
+    points: Sequence[shapely.Geometry] | np.ndarray | gpd.GeoSeries,
+    candidates: np.ndarray,
+    *,
+    rows: np.ndarray,
+    n: int,
+    crosswalk: Crosswalk,
+    communes: gpd.GeoDataFrame | None,
+    max_snap_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The successors of the split communes at positions ``rows``, chosen by their points.
+
+    ``points`` holds one point per code (``n`` in all); without ``communes`` the
+    crosswalk's commune centres decide. Returns the codes and how they were chosen.
+    """
+    pts = np.asarray(
+        points.to_numpy() if isinstance(points, gpd.GeoSeries) else list(points), dtype=object
+    )
+    if pts.shape[0] != n:
+        raise ValueError(f"{pts.shape[0]} points for {n} codes")
+    return resolve_split(
+        pts[rows],
+        candidates,
+        communes=communes,
+        centres=crosswalk.centres if communes is None else None,
+        max_snap_m=max_snap_m,
+    )
+
+
+def _conversion_table(
+    codes: pd.Series,
+    candidates: pd.Series,
+    new_code: np.ndarray,
+    method: np.ndarray,
+    crosswalk: Crosswalk,
+) -> pd.DataFrame:
+    """The result of :func:`convert_codes`, with the old and new communes' names."""
     names = crosswalk.pairs.drop_duplicates("old_code").set_index("old_code")["old_name"]
     new_names = crosswalk.pairs.drop_duplicates("new_code").set_index("new_code")["new_name"]
     out = pd.DataFrame(
@@ -345,7 +380,7 @@ def convert_codes(
             "old_code": codes.astype("string"),
             "new_code": pd.array(new_code, dtype="string"),
             "method": method.astype(str),
-            "candidates": cand.str.join("|").fillna("").to_numpy(),
+            "candidates": candidates.str.join("|").fillna("").to_numpy(),
             "old_name": codes.map(names).fillna("").to_numpy(),
         }
     )
@@ -500,6 +535,8 @@ def old_codes_from_addresses(addresses: Sequence[object] | pd.Series) -> pd.Seri
     ...                           "x. ha chau, h. phu binh, thai nguyen", "nowhere"]).tolist()
     ['05968', '05968', <NA>]
     """
+    # deferred: importing vietnamadminunits takes 0.7 s or more, paid only by runs that parse
+    # addresses or read the package's crosswalk (resources.files imports it too)
     from vietnamadminunits import ParseMode, parse_address
 
     series = pd.Series(list(addresses) if not isinstance(addresses, pd.Series) else addresses)
