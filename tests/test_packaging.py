@@ -11,11 +11,15 @@ import tomllib
 from pathlib import Path
 
 import grimp
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 #: import name -> distribution name, where they differ
 DISTRIBUTION = {"yaml": "pyyaml", "PIL": "pillow", "sklearn": "scikit-learn"}
+#: longest function anywhere in the package, and longest CLI module (lines)
+MAX_FUNCTION_LINES = 100
+MAX_CLI_MODULE_LINES = 120
 
 
 def _name(requirement: str) -> str:
@@ -73,7 +77,9 @@ def test_every_import_is_declared_and_every_dependency_used() -> None:
 def test_no_empty_package_data_globs() -> None:
     data = _pyproject()["tool"]["setuptools"]["package-data"]["coverage_gaps"]
     for pattern in data:
-        assert list((ROOT / "coverage_gaps").glob(pattern)), f"package-data '{pattern}' matches nothing"
+        assert list((ROOT / "coverage_gaps").glob(pattern)), (
+            f"package-data '{pattern}' matches nothing"
+        )
 
 
 def test_import_contracts_hold() -> None:
@@ -106,3 +112,28 @@ def test_no_import_cycle_between_modules() -> None:
         if m.startswith(p + ".")
     ]
     assert upward == []
+
+
+@pytest.mark.xfail(
+    strict=False, reason="other helpers are splitting maps/priority/config/synthetic"
+)
+def test_no_long_functions() -> None:
+    """No function in coverage_gaps/ is over 100 lines (``def`` to its last line, docstring
+    included) and no module of coverage_gaps/cli/ over 120: functions a reader can hold in
+    their head, and commands that only parse options and call the library."""
+    package = ROOT / "coverage_gaps"
+    long_functions = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)"
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and (length := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+    long_cli_modules = [
+        f"{path.relative_to(ROOT)} ({length} lines)"
+        for path in sorted((package / "cli").glob("*.py"))
+        if (length := len(path.read_text(encoding="utf-8").splitlines())) > MAX_CLI_MODULE_LINES
+    ]
+    assert long_functions == [], "split these:\n" + "\n".join(long_functions)
+    assert long_cli_modules == [], "move code to the library:\n" + "\n".join(long_cli_modules)
