@@ -41,7 +41,7 @@ __all__ = [
 
 #: The date written into every output file's metadata (GeoPackage, XLSX) instead of "now",
 #: so that the same inputs give byte-identical files.
-OUTPUT_DATE = dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)
+OUTPUT_DATE = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
 _OUTPUT_DATE_TEXT = OUTPUT_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

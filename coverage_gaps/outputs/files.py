@@ -158,7 +158,7 @@ def _run_record(
         "name": cfg.name,
         "synthetic": cfg.synthetic,
         "notice": SYNTHETIC_NOTICE if cfg.synthetic else None,
-        "finished_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - started, 3) if started is not None else None,
         "working_crs": result.working_crs.to_string(),
         "config": cfg.to_dict(),
