@@ -250,45 +250,81 @@ def generate_province(
 
     with fixed_gdal_date():
         if communes is None:
-            codes, names, provs, geoms, title = _synthetic_communes(str(province_code), rngs[0])
-            columns = {"code": codes, "fullName": names, "provinceCode": provs}
-            _write_gpkg(out / "communes.gpkg", "communes", columns, geoms, "MultiPolygon")
-            entry: dict[str, Any] = {"path": "communes.gpkg", "layer": "communes", "id": "code"}
-            entry |= {"name": "fullName", "province": "provinceCode"}
-        else:
-            src = Path(communes).resolve()
-            cols = (id_column, name_column, province_column)
-            codes, names, provs, geoms, title, layer = _read_communes(
-                src, communes_layer, communes_where, *cols
+            codes, names, geoms, title, entry = _write_synthetic_communes(
+                out, str(province_code), rngs[0]
             )
-            entry = {"path": str(src), "layer": layer}
-            entry |= {"where": communes_where} if communes_where else {}
-            entry |= {"id": id_column, "name": name_column}
-            entry |= {"province": province_column} if province_column else {}
-        area = _prepare(codes, names, geoms)
+        else:
+            codes, names, geoms, title, entry = _real_communes(
+                Path(communes).resolve(),
+                layer=communes_layer,
+                where=communes_where,
+                columns=(id_column, name_column, province_column),
+            )
+        coverage = _write_layers(out, _prepare(codes, names, geoms), villages, rngs)
 
-        reps = shapely.get_coordinates(shapely.point_on_surface(area.geoms_m))
-        roads, kinds = _roads(reps, area, rngs[1])
-        road_dist = _road_distance(area.grid, roads, cap=8000.0)
-        elev = _terrain(area, road_dist, rngs[2])
-        ids = [f"R{i + 1:04d}" for i in range(len(roads))]
-        _write_lines(out / "roads.gpkg", "roads", {"road_id": ids, "kind": kinds}, roads, area)
-        _write_raster(out / "elevation.tif", np.rint(elev).astype(np.int16), area, -32768)
+    project = _project(name or f"{title} (synthetic demo)", entry, coverage)
+    text = yaml.safe_dump(project, allow_unicode=True, sort_keys=False, width=100)
+    (out / "project.yml").write_text(text, encoding="utf-8")
+    (out / "README.txt").write_text(_readme(seed, communes is None, villages), encoding="utf-8")
+    return out / "project.yml"
 
-        vil, cand = _villages(villages, area, elev, road_dist, rngs[3])
-        vil["name"] = _village_names(vil, rngs[4])
-        vil["electricity"] = _electricity(vil, rngs[8])
-        _write_villages(out / "villages.csv", vil)
-        _facilities(out / "facilities.gpkg", vil, area)
-        sites = _sites(cand, vil, area, elev, rngs[5])
-        _write_points(out / "sites.gpkg", sites, area)
-        coverage = _coverage(out, sites, area, elev, rngs[6])
-        _fibre(out / "fibre.gpkg", roads, kinds, vil, area, rngs[7])
 
-    project = {
-        "name": name or f"{title} (synthetic demo)",
+def _write_synthetic_communes(
+    out: Path, province_code: str, rng: Rng
+) -> tuple[list[str], list[str], np.ndarray, str, dict[str, Any]]:
+    """Write ``communes.gpkg`` (Voronoi communes of one province); return the communes'
+    codes, names and geometries, the province name and the ``communes:`` entry."""
+    codes, names, provs, geoms, title = _synthetic_communes(province_code, rng)
+    columns = {"code": codes, "fullName": names, "provinceCode": provs}
+    _write_gpkg(out / "communes.gpkg", "communes", columns, geoms, "MultiPolygon")
+    entry: dict[str, Any] = {"path": "communes.gpkg", "layer": "communes", "id": "code"}
+    entry |= {"name": "fullName", "province": "provinceCode"}
+    return codes, names, geoms, title, entry
+
+
+def _real_communes(
+    src: Path, *, layer: str | None, where: str | None, columns: tuple[str, str, str | None]
+) -> tuple[list[str], list[str], np.ndarray, str, dict[str, Any]]:
+    """Read a real commune file (referred to, never copied); return the communes' codes,
+    names and geometries, a title and the ``communes:`` entry."""
+    id_column, name_column, province_column = columns
+    codes, names, _, geoms, title, layer = _read_communes(src, layer, where, *columns)
+    entry: dict[str, Any] = {"path": str(src), "layer": layer}
+    entry |= {"where": where} if where else {}
+    entry |= {"id": id_column, "name": name_column}
+    entry |= {"province": province_column} if province_column else {}
+    return codes, names, geoms, title, entry
+
+
+def _write_layers(out: Path, area: _Area, villages: int, rngs: list[Rng]) -> list[dict[str, Any]]:
+    """Write roads, elevation, villages, facilities, sites, coverage and fibre (stages 2-7,
+    each from its own generator); return the ``coverage:`` entries of ``project.yml``."""
+    reps = shapely.get_coordinates(shapely.point_on_surface(area.geoms_m))
+    roads, kinds = _roads(reps, area, rngs[1])
+    road_dist = _road_distance(area.grid, roads, cap=8000.0)
+    elev = _terrain(area, road_dist, rngs[2])
+    ids = [f"R{i + 1:04d}" for i in range(len(roads))]
+    _write_lines(out / "roads.gpkg", "roads", {"road_id": ids, "kind": kinds}, roads, area)
+    _write_raster(out / "elevation.tif", np.rint(elev).astype(np.int16), area, -32768)
+
+    vil, cand = _villages(villages, area, elev, road_dist, rngs[3])
+    vil["name"] = _village_names(vil, rngs[4])
+    vil["electricity"] = _electricity(vil, rngs[8])
+    _write_villages(out / "villages.csv", vil)
+    _facilities(out / "facilities.gpkg", vil, area)
+    sites = _sites(cand, vil, area, elev, rngs[5])
+    _write_points(out / "sites.gpkg", sites, area)
+    coverage = _coverage(out, sites, area, elev, rngs[6])
+    _fibre(out / "fibre.gpkg", roads, kinds, vil, area, rngs[7])
+    return coverage
+
+
+def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]) -> dict[str, Any]:
+    """The content of ``project.yml`` for the files written."""
+    return {
+        "name": name,
         "synthetic": True,
-        "communes": entry,
+        "communes": communes,
         "villages": {"path": "villages.csv", "id": "village_id", "name": "name",
                      "population": "population", "x": "lon", "y": "lat", "crs": "EPSG:4326",
                      "commune": "commune_code", "households": "households",
@@ -301,10 +337,6 @@ def generate_province(
         "priority": {"dem": "elevation.tif"},
         "output": "../results",
     }  # fmt: skip
-    text = yaml.safe_dump(project, allow_unicode=True, sort_keys=False, width=100)
-    (out / "project.yml").write_text(text, encoding="utf-8")
-    (out / "README.txt").write_text(_readme(seed, communes is None, villages), encoding="utf-8")
-    return out / "project.yml"
 
 
 # ----------------------------------------------------------------------------- communes
@@ -558,39 +590,13 @@ def _villages(
     n: int, area: _Area, elev: np.ndarray, road_dist: np.ndarray, rng: Rng
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Sample villages from settlement-weighted candidate points; also return the candidates."""
-    grid, areas = area.grid, area.areas
-    bounds = shapely.bounds(area.geoms_m)
-    bbox = np.maximum((bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1]) / 1e6, 1e-6)
-    want = np.maximum(40, np.ceil(14.0 * n / areas.sum() * areas))
-    count = np.minimum(np.ceil(want * 1.15 * bbox / np.maximum(areas, 1e-6)), 40 * want)
-    owner = np.repeat(np.arange(len(areas)), count.astype(np.intp))
-    x = rng.uniform(bounds[owner, 0], bounds[owner, 2])
-    y = rng.uniform(bounds[owner, 1], bounds[owner, 3])
-    lon, lat = (np.round(v, 6) for v in area.to_ll.transform(x, y))
-    shapely.prepare(area.geoms)
-    inside = shapely.contains_xy(area.geoms[owner], lon, lat)  # as written: EPSG:4326, rounded
-    owner, x, y, lon, lat = owner[inside], x[inside], y[inside], lon[inside], lat[inside]
+    grid = area.grid
+    owner, x, y, lon, lat = _candidate_points(n, area, rng)
     rows, cols = grid.rc(x, y)
     cluster = np.exp(0.7 * _smooth_noise(rng, grid, 2500)[rows, cols])
     zc, near_road = elev[rows, cols], np.exp(-((road_dist[rows, cols] / 1800.0) ** 2))
     weight = np.exp(-zc / 650.0) * (0.3 + near_road) * cluster
-
-    k_min, chosen = min(2, n // len(areas)), [np.zeros(0, dtype=np.intp)]
-    starts = np.searchsorted(owner, np.arange(len(areas) + 1))
-    for i in range(len(areas) if k_min else 0):
-        idx = np.arange(starts[i], starts[i + 1])
-        if len(idx):
-            p = weight[idx] / weight[idx].sum()
-            chosen.append(rng.choice(idx, size=min(k_min, len(idx)), replace=False, p=p))
-    picked = np.concatenate(chosen)
-    rest = np.setdiff1d(np.arange(len(x)), picked)
-    if n - len(picked) > len(rest):
-        raise InputDataError(f"could not place {n} villages in the communes.", source="villages")
-    if n > len(picked):
-        p = weight[rest] / weight[rest].sum()
-        picked = np.concatenate(
-            [picked, rng.choice(rest, size=n - len(picked), replace=False, p=p)]
-        )
+    picked = _pick_villages(n, owner, weight, len(area.areas), rng)
     sel = picked[np.lexsort((lon[picked], -lat[picked], owner[picked]))]  # codes are sorted
 
     z = elev[rows[sel], cols[sel]]
@@ -616,6 +622,47 @@ def _villages(
         "density": dens[rows, cols],
         "commune": owner,
     }
+
+
+def _candidate_points(
+    n: int, area: _Area, rng: Rng
+) -> tuple[np.ndarray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Uniform points inside the communes, about 14 n in all and at least 40 per commune:
+    their commune, metric ``x, y`` and rounded ``lon, lat`` (sorted by commune)."""
+    areas, bounds = area.areas, shapely.bounds(area.geoms_m)
+    bbox = np.maximum((bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1]) / 1e6, 1e-6)
+    want = np.maximum(40, np.ceil(14.0 * n / areas.sum() * areas))
+    count = np.minimum(np.ceil(want * 1.15 * bbox / np.maximum(areas, 1e-6)), 40 * want)
+    owner = np.repeat(np.arange(len(areas)), count.astype(np.intp))
+    x = rng.uniform(bounds[owner, 0], bounds[owner, 2])
+    y = rng.uniform(bounds[owner, 1], bounds[owner, 3])
+    lon, lat = (np.round(v, 6) for v in area.to_ll.transform(x, y))
+    shapely.prepare(area.geoms)
+    inside = shapely.contains_xy(area.geoms[owner], lon, lat)  # as written: EPSG:4326, rounded
+    return owner[inside], x[inside], y[inside], lon[inside], lat[inside]
+
+
+def _pick_villages(
+    n: int, owner: np.ndarray, weight: FloatArray, communes: int, rng: Rng
+) -> np.ndarray:
+    """Indices of `n` candidates drawn by `weight`, first up to two in every commune."""
+    k_min, chosen = min(2, n // communes), [np.zeros(0, dtype=np.intp)]
+    starts = np.searchsorted(owner, np.arange(communes + 1))
+    for i in range(communes if k_min else 0):
+        idx = np.arange(starts[i], starts[i + 1])
+        if len(idx):
+            p = weight[idx] / weight[idx].sum()
+            chosen.append(rng.choice(idx, size=min(k_min, len(idx)), replace=False, p=p))
+    picked = np.concatenate(chosen)
+    rest = np.setdiff1d(np.arange(len(owner)), picked)
+    if n - len(picked) > len(rest):
+        raise InputDataError(f"could not place {n} villages in the communes.", source="villages")
+    if n > len(picked):
+        p = weight[rest] / weight[rest].sum()
+        picked = np.concatenate(
+            [picked, rng.choice(rest, size=n - len(picked), replace=False, p=p)]
+        )
+    return picked
 
 
 def _village_names(vil: dict[str, Any], rng: Rng) -> list[str]:

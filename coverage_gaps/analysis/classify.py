@@ -81,12 +81,7 @@ def classify_villages(
     [['4G', False, False], ['2G', True, True]]
     """
     n = len(villages)
-    has = {t: np.zeros(n, dtype=bool) for t in TECHNOLOGIES}
-    for tech, covered in coverage.values():
-        has[tech] |= np.asarray(covered, dtype=bool)
-    best = np.full(n, "none", dtype=object)
-    for tech in TECHNOLOGIES:  # increasing order: the last one present wins
-        best[has[tech]] = tech
+    has, best = _technologies_present(coverage, n)
     out = pd.DataFrame(
         {
             "village_id": villages["village_id"].to_numpy(),
@@ -114,3 +109,16 @@ def classify_villages(
     if np.all(np.mod(out["population"], 1) == 0):
         out["population"] = out["population"].astype(np.int64)
     return gpd.GeoDataFrame(out, geometry=villages.geometry.to_numpy(), crs=villages.crs)
+
+
+def _technologies_present(
+    coverage: Mapping[str, tuple[str, np.ndarray]], n: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per technology, whether any layer covers each village; and the best one (or ``none``)."""
+    has = {t: np.zeros(n, dtype=bool) for t in TECHNOLOGIES}
+    for tech, covered in coverage.values():
+        has[tech] |= np.asarray(covered, dtype=bool)
+    best = np.full(n, "none", dtype=object)
+    for tech in TECHNOLOGIES:  # increasing order: the last one present wins
+        best[has[tech]] = tech
+    return has, best

@@ -87,7 +87,7 @@ def summarise_communes(
     technologies
         Technologies present in the coverage layers (``pct_*`` columns are made for these).
     area_shares
-        From :func:`coverage_gaps.layers.measure_covered_area`, indexed by ``commune_id``.
+        From :func:`coverage_gaps.analysis.areas.measure_covered_area`, indexed by ``commune_id``.
     fibre_given
         Whether a fibre layer was given; when not, the fibre gap columns are empty.
 
@@ -114,20 +114,29 @@ def summarise_communes(
     out = _finish(out, technologies, fibre_given)
     for tech in technologies:
         col = f"pct_area_{tech.lower()}"
-        if area_shares is not None and col in area_shares.columns:
-            out[col] = np.round(
-                area_shares[col].reindex(out["commune_id"]).to_numpy(dtype=float), 2
-            )
-        else:
-            out[col] = np.nan
+        out[col] = _area_share(area_shares, col, out["commune_id"])
+    out["province_id"] = communes["province_id"].to_numpy()
+    out["province_name"] = communes["province_name"].to_numpy()
+    out["area_km2"] = _area_km2(communes)
+    out = out[commune_column_order(technologies)]
+    return gpd.GeoDataFrame(out, geometry=communes.geometry.to_numpy(), crs=communes.crs)
+
+
+def _area_share(
+    area_shares: pd.DataFrame | None, column: str, commune_ids: pd.Series
+) -> np.ndarray | float:
+    """The ``pct_area_<tech>`` of each commune (rounded to 0.01 %), NaN when not measured."""
+    if area_shares is None or column not in area_shares.columns:
+        return np.nan
+    return np.round(area_shares[column].reindex(commune_ids).to_numpy(dtype=float), 2)
+
+
+def _area_km2(communes: gpd.GeoDataFrame) -> np.ndarray:
+    """Each commune's area (km², 3 decimals), measured in UTM when the CRS is geographic."""
     metric = communes.geometry
     if communes.crs is not None and communes.crs.is_geographic:
         metric = communes.geometry.to_crs(communes.geometry.estimate_utm_crs())
-    out["province_id"] = communes["province_id"].to_numpy()
-    out["province_name"] = communes["province_name"].to_numpy()
-    out["area_km2"] = np.round(metric.area.to_numpy() / 1e6, 3)
-    out = out[commune_column_order(technologies)]
-    return gpd.GeoDataFrame(out, geometry=communes.geometry.to_numpy(), crs=communes.crs)
+    return np.round(metric.area.to_numpy() / 1e6, 3)
 
 
 def _finish(out: pd.DataFrame, technologies: Sequence[str], fibre_given: bool) -> pd.DataFrame:

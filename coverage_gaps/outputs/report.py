@@ -1,7 +1,8 @@
 """A short, printable HTML report per province, readable on its own (charts embedded).
 
 Every value from the data is escaped (jinja2 autoescape), so a village named
-``<script>`` shows as text. Labels come from :mod:`coverage_gaps._i18n`.
+``<script>`` shows as text. Labels come from :mod:`coverage_gaps.outputs.i18n`; numbers are
+written by :func:`coverage_gaps.vietnam.numbers.format_number`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import base64
 import datetime as dt
 import html
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 from .._version import __version__
 from ..results import RunResult
 from ..vietnam.carriers import TECHNOLOGIES, carrier_slug
+from ..vietnam.numbers import format_number
 from .i18n import TEXT, header, text
 from .lists import priority_parameters
 
@@ -105,23 +107,19 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def _fmt(lang: str) -> Any:
+def _fmt(lang: str) -> Callable[[object], object]:
+    """The template's cell formatter: ✓ for true, numbers written the `lang` way (whole
+    numbers without decimals, others with two; NaN empty), anything else unchanged."""
+
     def fmt(value: object) -> object:
         if isinstance(value, (bool, np.bool_)):
             return "✓" if value else ""
         if isinstance(value, (int, np.integer)):
-            out = f"{int(value):,}"
-            return out.replace(",", ".") if lang == "vi" else out
+            return format_number(int(value), lang=lang)
         if isinstance(value, (float, np.floating)):
             x = float(value)
-            if np.isnan(x):
-                return ""
-            if x.is_integer() and abs(x) >= 1:
-                return fmt(int(x))
-            out = f"{x:,.2f}"
-            return (
-                out.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "vi" else out
-            )
+            whole = x.is_integer() and abs(x) >= 1
+            return format_number(x, lang=lang, decimals=0 if whole else 2)
         return value
 
     return fmt
@@ -224,64 +222,66 @@ def render_reports(
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(_TEMPLATE)
-    t = {k: text(k, lang) for k in TEXT}
-    h = {k: header(k, lang) for k in ("commune_name",)}
+    shared = {
+        "lang": lang,
+        "t": {k: text(k, lang) for k in TEXT},
+        "h": {k: header(k, lang) for k in ("commune_name",)},
+        "fmt": _fmt(lang),
+        "project": project,
+        "version": __version__,
+        "run_date": run_date or dt.date.today().isoformat(),
+        "synthetic": synthetic,
+        "fibre": fibre,
+        "budget": _budget_view(budget, lang) if budget is not None else None,
+        "parameters": parameters,
+        "inputs": inputs,
+    }
     out: dict[str, str] = {}
-    date = run_date or dt.date.today().isoformat()
     for row in provinces.itertuples(index=False):
         pid = str(row.province_id)
         c = communes[communes["province_id"].astype(str) == pid]
-        v = villages[villages["commune_id"].astype(str).isin(c["commune_id"].astype(str))]
-        commune_cols = ["commune_id", "commune_name", "villages", "population", "villages_gap_mobile",
-                        "population_gap_mobile", "villages_gap_fibre", "population_gap_fibre",
-                        "villages_no_4g", "pct_population_4g", "pct_area_4g"]  # fmt: skip
-        commune_table = c[[k for k in commune_cols if k in c.columns]].sort_values("commune_id")
-        rk = (
-            ranked[ranked["commune_id"].astype(str).isin(c["commune_id"].astype(str))]
-            if ranked is not None
-            else None
-        )
-        if rk is not None and len(rk):
-            per = rk.groupby("carrier", sort=True).agg(
-                villages=("village_id", "size"),
-                population=("population", "sum"),
-            )
-            per["need_mobile"] = rk.groupby("carrier")["need"].apply(
-                lambda s: int(s.str.contains("mobile").sum())
-            )
-            per["need_fibre"] = rk.groupby("carrier")["need"].apply(
-                lambda s: int(s.str.contains("fibre").sum())
-            )
-            carrier_table = per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
-            top = rk.sort_values(["score", "village_id"], ascending=[False, True]).head(20)
-            top_table = top[TOP_COLUMNS]
-        else:
-            carrier_table = pd.DataFrame(
-                {"carrier": sorted(carriers), "villages": 0, "population": 0}
-            )
-            top_table = pd.DataFrame(columns=TOP_COLUMNS)
-        carrier_view = _table(carrier_table, lang)
+        ids = c["commune_id"].astype(str)
+        v = villages[villages["commune_id"].astype(str).isin(ids)]
+        rk = ranked[ranked["commune_id"].astype(str).isin(ids)] if ranked is not None else None
         out[pid] = template.render(
-            lang=lang,
-            t=t,
-            h=h,
-            fmt=_fmt(lang),
+            **shared,
             province=str(row.province_name),
-            project=project,
-            version=__version__,
-            run_date=date,
-            synthetic=synthetic,
-            fibre=fibre,
             row=row,
-            carriers=carrier_view,
-            budget=_budget_view(budget, lang) if budget is not None else None,
-            top=_table(top_table, lang),
+            carriers=_table(_carrier_table(rk, carriers), lang),
+            top=_table(_top_table(rk), lang),
             charts=_charts(c, v, carriers, lang),
-            communes=_table(commune_table, lang),
-            parameters=parameters,
-            inputs=inputs,
+            communes=_table(_commune_table(c), lang),
         )
     return out
+
+
+def _commune_table(communes: pd.DataFrame) -> pd.DataFrame:
+    """The province's communes with their counts, by commune id."""
+    columns = ["commune_id", "commune_name", "villages", "population", "villages_gap_mobile",
+               "population_gap_mobile", "villages_gap_fibre", "population_gap_fibre",
+               "villages_no_4g", "pct_population_4g", "pct_area_4g"]  # fmt: skip
+    return communes[[k for k in columns if k in communes.columns]].sort_values("commune_id")
+
+
+def _carrier_table(ranked: pd.DataFrame | None, carriers: Sequence[str]) -> pd.DataFrame:
+    """Per carrier: listed villages, their people, and how many need mobile and fibre."""
+    if ranked is None or not len(ranked):
+        return pd.DataFrame({"carrier": sorted(carriers), "villages": 0, "population": 0})
+    per = ranked.groupby("carrier", sort=True).agg(
+        villages=("village_id", "size"),
+        population=("population", "sum"),
+    )
+    for need in ("mobile", "fibre"):
+        per[f"need_{need}"] = ranked["need"].str.contains(need).groupby(ranked["carrier"]).sum()
+    return per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
+
+
+def _top_table(ranked: pd.DataFrame | None) -> pd.DataFrame:
+    """The 20 best-scored listed villages of the province (ties by village id)."""
+    if ranked is None or not len(ranked):
+        return pd.DataFrame(columns=TOP_COLUMNS)
+    top = ranked.sort_values(["score", "village_id"], ascending=[False, True]).head(20)
+    return top[TOP_COLUMNS]
 
 
 def _budget_view(budget: pd.DataFrame, lang: str) -> dict[str, Any]:
