@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import repeat
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
@@ -146,23 +147,32 @@ class DeclaredLayer:
 class EvidenceResult:
     """What :func:`assess_evidence` found.
 
-    ``tests``: the judged tests (the loaded columns, then ``layer`` (index into ``layers``),
-    ``threshold_dbm``, ``speed_threshold_mbps``, ``declared``, ``failing``, ``h3_index``);
-    ``villages`` and ``cells``: one row per unit with tests and layer (``village_id`` or
-    ``h3_cell``, ``carrier``, ``technology``, ``tests``, ``failing``, ``tests_outside``,
-    ``passing_outside``, ``hours_apart``, ``verdict``); ``challenges``:
-    :data:`CHALLENGE_COLUMNS`; ``pairs``: (test row, village row) of every test within the
-    radius of a village.
+    Attributes
+    ----------
+    tests
+        The judged tests: the loaded columns, then ``layer`` (index into ``layers``),
+        ``threshold_dbm``, ``speed_threshold_mbps``, ``declared``, ``failing``,
+        ``h3_index`` (uint64) and ``cell`` (index into ``cell_ids``).
+    villages, cells
+        One row per unit with tests and layer: ``village`` / ``cell`` (row index), ``layer``,
+        then ``village_id`` / ``h3_cell``, ``carrier``, ``technology`` (categories),
+        ``tests``, ``failing``, ``tests_outside``, ``passing_outside``, ``hours_apart``,
+        ``verdict`` (category of :data:`VERDICTS`).
+    challenges
+        :data:`CHALLENGE_COLUMNS`, villages first, then H3 cells.
+    pairs
+        (test row, village row) of every test within ``village_radius_m`` of a village.
     """
 
     rules: ChallengeRules
     layers: list[DeclaredLayer]
-    tests: pd.DataFrame
+    tests: gpd.GeoDataFrame
     villages: pd.DataFrame
     cells: pd.DataFrame
     challenges: pd.DataFrame
     pairs: tuple[np.ndarray, np.ndarray]
     village_ids: np.ndarray
+    cell_ids: np.ndarray
 
 
 def declared_layers(layers: Sequence[CoverageLayer]) -> list[DeclaredLayer]:
@@ -185,13 +195,24 @@ def sample_declared(tests: gpd.GeoDataFrame, layers: Sequence[CoverageLayer]) ->
     tests of a layer not given are False.
     """
     declared = np.zeros(len(tests), dtype=bool)
-    carrier = tests["carrier"].astype(str).to_numpy()
-    tech = tests["technology"].astype(str).to_numpy()
-    for layer in layers:
-        mine = np.flatnonzero((carrier == layer.spec.carrier) & (tech == layer.spec.technology))
+    layer = _layer_of(tests, declared_layers(layers))
+    for i, coverage in enumerate(layers):
+        mine = np.flatnonzero(layer == i)
         if mine.size:
-            declared[mine] = sample_coverage(layer, tests.geometry.iloc[mine])
+            declared[mine] = sample_coverage(coverage, tests.geometry.iloc[mine])
     return declared
+
+
+def _layer_of(tests: pd.DataFrame, layers: Sequence[DeclaredLayer]) -> np.ndarray:
+    """Index of each test's layer in ``layers`` (-1: none), from the few distinct names."""
+    carrier, carriers = pd.factorize(tests["carrier"])
+    tech, techs = pd.factorize(tests["technology"])
+    table = np.full((len(carriers) + 1, len(techs) + 1), -1, dtype=np.int64)  # -1 codes: last
+    for i, layer in enumerate(layers):
+        rows = [k for k, name in enumerate(carriers) if str(name) == layer.carrier]
+        cols = [k for k, name in enumerate(techs) if str(name) == layer.technology]
+        table[np.ix_(rows, cols)] = i
+    return table[carrier, tech]
 
 
 def judge_tests(
@@ -216,18 +237,14 @@ def judge_tests(
     >>> out["failing"].tolist()
     [False, True, True]
     """
-    keys = pd.MultiIndex.from_arrays(
-        [tests["carrier"].astype(str), tests["technology"].astype(str)]
-    )
-    wanted = pd.MultiIndex.from_tuples([(x.carrier, x.technology) for x in layers])
-    layer = wanted.get_indexer(keys) if len(layers) else np.full(len(tests), -1)
+    layer = _layer_of(tests, layers)
     _warn_unjudged(tests, layer)
     keep = np.flatnonzero(layer >= 0)
-    out = tests.iloc[keep].copy()
+    out = tests.iloc[keep].reset_index(drop=True) if keep.size < len(tests) else tests.copy()
     layer = layer[keep]
-    threshold = np.array([x.threshold_dbm for x in layers], dtype=float)[layer]
-    speeds = np.array([rules.speed_mbps.get(x.technology, np.nan) for x in layers], dtype=float)
-    speed = speeds[layer]
+    threshold = np.array([x.threshold_dbm for x in layers] or [np.nan], dtype=float)[layer]
+    speeds = [rules.speed_mbps.get(x.technology, np.nan) for x in layers] or [np.nan]
+    speed = np.array(speeds, dtype=float)[layer]
     with np.errstate(invalid="ignore"):
         failing = (out["signal_dbm"].to_numpy(dtype=float) < threshold) | (
             out["download_mbps"].to_numpy(dtype=float) < speed
@@ -265,22 +282,27 @@ def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
     )
 
 
+#: h3's Cython core, which the public ``h3.api.basic_int.latlng_to_cell`` calls after a
+#: per-call argument conversion; calling it directly is about a third faster per point.
+_LATLNG_TO_CELL = getattr(getattr(h3, "_cy", None), "latlng_to_cell", h3_int.latlng_to_cell)
+
+
 def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     """H3 cell indexes (uint64) of points, through h3's C core.
 
-    h3 4 has no array function; mapping its C-implemented ``latlng_to_cell`` over the
-    coordinates keeps the loop in C (about 3 s per million points on the project's machine;
-    see ``benchmarks/evidence.py``).
+    h3 4 has no array function (uber/h3-py#341); mapping its C-implemented
+    ``latlng_to_cell`` over the coordinates keeps the loop out of Python bytecode (about
+    2 s per million points on the project's machine; see ``benchmarks/evidence.py``).
 
     Examples
     --------
     >>> cell_strings(h3_cells(np.array([21.0285]), np.array([105.8542]), 8)).tolist()
-    ['884159b463fffff']
+    ['88415cb4e5fffff']
     """
     lat = np.asarray(lat, dtype=float)
     n = len(lat)
     calls = map(
-        h3_int.latlng_to_cell, lat.tolist(), np.asarray(lon, float).tolist(), repeat(resolution, n)
+        _LATLNG_TO_CELL, lat.tolist(), np.asarray(lon, float).tolist(), repeat(resolution, n)
     )
     return np.fromiter(calls, dtype=np.uint64, count=n)
 
@@ -293,8 +315,8 @@ def cell_strings(cells: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> cell_strings(np.array([0x884159B463FFFFF], dtype=np.uint64)).tolist()
-    ['884159b463fffff']
+    >>> cell_strings(np.array([0x88415CB4E5FFFFF], dtype=np.uint64)).tolist()
+    ['88415cb4e5fffff']
     """
     cells = np.asarray(cells, dtype=np.uint64)
     shifts = np.arange(56, -1, -4, dtype=np.uint64)
@@ -316,9 +338,10 @@ def pairs_within(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every pair ``(i, j)`` with point ``a[i]`` within ``radius`` of ``b[j]`` (metres).
 
-    A grid of ``radius``-sided cells: each point of ``a`` is compared with the points of
-    ``b`` in its own cell and the 8 around it, found by binary search in the sorted cell keys
-    of ``b``. Pairs come sorted by ``i`` then ``j``.
+    A grid of ``radius``-sided cells: the points of ``a`` in one cell are compared with the
+    points of ``b`` in the same cell and the 8 around it, cell block by cell block, so the
+    work grows with the candidate pairs, not with ``len(a)`` times the offsets. Pairs come
+    sorted by ``i`` then ``j``.
 
     Examples
     --------
@@ -331,30 +354,30 @@ def pairs_within(
     if not len(ax) or not len(bx):
         return empty, empty
     x0, y0 = min(ax.min(), bx.min()), min(ay.min(), by.min())
-    acx, acy = ((ax - x0) // radius).astype(np.int64), ((ay - y0) // radius).astype(np.int64)
-    bcx, bcy = ((bx - x0) // radius).astype(np.int64), ((by - y0) // radius).astype(np.int64)
-    ncols = int(max(acx.max(), bcx.max())) + 3
-    bkey = (bcy + 1) * ncols + (bcx + 1)
-    order = np.argsort(bkey, kind="stable")
-    sorted_keys = bkey[order]
-    cells, a_cell = np.unique((acy + 1) * ncols + (acx + 1), return_inverse=True)
+    ncols = int((max(ax.max(), bx.max()) - x0) // radius) + 3
+
+    def keys(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return ((y - y0) // radius + 1).astype(np.int64) * ncols + ((x - x0) // radius + 1)
+
+    b_order = np.argsort(keys(bx, by), kind="stable")
+    b_keys = keys(bx, by)[b_order]
+    a_order = np.argsort(keys(ax, ay), kind="stable")
+    a_cells, a_start, a_count = np.unique(
+        keys(ax, ay)[a_order], return_index=True, return_counts=True
+    )
     found_a, found_b = [], []
-    for dy in (-1, 0, 1):  # the 9 neighbouring cells
-        for dx in (-1, 0, 1):
-            key = cells + dy * ncols + dx
-            lo = np.searchsorted(sorted_keys, key, side="left")[a_cell]
-            count = np.searchsorted(sorted_keys, key, side="right")[a_cell] - lo
-            total = int(count.sum())
-            if not total:
-                continue
-            i = np.repeat(np.arange(len(ax)), count)
-            first = np.cumsum(count) - count
-            j = order[np.repeat(lo - first, count) + np.arange(total)]
-            near = (ax[i] - bx[j]) ** 2 + (ay[i] - by[j]) ** 2 <= radius * radius
-            found_a.append(i[near])
-            found_b.append(j[near])
-    if not found_a:
-        return empty, empty
+    for offset in (dy * ncols + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1)):
+        lo = np.searchsorted(b_keys, a_cells + offset, side="left")
+        b_count = np.searchsorted(b_keys, a_cells + offset, side="right") - lo
+        block = np.flatnonzero(b_count)  # a-cells with b points in this neighbour
+        size = a_count[block] * b_count[block]
+        pos = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        nb = np.repeat(b_count[block], size)
+        i = a_order[np.repeat(a_start[block], size) + pos // nb]
+        j = b_order[np.repeat(lo[block], size) + pos % nb]
+        near = (ax[i] - bx[j]) ** 2 + (ay[i] - by[j]) ** 2 <= radius * radius
+        found_a.append(i[near])
+        found_b.append(j[near])
     i, j = np.concatenate(found_a), np.concatenate(found_b)
     order = np.lexsort((j, i))
     return i[order], j[order]
@@ -404,17 +427,19 @@ def tally_verdicts(
         }
     )
     out["hours_apart"] = np.where(out["failing"] > 0, (last - first) / 3600.0, 0.0)
-    out["verdict"] = _verdicts(out, rules)
+    out["verdict"] = pd.Categorical.from_codes(
+        _verdict_codes(out, rules), dtype=pd.CategoricalDtype(list(VERDICTS))
+    )
     return out
 
 
-def _verdicts(tally: pd.DataFrame, rules: ChallengeRules) -> np.ndarray:
+def _verdict_codes(tally: pd.DataFrame, rules: ChallengeRules) -> np.ndarray:
+    """Index in :data:`VERDICTS` of each tally row's verdict (the first rule that holds)."""
     n, f = tally["tests"].to_numpy(), tally["failing"].to_numpy()
     m, p = tally["tests_outside"].to_numpy(), tally["passing_outside"].to_numpy()
     enough = n >= rules.min_tests
-    with np.errstate(invalid="ignore", divide="ignore"):
-        failing_share = np.where(n > 0, f / np.maximum(n, 1), 0.0)
-        passing_share = np.where(m > 0, p / np.maximum(m, 1), 0.0)
+    failing_share = f / np.maximum(n, 1)
+    passing_share = p / np.maximum(m, 1)
     conditions = [
         enough
         & (failing_share >= rules.min_failing_share)
@@ -423,7 +448,7 @@ def _verdicts(tally: pd.DataFrame, rules: ChallengeRules) -> np.ndarray:
         (m >= rules.min_tests) & (passing_share >= 1 - rules.min_failing_share),
         (n + m) > 0,
     ]
-    return np.select(conditions, list(VERDICTS[:4]), default="no_data")
+    return np.select(conditions, [0, 1, 2, 3], default=4).astype(np.int8)
 
 
 def assess_evidence(
@@ -457,14 +482,15 @@ def assess_evidence(
     """
     rules = rules or ChallengeRules()
     layers = list(layers)
+    n_layers = max(len(layers), 1)
     judged = judge_tests(tests, layers=layers, declared=declared, rules=rules)
-    judged = judged.reset_index(drop=True)
     judged["h3_index"] = h3_cells(
         judged["lat"].to_numpy(), judged["lon"].to_numpy(), rules.hex_resolution
     )
+    cell_ids, cell_of = np.unique(judged["h3_index"].to_numpy(), return_inverse=True)
+    judged["cell"] = cell_of
     time_s = _seconds(judged["time_utc"])
-    points = judged.geometry.to_numpy()
-    vpts = villages.geometry.to_numpy()
+    points, vpts = judged.geometry.to_numpy(), villages.geometry.to_numpy()
     ti, vi = pairs_within(
         shapely.get_x(points),
         shapely.get_y(points),
@@ -472,41 +498,33 @@ def assess_evidence(
         shapely.get_y(vpts),
         rules.village_radius_m,
     )
-    flags = {
-        "declared": judged["declared"].to_numpy(),
-        "failing": judged["failing"].to_numpy(),
-    }
+    declared_in, failing = judged["declared"].to_numpy(), judged["failing"].to_numpy()
     layer = judged["layer"].to_numpy()
     by_village = tally_verdicts(
         vi,
         layer[ti],
-        declared=flags["declared"][ti],
-        failing=flags["failing"][ti],
+        declared=declared_in[ti],
+        failing=failing[ti],
         time_s=time_s[ti],
-        n_layers=max(len(layers), 1),
+        n_layers=n_layers,
         rules=rules,
     )
-    cell_ids, cell_of = np.unique(judged["h3_index"].to_numpy(), return_inverse=True)
     by_cell = tally_verdicts(
-        cell_of, layer, time_s=time_s, n_layers=max(len(layers), 1), rules=rules, **flags
+        cell_of,
+        layer,
+        declared=declared_in,
+        failing=failing,
+        time_s=time_s,
+        n_layers=n_layers,
+        rules=rules,
     )
     village_ids = villages["village_id"].astype(str).to_numpy()
     cell_names = cell_strings(cell_ids)
+    units = {"village": (ti, vi, village_ids), "h3": (np.arange(len(judged)), cell_of, cell_names)}
     challenges = pd.concat(
         [
-            _challenges(
-                by_village, ti, vi, judged, time_s, layers, level="village", names=village_ids
-            ),
-            _challenges(
-                by_cell,
-                np.arange(len(judged)),
-                cell_of,
-                judged,
-                time_s,
-                layers,
-                level="h3",
-                names=cell_names,
-            ),
+            _challenges(tally, *units[level], judged, time_s, layers, level=level)
+            for level, tally in (("village", by_village), ("h3", by_cell))
         ],
         ignore_index=True,
     )
@@ -514,11 +532,12 @@ def assess_evidence(
         rules=rules,
         layers=layers,
         tests=judged,
-        villages=_named(by_village, layers, "village_id", village_ids),
-        cells=_named(by_cell, layers, "h3_cell", cell_names),
+        villages=_named(by_village, layers, "village", village_ids),
+        cells=_named(by_cell, layers, "cell", cell_names),
         challenges=challenges[CHALLENGE_COLUMNS],
         pairs=(ti, vi),
         village_ids=village_ids,
+        cell_ids=cell_ids,
     )
 
 
@@ -529,19 +548,34 @@ def _seconds(times: pd.Series) -> np.ndarray:
 
 
 def _named(
-    tally: pd.DataFrame, layers: list[DeclaredLayer], id_column: str, names: np.ndarray
+    tally: pd.DataFrame, layers: list[DeclaredLayer], unit: str, names: np.ndarray
 ) -> pd.DataFrame:
-    """A tally with the unit's id and the layer's carrier and technology."""
+    """A tally with the unit's id and the layer's carrier and technology, as categories
+    (built from codes: no string per row)."""
     lay = tally["layer"].to_numpy()
+    carriers = sorted({x.carrier for x in layers})
+    technologies = sorted({x.technology for x in layers})
+    carrier_code = np.array([carriers.index(x.carrier) for x in layers] or [0])
+    tech_code = np.array([technologies.index(x.technology) for x in layers] or [0])
+    id_column = "village_id" if unit == "village" else "h3_cell"
     out = pd.DataFrame(
         {
-            id_column: names[tally["unit"].to_numpy()] if len(tally) else np.empty(0, dtype=str),
-            "carrier": np.array([x.carrier for x in layers] or [""], dtype=object)[lay],
-            "technology": np.array([x.technology for x in layers] or [""], dtype=object)[lay],
+            unit: tally["unit"].to_numpy(),
+            "layer": lay,
+            id_column: pd.Categorical.from_codes(
+                tally["unit"].to_numpy(), dtype=pd.CategoricalDtype(pd.Index(names))
+            ),
+            "carrier": pd.Categorical.from_codes(
+                carrier_code[lay], dtype=pd.CategoricalDtype(carriers or ["?"])
+            ),
+            "technology": pd.Categorical.from_codes(
+                tech_code[lay], dtype=pd.CategoricalDtype(technologies or ["?"])
+            ),
         }
     )
-    for column in [*_TALLY_COLUMNS, "verdict"]:
+    for column in _TALLY_COLUMNS:
         out[column] = tally[column].to_numpy()
+    out["verdict"] = tally["verdict"].array
     return out
 
 
@@ -549,12 +583,12 @@ def _challenges(
     tally: pd.DataFrame,
     test_of: np.ndarray,
     unit_of: np.ndarray,
+    names: np.ndarray,
     judged: pd.DataFrame,
     time_s: np.ndarray,
     layers: list[DeclaredLayer],
     *,
     level: str,
-    names: np.ndarray,
 ) -> pd.DataFrame:
     """One row per challenged (unit, layer): counts, medians, first and last test."""
     hit = tally[tally["verdict"] == "challenged"].reset_index(drop=True)
@@ -583,12 +617,12 @@ def _challenges(
         .reset_index(drop=True)
     )
     lay = hit["layer"].to_numpy()
-    names_of_units = names[hit["unit"].to_numpy()] if len(hit) else np.empty(0, dtype=str)
+    unit_names = names[hit["unit"].to_numpy()] if len(hit) else np.empty(0, dtype=str)
     out = pd.DataFrame(
         {
             "level": level,
-            "village_id": names_of_units if level == "village" else "",
-            "h3_cell": names_of_units if level == "h3" else "",
+            "village_id": unit_names if level == "village" else "",
+            "h3_cell": unit_names if level == "h3" else "",
             "carrier": [layers[i].carrier for i in lay],
             "technology": [layers[i].technology for i in lay],
             "tests": hit["tests"].to_numpy(),
@@ -600,9 +634,15 @@ def _challenges(
     )
     for column in stats.columns:
         out[column] = stats[column].to_numpy()
+    out["median_signal_dbm"] = out["median_signal_dbm"].round(1)
+    out["median_download_mbps"] = out["median_download_mbps"].round(2)
     for column in ("first_test_utc", "last_test_utc"):
         out[column] = pd.to_datetime(out[column], unit="s", utc=True).astype("datetime64[s, UTC]")
     return out.sort_values(["carrier", "technology", "village_id", "h3_cell"], kind="stable")
+
+
+def _tested_layers(result: EvidenceResult) -> list[int]:
+    return np.unique(result.tests["layer"].to_numpy()).tolist()
 
 
 def measured_columns(result: EvidenceResult) -> pd.DataFrame:
@@ -616,17 +656,13 @@ def measured_columns(result: EvidenceResult) -> pd.DataFrame:
     """
     n = len(result.village_ids)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    present = sorted(set(result.tests["layer"].tolist()))
-    unit = pd.Series(np.arange(n), index=result.village_ids)
-    for i in present:
-        layer = result.layers[i]
-        verdict = np.full(n, "no_data", dtype=object)
-        mine = result.villages[
-            (result.villages["carrier"] == layer.carrier)
-            & (result.villages["technology"] == layer.technology)
-        ]
-        verdict[unit.loc[mine["village_id"]].to_numpy()] = mine["verdict"].to_numpy()
-        out[f"{layer.column}_measured"] = verdict.astype(str)
+    tally = result.villages
+    codes = tally["verdict"].cat.codes.to_numpy()
+    for i in _tested_layers(result):
+        verdict = np.full(n, VERDICTS.index("no_data"), dtype=np.int8)
+        mine = tally["layer"].to_numpy() == i
+        verdict[tally["village"].to_numpy()[mine]] = codes[mine]
+        out[f"{result.layers[i].column}_measured"] = np.array(VERDICTS)[verdict]
     return out
 
 
@@ -661,74 +697,72 @@ def recompute_gap_mobile(
 
 def gather_evidence(result: EvidenceResult) -> dict[str, pd.DataFrame]:
     """Each carrier's evidence pack: the tests inside its declared coverage behind its
-    challenges (village or H3), one row per test, with the challenged village ids
-    (``;``-separated) and H3 cell.
+    challenges (village or H3), one row per test, sorted by technology and time.
+
+    Columns: the loaded ones (without the geometry), ``threshold_dbm``,
+    ``speed_threshold_mbps``, ``failing``, ``h3_cell``, ``h3_challenged`` (its cell is
+    challenged for this layer) and ``challenged_villages`` (``;``-separated ids of the
+    challenged villages it counts for).
     """
     tests = result.tests
     n_layers = max(len(result.layers), 1)
     layer = tests["layer"].to_numpy()
-    cells = result.cells
-    hot_cells = cells.loc[cells["verdict"] == "challenged", ["h3_cell", "carrier", "technology"]]
-    test_cells = cell_strings(tests["h3_index"].to_numpy())
-    carrier = np.array([x.carrier for x in result.layers] or [""], dtype=object)[layer]
-    tech = np.array([x.technology for x in result.layers] or [""], dtype=object)[layer]
-    cell_key = pd.MultiIndex.from_arrays([test_cells, carrier, tech])
-    in_hot_cell = (
-        cell_key.isin(pd.MultiIndex.from_frame(hot_cells))
-        if len(hot_cells)
-        else np.zeros(len(tests), bool)
+    declared = tests["declared"].to_numpy()
+
+    def challenged_keys(tally: pd.DataFrame, unit: str) -> np.ndarray:
+        hot = tally[tally["verdict"] == "challenged"]
+        return hot[unit].to_numpy() * n_layers + hot["layer"].to_numpy()
+
+    in_hot_cell = np.isin(
+        tests["cell"].to_numpy() * n_layers + layer, challenged_keys(result.cells, "cell")
     )
     ti, vi = result.pairs
-    vt = result.villages
-    hot = vt[vt["verdict"] == "challenged"]
-    unit_of = pd.Series(np.arange(len(result.village_ids)), index=result.village_ids)
-    hot_keys = unit_of.loc[hot["village_id"]].to_numpy() * n_layers + _layer_index(
-        hot, result.layers
-    )
-    in_hot = np.isin(vi * n_layers + layer[ti], hot_keys)
-    declared = tests["declared"].to_numpy()
-    ids = (
-        pd.DataFrame({"test": ti[in_hot], "village": result.village_ids[vi[in_hot]]})
-        .groupby("test", sort=True)["village"]
-        .agg(";".join)
-    )
-    keep = declared & (in_hot_cell | np.isin(np.arange(len(tests)), ids.index.to_numpy()))
-    columns = [c for c in tests.columns if c not in ("geometry", "layer", "h3_index", "declared")]
-    pack = pd.DataFrame(tests.loc[keep, columns]).copy()
-    pack["h3_cell"] = test_cells[keep]
+    hot_pair = np.isin(vi * n_layers + layer[ti], challenged_keys(result.villages, "village"))
+    hot_pair &= declared[ti]
+    keep = declared & in_hot_cell
+    keep[ti[hot_pair]] = True
+    villages_of = _joined_ids(ti[hot_pair], result.village_ids[vi[hot_pair]], len(tests))
+    drop = ("geometry", "layer", "h3_index", "cell", "declared")
+    pack = pd.DataFrame(tests.loc[keep, [c for c in tests.columns if c not in drop]])
+    pack["h3_cell"] = cell_strings(tests["h3_index"].to_numpy()[keep])
     pack["h3_challenged"] = in_hot_cell[keep]
-    pack["challenged_villages"] = ids.reindex(np.flatnonzero(keep)).fillna("").to_numpy()
+    pack["challenged_villages"] = villages_of[keep]
     pack = pack.sort_values(["carrier", "technology", "time_utc", "source", "row"], kind="stable")
     return {
         str(name): frame.reset_index(drop=True)
-        for name, frame in pack.groupby(pack["carrier"].astype(str), sort=True)
+        for name, frame in pack.groupby(pack["carrier"].astype(str), sort=True, observed=True)
     }
 
 
-def _layer_index(frame: pd.DataFrame, layers: list[DeclaredLayer]) -> np.ndarray:
-    wanted = pd.MultiIndex.from_tuples([(x.carrier, x.technology) for x in layers])
-    return wanted.get_indexer(pd.MultiIndex.from_arrays([frame["carrier"], frame["technology"]]))
+def _joined_ids(test: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """Per test, the ids paired with it joined by ``;`` ("" when none); ``test`` sorted."""
+    out = np.full(n, "", dtype=object)
+    if not len(test):
+        return out
+    starts = np.flatnonzero(np.r_[True, test[1:] != test[:-1]])
+    joined = np.add.reduceat((ids.astype(object) + ";"), starts)  # string concatenation in C
+    out[test[starts]] = [s[:-1] for s in joined]
+    return out
 
 
 def count_verdicts(result: EvidenceResult) -> pd.DataFrame:
     """Units per verdict, level (``village``, ``h3``), carrier and technology, for ``run.json``
     and the report. Villages without tests count as ``no_data``; H3 cells only where tested.
     """
-    measured = measured_columns(result)
     rows = []
-    for i in sorted(set(result.tests["layer"].tolist())):
+    n_villages = len(result.village_ids)
+    for i in _tested_layers(result):
         layer = result.layers[i]
-        counts = measured[f"{layer.column}_measured"].value_counts()
-        rows += [
-            ("village", layer.carrier, layer.technology, v, int(counts.get(v, 0))) for v in VERDICTS
-        ]
-        mine = result.cells[
-            (result.cells["carrier"] == layer.carrier)
-            & (result.cells["technology"] == layer.technology)
-        ]["verdict"].value_counts()
-        rows += [
-            ("h3", layer.carrier, layer.technology, v, int(mine.get(v, 0))) for v in VERDICTS[:4]
-        ]
+        for level, tally in (("village", result.villages), ("h3", result.cells)):
+            codes = tally["verdict"].cat.codes.to_numpy()[tally["layer"].to_numpy() == i]
+            counts = np.bincount(codes, minlength=len(VERDICTS))
+            if level == "village":
+                counts[VERDICTS.index("no_data")] = n_villages - len(codes)
+            shown = VERDICTS if level == "village" else VERDICTS[:4]
+            rows += [
+                (level, layer.carrier, layer.technology, v, int(counts[k]))
+                for k, v in enumerate(shown)
+            ]
     return pd.DataFrame(rows, columns=["level", "carrier", "technology", "verdict", "count"])
 
 

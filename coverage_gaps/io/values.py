@@ -143,15 +143,32 @@ def parse_times(values: pd.Series, *, timezone: str = LOCAL_TIMEZONE) -> pd.Seri
         return values.dt.tz_convert("UTC").dt.floor("s").astype(out.dtype)
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return _local_to_utc(values, timezone).astype(out.dtype)
-    numbers = pd.to_numeric(values, errors="coerce") if values.dtype != bool else None
-    if numbers is not None and numbers.notna().any():
-        serial = numbers.where((numbers >= _SERIAL_MIN) & (numbers < _SERIAL_MAX))
-        local = _SPREADSHEET_EPOCH + pd.to_timedelta(serial, unit="D").dt.round("s")
-        found = serial.notna()
-        out[found] = _local_to_utc(local[found], timezone).astype(out.dtype)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return out
+    if pd.api.types.is_numeric_dtype(values.dtype) and values.dtype != bool:
+        return _serial_times(values, timezone).astype(out.dtype)
     text = values.astype("string").str.strip()
+    clock = text.str.contains(":", regex=False).fillna(False).to_numpy(dtype=bool)
+    if clock.any():
+        out[clock] = _iso_times(text[clock], timezone).astype(out.dtype)
+    rest = ~clock & text.notna().to_numpy(dtype=bool)
+    if rest.any():  # spreadsheet serial numbers written as text
+        numbers = pd.to_numeric(text[rest].str.replace(",", ".", regex=False), errors="coerce")
+        out[rest] = _serial_times(numbers, timezone).astype(out.dtype)
+    return out
+
+
+def _iso_times(text: pd.Series, timezone: str) -> pd.Series:
+    """ISO 8601 date-times to UTC: one pass when all are local or share one offset."""
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    except ValueError:  # local times and offsets mixed, or several offsets
+        return _mixed_iso_times(text, timezone)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_convert("UTC").dt.floor("s")
+    return _local_to_utc(parsed, timezone)
+
+
+def _mixed_iso_times(text: pd.Series, timezone: str) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s, UTC]")
     naive = text.str.fullmatch(_ISO_TIME).fillna(False).to_numpy(dtype=bool)
     if naive.any():
         local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
@@ -161,6 +178,13 @@ def parse_times(values: pd.Series, *, timezone: str = LOCAL_TIMEZONE) -> pd.Seri
         given = pd.to_datetime(text[offset], format="ISO8601", utc=True, errors="coerce")
         out[offset] = given.dt.floor("s").astype(out.dtype)
     return out
+
+
+def _serial_times(numbers: pd.Series, timezone: str) -> pd.Series:
+    """Spreadsheet serial dates (local time) to UTC; NaT outside 1900-9999."""
+    serial = numbers.where((numbers >= _SERIAL_MIN) & (numbers < _SERIAL_MAX))
+    local = _SPREADSHEET_EPOCH + pd.to_timedelta(serial, unit="D").dt.round("s")
+    return _local_to_utc(local, timezone)
 
 
 def _local_to_utc(local: pd.Series, timezone: str) -> pd.Series:
