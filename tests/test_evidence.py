@@ -24,14 +24,24 @@ from coverage_gaps.analysis import (
     DeclaredLayer,
     assess_evidence,
     count_verdicts,
+    declared_layers,
     gather_evidence,
+    h3_cell_polygons,
     measured_columns,
     median_tile_speed,
     recompute_gap_mobile,
+    sample_declared,
 )
 from coverage_gaps.analysis.evidence import cell_strings, h3_cells, judge_tests, pairs_within
-from coverage_gaps.inputs import load_measurements, load_ookla_tiles, quadkey_bounds
+from coverage_gaps.config.project import CoverageSpec
+from coverage_gaps.inputs import (
+    combine_measurements,
+    load_measurements,
+    load_ookla_tiles,
+    quadkey_bounds,
+)
 from coverage_gaps.io.values import parse_times
+from coverage_gaps.results import CoverageLayer
 
 UTM = CRS.from_epsg(32648)
 TO_UTM = Transformer.from_crs(4326, UTM, always_xy=True)
@@ -279,6 +289,40 @@ def test_pairs_within_matches_brute_force() -> None:
     d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
     bi, bj = np.nonzero(d <= 500)
     assert list(zip(i, j, strict=True)) == list(zip(bi, bj, strict=True))
+
+
+def test_declared_coverage_sampled_from_the_carriers_own_layer(tmp_path: Path) -> None:
+    tests, _ = hand_case()
+    ax, ay = TO_UTM.transform(*PLACES["A"])
+    polygons = np.array([shapely.box(ax - 2000, ay - 2000, ax + 2000, ay + 2000)])
+    spec = CoverageSpec(path=tmp_path / "v4g.gpkg", carrier="Viettel", technology="4G")
+    other = CoverageSpec(path=tmp_path / "m4g.gpkg", carrier="MobiFone", technology="4G")
+    layers = [
+        CoverageLayer(spec=spec, kind="vector", polygons=polygons),
+        CoverageLayer(spec=other, kind="vector", polygons=np.array([shapely.box(0, 0, 1e7, 1e7)])),
+    ]
+    assert declared_layers(layers) == [
+        DeclaredLayer("Viettel", "4G", -105.0, "polygons"),
+        DeclaredLayer("MobiFone", "4G", -105.0, "polygons"),
+    ]
+    declared = sample_declared(tests, layers)
+    near_a = tests.distance(shapely.Point(ax, ay)) < 100
+    assert declared.tolist() == near_a.tolist()  # only A's tests are inside Viettel's box
+
+
+def test_combine_measurements_and_cell_polygons() -> None:
+    tests, declared = hand_case()
+    first = tests.assign(carrier=pd.Categorical(tests["carrier"]))  # as loaded
+    other = first.iloc[:2].assign(carrier=pd.Categorical(["VNPT", "VNPT"]))
+    both = combine_measurements([first, other])
+    assert isinstance(both, gpd.GeoDataFrame) and len(both) == len(tests) + 2
+    assert both["carrier"].dtype.name == "category"
+    assert both["carrier"].tolist()[-3:] == ["Viettel", "VNPT", "VNPT"]
+    result = assess_evidence(tests, villages(), layers=LAYERS, declared=declared)
+    hexagons = h3_cell_polygons(result.cells["h3_cell"].astype(str).to_numpy())
+    assert hexagons.crs.to_epsg() == 4326 and len(hexagons) == 5
+    lon, lat = PLACES["A"]
+    assert hexagons.contains(shapely.Point(lon, lat)).sum() == 1
 
 
 # --------------------------------------------------------------------------- times

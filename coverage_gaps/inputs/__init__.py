@@ -7,6 +7,7 @@ from .fibre import load_fibre
 from .measurements import (
     MEASUREMENT_COLUMNS,
     OOKLA_COLUMNS,
+    combine_measurements,
     drop_tests_outside,
     load_measurements,
     load_ookla_tiles,
@@ -19,6 +20,7 @@ __all__ = [
     "MEASUREMENT_COLUMNS",
     "OOKLA_COLUMNS",
     "check_raster_sample",
+    "combine_measurements",
     "drop_tests_outside",
     "load_assignments",
     "load_communes",

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.api.types import union_categoricals
 from pyproj import CRS, Transformer
 
 from .._errors import InputDataError, Problem, warn_problem
@@ -33,6 +34,7 @@ from ..vietnam.carriers import normalise_carrier, normalise_technology
 __all__ = [
     "MEASUREMENT_COLUMNS",
     "OOKLA_COLUMNS",
+    "combine_measurements",
     "drop_tests_outside",
     "load_measurements",
     "load_ookla_tiles",
@@ -488,6 +490,32 @@ def _standard_frame(
         }
     )
     return gpd.GeoDataFrame(frame, geometry=shapely.points(wx, wy), crs=working_crs)
+
+
+def combine_measurements(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The tests of several files in one frame, in the order given, keeping the text columns
+    as categories (a plain ``pandas.concat`` turns categories that differ into text).
+
+    Examples
+    --------
+    >>> a = gpd.GeoDataFrame({"carrier": pd.Categorical(["Viettel"])},
+    ...                      geometry=shapely.points([0.0], [0.0]), crs=32648)
+    >>> b = gpd.GeoDataFrame({"carrier": pd.Categorical(["VNPT"])},
+    ...                      geometry=shapely.points([1.0], [1.0]), crs=32648)
+    >>> both = combine_measurements([a, b])
+    >>> both["carrier"].dtype.name, both["carrier"].tolist()
+    ('category', ['Viettel', 'VNPT'])
+    """
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    for column in ("source", "carrier", "technology"):
+        parts = [f[column] for f in frames if column in f]
+        if len(parts) == len(frames) and all(
+            isinstance(p.dtype, pd.CategoricalDtype) for p in parts
+        ):
+            out[column] = union_categoricals([p.array for p in parts])
+    return gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=frames[0].crs)
 
 
 def drop_tests_outside(
