@@ -134,18 +134,14 @@ def load_measurements(
     if problems:
         raise InputDataError(problems)
     wanted = {"signal": signal, "time": time, "download_mbps": download_mbps}
-    if not is_table:
-        wanted |= {"x": None, "y": None}
     problems = missing_columns(frame, wanted, source=src, section="measurements")
     label = _labeller(is_table)
     carriers, found = _fixed_or_column(frame, carrier, "carrier", normalise_carrier, src, label)
-    problems += found
-    techs, found = _fixed_or_column(
+    techs, more = _fixed_or_column(
         frame, technology, "technology", normalise_technology, src, label
     )
-    problems += found
-    if problems:
-        raise InputDataError(problems)
+    if problems + found + more:
+        raise InputDataError(problems + found + more)
     values, problems = _measured_values(
         frame, signal=signal, download_mbps=download_mbps, source=src, label=label
     )
@@ -154,18 +150,11 @@ def load_measurements(
     problems += _point_problems(xy, source=src, label=label, x=x, y=y, crs=table_crs)
     if problems:
         raise InputDataError(problems)
-    base = 2 if is_table else 1
+    rows = np.arange(len(frame), dtype=np.int64) + (2 if is_table else 1)
     tests = _standard_frame(
-        xy,
-        table_crs,
-        working_crs,
-        source=path.name,
-        rows=np.arange(len(frame), dtype=np.int64) + base,
-        carriers=carriers,
-        technologies=techs,
-        values=values,
-        times=times,
-    )
+        xy, table_crs, working_crs, source=path.name, rows=rows, carriers=carriers,
+        technologies=techs, values=values, times=times,
+    )  # fmt: skip
     if communes is not None:
         tests = drop_tests_outside(tests, communes, source=src, table=is_table)
     return tests
