@@ -6,21 +6,49 @@ from .areas import measure_covered_area
 from .classify import VILLAGE_COLUMNS, classify_villages
 from .coverage import distance_to_fibre, sample_coverage, sample_raster
 from .crs import choose_working_crs, utm_crs_for_geometries, utm_crs_for_lon_lat
+from .evidence import (
+    VERDICTS,
+    ChallengeRules,
+    DeclaredLayer,
+    EvidenceResult,
+    assess_evidence,
+    count_verdicts,
+    declared_layers,
+    gather_evidence,
+    h3_cell_polygons,
+    measured_columns,
+    median_tile_speed,
+    recompute_gap_mobile,
+    sample_declared,
+)
 from .placing import assign_villages_to_communes
 from .priority import assign_carriers, rank_villages, select_within_budget, sharing_opportunities
 from .summaries import COMMUNE_SUMMARY_COLUMNS, summarise_communes, summarise_provinces
 
 __all__ = [
     "COMMUNE_SUMMARY_COLUMNS",
+    "VERDICTS",
     "VILLAGE_COLUMNS",
+    "ChallengeRules",
+    "DeclaredLayer",
+    "EvidenceResult",
+    "assess_evidence",
     "assign_carriers",
     "assign_villages_to_communes",
     "choose_working_crs",
     "classify_villages",
+    "count_verdicts",
+    "declared_layers",
     "distance_to_fibre",
+    "gather_evidence",
+    "h3_cell_polygons",
     "measure_covered_area",
+    "measured_columns",
+    "median_tile_speed",
     "rank_villages",
+    "recompute_gap_mobile",
     "sample_coverage",
+    "sample_declared",
     "sample_raster",
     "select_within_budget",
     "sharing_opportunities",

@@ -4,17 +4,33 @@ a standard frame or layer. No analysis happens here."""
 from .communes import load_communes
 from .coverage import check_raster_sample, load_coverage_layer
 from .fibre import load_fibre
+from .measurements import (
+    MEASUREMENT_COLUMNS,
+    OOKLA_COLUMNS,
+    combine_measurements,
+    drop_tests_outside,
+    load_measurements,
+    load_ookla_tiles,
+    quadkey_bounds,
+)
 from .sites import load_assignments, load_facilities, load_sites
 from .villages import load_villages, lon_lat_swapped
 
 __all__ = [
+    "MEASUREMENT_COLUMNS",
+    "OOKLA_COLUMNS",
     "check_raster_sample",
+    "combine_measurements",
+    "drop_tests_outside",
     "load_assignments",
     "load_communes",
     "load_coverage_layer",
     "load_facilities",
     "load_fibre",
+    "load_measurements",
+    "load_ookla_tiles",
     "load_sites",
     "load_villages",
     "lon_lat_swapped",
+    "quadkey_bounds",
 ]

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_coordinates", "truthy"]
+__all__ = ["LOCAL_TIMEZONE", "parse_coordinates", "parse_times", "truthy"]
 
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co", "c", "t", "đ", "d", "có điện", "co dien"}
 
@@ -109,3 +109,84 @@ def parse_coordinates(values: pd.Series) -> np.ndarray:
         value = sign * (deg + mins / 60.0 + secs / 3600.0).to_numpy(dtype=float)
         out[rest] = np.where(ok.to_numpy(dtype=bool), value, np.nan)
     return out
+
+
+#: Local time of Vietnam (UTC+7, no daylight saving): times without an offset are read in it.
+LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+#: Day 0 of spreadsheet serial dates (Excel's 1900 system, as LibreOffice and Google Sheets).
+_SPREADSHEET_EPOCH = pd.Timestamp("1899-12-30")
+#: Serial dates from 1900-01-01 to 9999-12-31; a number below 1 is a time of day, not a date.
+_SERIAL_MIN, _SERIAL_MAX = 1.0, 2958466.0
+_ISO_TIME = r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+_ISO_OFFSET = r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)"
+
+
+def parse_times(values: pd.Series, *, timezone: str = LOCAL_TIMEZONE) -> pd.Series:
+    """UTC times, to the second, from ISO 8601 text or spreadsheet serial dates.
+
+    A time without an offset is local time in ``timezone`` (Vietnam's by default); one with
+    an offset (``+07:00``, ``+0700``, ``+07``, ``Z``) is read as written. Numbers are
+    spreadsheet serial dates (days since 1899-12-30, the fraction being the time of day);
+    date cells of an Excel sheet arrive as dates and are local times too. A date without a
+    time of day, a time without a date, or any other text is ``NaT``.
+
+    Examples
+    --------
+    >>> values = pd.Series(["2025-10-03 23:50", "2025-10-03T23:50+08:00", 45933.5, "3/10/2025"],
+    ...                    dtype=object)
+    >>> [str(t) for t in parse_times(values)]
+    ['2025-10-03 16:50:00+00:00', '2025-10-03 15:50:00+00:00', '2025-10-03 05:00:00+00:00', 'NaT']
+    """
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s, UTC]")
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.floor("s").astype(out.dtype)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _local_to_utc(values, timezone).astype(out.dtype)
+    if pd.api.types.is_numeric_dtype(values.dtype) and values.dtype != bool:
+        return _serial_times(values, timezone).astype(out.dtype)
+    text = values.astype("string").str.strip()
+    clock = text.str.contains(":", regex=False).fillna(False).to_numpy(dtype=bool)
+    if clock.any():
+        out[clock] = _iso_times(text[clock], timezone).astype(out.dtype)
+    rest = ~clock & text.notna().to_numpy(dtype=bool)
+    if rest.any():  # spreadsheet serial numbers written as text
+        numbers = pd.to_numeric(text[rest].str.replace(",", ".", regex=False), errors="coerce")
+        out[rest] = _serial_times(numbers, timezone).astype(out.dtype)
+    return out
+
+
+def _iso_times(text: pd.Series, timezone: str) -> pd.Series:
+    """ISO 8601 date-times to UTC: one pass when all are local or share one offset."""
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    except ValueError:  # local times and offsets mixed, or several offsets
+        return _mixed_iso_times(text, timezone)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_convert("UTC").dt.floor("s")
+    return _local_to_utc(parsed, timezone)
+
+
+def _mixed_iso_times(text: pd.Series, timezone: str) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s, UTC]")
+    naive = text.str.fullmatch(_ISO_TIME).fillna(False).to_numpy(dtype=bool)
+    if naive.any():
+        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        out[naive] = _local_to_utc(local, timezone).astype(out.dtype)
+    offset = text.str.fullmatch(_ISO_TIME + _ISO_OFFSET).fillna(False).to_numpy(dtype=bool)
+    if offset.any():
+        given = pd.to_datetime(text[offset], format="ISO8601", utc=True, errors="coerce")
+        out[offset] = given.dt.floor("s").astype(out.dtype)
+    return out
+
+
+def _serial_times(numbers: pd.Series, timezone: str) -> pd.Series:
+    """Spreadsheet serial dates (local time) to UTC; NaT outside 1900-9999."""
+    serial = numbers.where((numbers >= _SERIAL_MIN) & (numbers < _SERIAL_MAX))
+    local = _SPREADSHEET_EPOCH + pd.to_timedelta(serial, unit="D").dt.round("s")
+    return _local_to_utc(local, timezone)
+
+
+def _local_to_utc(local: pd.Series, timezone: str) -> pd.Series:
+    """Naive local times to UTC, to the second."""
+    return local.dt.floor("s").dt.tz_localize(timezone).dt.tz_convert("UTC")
