@@ -1,17 +1,17 @@
 """The ``priority:`` section of the project file: weights, targets, assignments and budget.
 
-Defaults are documented in ``docs/PRIORITY.md``. Parsed by :func:`parse_priority`,
-which reports problems through the same collector as the rest of the project file.
+Defaults are documented in ``docs/PRIORITY.md``. Each key is declared once, below, with its
+checks (see :mod:`coverage_gaps.config.schema`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..vietnam.carriers import normalise_carrier, normalise_technology
+from .parsers import carrier_name, positive, technology_name
+from .schema import Checker, Issue, Refused, key, section
 
 __all__ = ["DEFAULT_WEIGHTS", "AssignmentSpec", "BudgetSpec", "PrioritySpec", "parse_priority"]
 
@@ -28,70 +28,137 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 TARGETS = ("gap_mobile", "gap_fibre", "no_4g")
 
 
-@dataclass(frozen=True)
+def _targets(value: list[Any]) -> tuple[str, ...]:
+    """The targets listed, in the order of :data:`TARGETS`."""
+    bad = [t for t in value if t not in TARGETS]
+    if bad or not value:
+        raise Refused(
+            Issue(
+                f"unknown or empty targets {bad or value}.", f"use some of: {', '.join(TARGETS)}."
+            )
+        )
+    return tuple(t for t in TARGETS if t in value)
+
+
+def _weights(value: dict[Any, Any]) -> dict[str, float]:
+    """The default weights with those given; each unknown or bad weight is reported."""
+    weights = dict(DEFAULT_WEIGHTS)
+    issues = []
+    for name, w in value.items():
+        if name not in DEFAULT_WEIGHTS:
+            issues.append(
+                Issue(
+                    f"unknown weight '{name}'.",
+                    f"weights: {', '.join(DEFAULT_WEIGHTS)}.",
+                    str(name),
+                )
+            )
+        elif not isinstance(w, (int, float)) or isinstance(w, bool) or w < 0:
+            issues.append(Issue(f"must be a number ≥ 0, got {w!r}.", at=str(name)))
+        else:
+            weights[name] = float(w)
+    if sum(weights.values()) <= 0:
+        issues.append(Issue("all weights are 0.", "give at least one positive weight."))
+    if issues:
+        raise Refused(*issues)
+    return weights
+
+
+def _sites_per_carrier(value: dict[Any, Any]) -> dict[str, int]:
+    """New sites per carrier (carrier names normalised), each a whole number ≥ 0."""
+    sites: dict[str, int] = {}
+    issues = []
+    for carrier, n in value.items():
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            issues.append(Issue(f"must be a whole number ≥ 0, got {n!r}.", at=str(carrier)))
+            continue
+        try:
+            sites[carrier_name(carrier)] = n
+        except Refused as refused:
+            issues += [Issue(i.what, i.fix, str(carrier)) for i in refused.issues]
+    if issues:
+        raise Refused(*issues)
+    return sites
+
+
+@section
 class AssignmentSpec:
     """A table assigning villages (or whole communes) to carriers, as the ministry does."""
 
-    path: Path
-    carrier: str = "carrier"
-    village: str | None = None
-    commune: str | None = None
-    sheet: str | None = None
+    path: Path = key(doc="table (CSV/XLSX) or vector file of the assignments")
+    carrier: str = key(default="carrier", doc="column with the assigned carrier")
+    village: str | None = key(default=None, doc="column with the village id (or 'commune')")
+    commune: str | None = key(default=None, doc="column with the commune id (or 'village')")
+    sheet: str | None = key(default=None, doc="XLSX sheet")
+
+    @staticmethod
+    def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
+        if "path" in values and ("village" in values) == ("commune" in values):
+            yield Issue(
+                "give exactly one of 'village' (a village id column) or "
+                "'commune' (a commune id column)."
+            )
 
 
-@dataclass(frozen=True)
+@section
 class BudgetSpec:
     """Either a number of new sites per carrier, or money with unit costs (any currency)."""
 
-    sites: dict[str, int] | None = None
-    money: float | None = None
-    cost_per_site: float | None = None
-    cost_per_km_fibre: float | None = None
+    sites: dict[str, int] | None = key(
+        default=None, parse=_sites_per_carrier, doc="new sites per carrier, e.g. {Viettel: 20}"
+    )
+    money: float | None = key(default=None, parse=float, doc="money to spend (any currency)")
+    cost_per_site: float | None = key(default=None, parse=float, doc="cost of one new site")
+    cost_per_km_fibre: float | None = key(default=None, parse=float, doc="cost of 1 km of fibre")
+
+    @staticmethod
+    def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
+        if {"sites", "money"} <= given:
+            yield Issue("give either 'sites' (per carrier) or 'money', not both.")
+        elif "sites" in given:
+            for cost in ("cost_per_site", "cost_per_km_fibre"):
+                values.pop(cost, None)  # costs do not apply to a budget in sites
+        elif "money" in given:
+            missing = [k for k in ("cost_per_site", "cost_per_km_fibre") if k not in given]
+            if missing:
+                yield Issue(
+                    f"a money budget needs {' and '.join(missing)}.",
+                    "add e.g. 'cost_per_site: 1500000000' and 'cost_per_km_fibre: 150000000'.",
+                )
+        else:
+            yield Issue("empty budget.", "give 'sites: {Viettel: 20}' or 'money:' with costs.")
 
 
-@dataclass(frozen=True)
+@section
 class PrioritySpec:
-    targets: tuple[str, ...] = ("gap_mobile", "gap_fibre")
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    build_technology: str = "4G"
-    reference_distance_km: float = 10.0
-    facility_distance_m: float = 1000.0
-    dem: Path | None = None
-    assignments: AssignmentSpec | None = None
-    budget: BudgetSpec | None = None
+    """Which villages are listed, how they are scored and assigned, and the budget."""
+
+    targets: tuple[str, ...] = key(
+        default=("gap_mobile", "gap_fibre"),
+        parse=_targets,
+        doc=f"which villages are listed: some of {', '.join(TARGETS)}",
+    )
+    weights: dict[str, float] = key(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
+        parse=_weights,
+        doc=f"weights of the score components: {', '.join(DEFAULT_WEIGHTS)}",
+    )
+    build_technology: str = key(
+        default="4G", parse=technology_name, doc="technology of the sites to build"
+    )
+    reference_distance_km: float = key(
+        default=10.0, parse=positive(), doc="distance at which the cost score reaches 0"
+    )
+    facility_distance_m: float = key(
+        default=1000.0, parse=positive(), doc="a facility this near makes a village important"
+    )
+    dem: Path | None = key(default=None, doc="elevation raster for the cost proxy")
+    assignments: AssignmentSpec | None = key(default=None, doc="carrier assignments")
+    budget: BudgetSpec | None = key(default=None, doc="new sites per carrier, or money")
 
 
 class _Collector(Protocol):
     def add(self, where: str, what: str, fix: str = "") -> None: ...
-
-    def section(self, data: Mapping[str, Any], schema: Any, where: str) -> dict[str, Any]: ...
-
-
-_STR = (str,)
-_NUM = (int, float)
-_PRIORITY = {
-    "targets": ((list,), False),
-    "weights": ((dict,), False),
-    "build_technology": (_STR, False),
-    "reference_distance_km": (_NUM, False),
-    "facility_distance_m": (_NUM, False),
-    "dem": (_STR, False),
-    "assignments": ((dict,), False),
-    "budget": ((dict,), False),
-}
-_ASSIGN = {
-    "path": (_STR, True),
-    "carrier": (_STR, False),
-    "village": (_STR, False),
-    "commune": (_STR, False),
-    "sheet": (_STR, False),
-}
-_BUDGET = {
-    "sites": ((dict,), False),
-    "money": (_NUM, False),
-    "cost_per_site": (_NUM, False),
-    "cost_per_km_fibre": (_NUM, False),
-}
 
 
 def parse_priority(data: Any, *, base: Path, chk: _Collector) -> PrioritySpec:
@@ -99,105 +166,17 @@ def parse_priority(data: Any, *, base: Path, chk: _Collector) -> PrioritySpec:
 
     Examples
     --------
-    >>> class C:
-    ...     problems = []
-    ...     def add(self, where, what, fix=""): self.problems.append(what)
-    ...     def section(self, data, schema, where): return dict(data)
-    >>> parse_priority({"weights": {"people": 1}}, base=Path("."), chk=C()).weights["people"]
+    >>> chk = Checker("project.yml", base=Path("."))
+    >>> parse_priority({"weights": {"people": 1}}, base=Path("."), chk=chk).weights["people"]
     1.0
+    >>> spec = parse_priority({"budget": {"sites": {"viettel": -1}}}, base=Path("."), chk=chk)
+    >>> print(chk.problems[0])
+    project.yml: priority.budget.sites.viettel: must be a whole number ≥ 0, got -1.
     """
     if not data:
         return PrioritySpec()
-    p = chk.section(data, _PRIORITY, "priority")
-    out: dict[str, Any] = {}
-    if "targets" in p:
-        bad = [t for t in p["targets"] if t not in TARGETS]
-        if bad or not p["targets"]:
-            chk.add(
-                "priority.targets",
-                f"unknown or empty targets {bad or p['targets']}.",
-                f"use some of: {', '.join(TARGETS)}.",
-            )
-        else:
-            out["targets"] = tuple(t for t in TARGETS if t in p["targets"])
-    if "weights" in p:
-        weights = dict(DEFAULT_WEIGHTS)
-        for key, value in p["weights"].items():
-            if key not in DEFAULT_WEIGHTS:
-                chk.add(
-                    f"priority.weights.{key}",
-                    f"unknown weight '{key}'.",
-                    f"weights: {', '.join(DEFAULT_WEIGHTS)}.",
-                )
-            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                chk.add(f"priority.weights.{key}", f"must be a number ≥ 0, got {value!r}.")
-            else:
-                weights[key] = float(value)
-        if sum(weights.values()) <= 0:
-            chk.add("priority.weights", "all weights are 0.", "give at least one positive weight.")
-        out["weights"] = weights
-    if "build_technology" in p:
-        try:
-            out["build_technology"] = normalise_technology(p["build_technology"])
-        except ValueError as exc:
-            chk.add("priority.build_technology", f"{exc}.")
-    for key in ("reference_distance_km", "facility_distance_m"):
-        if key in p:
-            if p[key] <= 0:
-                chk.add(f"priority.{key}", "must be a positive number.")
-            else:
-                out[key] = float(p[key])
-    if "dem" in p:
-        out["dem"] = _resolve(base, p["dem"])
-    if "assignments" in p:
-        a = chk.section(p["assignments"], _ASSIGN, "priority.assignments")
-        if "path" in a:
-            if ("village" in a) == ("commune" in a):
-                chk.add(
-                    "priority.assignments",
-                    "give exactly one of 'village' (a village id column) or "
-                    "'commune' (a commune id column).",
-                )
-            else:
-                out["assignments"] = AssignmentSpec(**{**a, "path": _resolve(base, a["path"])})
-    if "budget" in p:
-        b = chk.section(p["budget"], _BUDGET, "priority.budget")
-        if "sites" in b and "money" in b:
-            chk.add("priority.budget", "give either 'sites' (per carrier) or 'money', not both.")
-        elif "sites" in b:
-            sites: dict[str, int] = {}
-            for carrier, n in b["sites"].items():
-                if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-                    chk.add(
-                        f"priority.budget.sites.{carrier}",
-                        f"must be a whole number ≥ 0, got {n!r}.",
-                    )
-                else:
-                    sites[normalise_carrier(carrier)] = n
-            out["budget"] = BudgetSpec(sites=sites)
-        elif "money" in b:
-            missing = [k for k in ("cost_per_site", "cost_per_km_fibre") if k not in b]
-            if missing:
-                chk.add(
-                    "priority.budget",
-                    f"a money budget needs {' and '.join(missing)}.",
-                    "add e.g. 'cost_per_site: 1500000000' and 'cost_per_km_fibre: 150000000'.",
-                )
-            else:
-                out["budget"] = BudgetSpec(
-                    money=float(b["money"]),
-                    cost_per_site=float(b["cost_per_site"]),
-                    cost_per_km_fibre=float(b["cost_per_km_fibre"]),
-                )
-        else:
-            chk.add(
-                "priority.budget",
-                "empty budget.",
-                "give 'sites: {Viettel: 20}' or 'money:' with costs.",
-            )
-    return PrioritySpec(**out)
-
-
-def _resolve(base: Path, value: str) -> Path:
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else (base / p)
+    inner = Checker("", base=base)
+    spec = inner.read(data, PrioritySpec, "priority")
+    for p in inner.problems:
+        chk.add(p.where, p.what, p.fix)
+    return spec if spec is not None else PrioritySpec()
