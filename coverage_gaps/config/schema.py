@@ -34,24 +34,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, dataclass_transform, overload
 
 from .._errors import Problem
-
-if sys.version_info >= (3, 11):
-    from typing import dataclass_transform
-else:  # Python 3.10: the decorator only informs type checkers
-
-    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
-        return lambda decorated: decorated
-
 
 __all__ = [
     "Checker",
