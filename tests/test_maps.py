@@ -269,3 +269,129 @@ def test_rerendered_map_without_recorded_crs_chooses_one(tiny_project: Path) -> 
     del run["working_crs"]
     (out / "run.json").write_text(json.dumps(run), encoding="utf-8")
     assert map_data_from_run(out).metric_crs == result.working_crs
+
+
+# --------------------------------------------------------------------------- libraries: inline or CDN
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTERNAL = re.compile(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", re.I)
+
+
+def test_map_inlines_its_libraries_by_default(tiny_project: Path) -> None:
+    """The default map.html needs no network: no script or stylesheet is linked, Leaflet and
+    the plug-ins are in the page with their licences, and the page credits them."""
+    from coverage_gaps.outputs.maps import ASSETS
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.search(page)
+    assert "cdn.jsdelivr.net" not in page and "code.jquery.com" not in page
+    assert "url(images/" not in page and "url(icon-" not in page  # CSS images inlined
+    assert "Copyright (c) 2010-2022, Vladimir Agafonkin" in page  # Leaflet's licence
+    assert page.count("<script>/*!") == 4  # leaflet, fullscreen, measure, minimap (no clusters)
+    credits = _payload(page)["credits"]
+    for key in ("leaflet", "fullscreen", "minimap", "measure", "markercluster"):
+        pkg, version, _files = ASSETS[key]
+        assert f"{pkg} {version} (" in " ".join(credits)
+    assert _payload(page)["t"]["offline"] == "không có kết nối: ẩn bản đồ nền"
+
+
+def test_map_assets_cdn_links_the_pinned_libraries(tiny_project: Path, tmp_path: Path) -> None:
+    from coverage_gaps.outputs.maps import ASSETS, render_map
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    data = map_data_from_run(out)
+    page = render_map(data, tmp_path / "cdn.html", map_assets="cdn").read_text(encoding="utf-8")
+    for key in ("leaflet", "fullscreen", "minimap", "measure"):
+        pkg, version, files = ASSETS[key]
+        for name in files:
+            assert f"https://cdn.jsdelivr.net/npm/{pkg}@{version}/{name}" in page
+    assert "leaflet.markercluster" not in page.split("<body>")[0]  # 8 villages: no clusters
+    assert "<script>/*!" not in page
+    inline = render_map(data, tmp_path / "inline.html").stat().st_size
+    assert (tmp_path / "cdn.html").stat().st_size < inline - 200_000
+    with pytest.raises(ValueError, match="map_assets"):
+        build_map(data, map_assets="offline")
+
+
+def test_map_assets_option_of_the_commands(tiny_project: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(cli, ["run", str(tiny_project), "--map-assets", "cdn"])
+    assert res.exit_code == 0, res.output
+    out = tiny_project.parent / "out"
+    assert EXTERNAL.search((out / "map.html").read_text(encoding="utf-8"))
+    res = runner.invoke(cli, ["map", str(out)])  # default: inline
+    assert res.exit_code == 0, res.output
+    assert not EXTERNAL.search((out / "map.html").read_text(encoding="utf-8"))
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+    res = runner.invoke(cli, ["map", str(out), "--map-assets", "web"])
+    assert res.exit_code == 2 and "--map-assets" in res.output
+    for command in ("run", "demo", "map"):
+        help_text = runner.invoke(cli, [command, "--help"]).output
+        assert "--map-assets [inline|cdn]" in help_text, command
+
+
+def test_shipped_libraries_are_the_pinned_npm_files() -> None:
+    """Every file the page uses is shipped (package data), its CSS images too; the versions are
+    those of .browser/package.json, and, when `make browser-deps` has installed them, the
+    shipped files are byte for byte the npm packages' files."""
+    from coverage_gaps.outputs.maps.libraries import (
+        ASSETS,
+        LICENCES,
+        MINIFIED,
+        inline_code,
+        vendor_folder,
+    )
+
+    pinned = json.loads((ROOT / ".browser" / "package.json").read_text())["dependencies"]
+    modules = ROOT / ".browser" / "node_modules"
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    for key, (pkg, version, files) in ASSETS.items():
+        assert pinned[pkg] == version
+        assert f"{pkg}@{version}" in notice
+        folder = Path(str(vendor_folder(key)))
+        names = [MINIFIED.get(f, f) for f in files] + [LICENCES[key][1]]
+        for css in (f for f in files if f.endswith(".css")):
+            text = (folder / css).read_text(encoding="utf-8")
+            for ref in re.findall(r"url\(['\"]?(?!data:|#)([^)'\"]+)", text):
+                names.append(str(Path(css).parent / ref))
+        for name in names:
+            assert (folder / name).is_file(), f"{pkg}@{version}/{name} is not shipped"
+            if (modules / pkg).is_dir():
+                assert (folder / name).read_bytes() == (modules / pkg / name).read_bytes(), name
+        assert sorted(
+            p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+        ) == sorted({*names, *(["BUNDLED-LICENCES.txt"] if key == "measure" else [])})
+        js, css = inline_code(key)
+        assert js.startswith("/*!") and "url(images/" not in css
+
+
+def test_province_outlines(make_project) -> None:
+    from coverage_gaps.outputs.maps.payload import province_outlines
+
+    project = make_project()
+    out = run_project(project).output
+    assert out is not None
+    data = map_data_from_run(out)
+    outline = province_outlines(
+        data.communes, metric_crs=data.metric_crs, simplify_m=20, precision=5
+    )
+    (feature,) = outline["features"]  # the two communes share an edge: one ring around both
+    assert feature["geometry"]["type"] == "LineString"
+    assert len(feature["geometry"]["coordinates"]) == 5  # a closed rectangle
+    communes = data.communes.assign(province_id=["98", "99"])
+    two = province_outlines(communes, metric_crs=data.metric_crs, simplify_m=20, precision=5)
+    assert len(two["features"]) == 2
+
+
+@pytest.mark.parametrize("module", ["elements", "geometry", "libraries", "payload", "style"])
+def test_docstring_examples(module: str) -> None:
+    """The examples in the map modules' docstrings run as written."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"coverage_gaps.outputs.maps.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

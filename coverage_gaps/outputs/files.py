@@ -100,12 +100,17 @@ def _readme(result: RunResult) -> str:
 
 
 def write_outputs(
-    result: RunResult, directory: str | Path, *, started: float | None = None
+    result: RunResult,
+    directory: str | Path,
+    *,
+    started: float | None = None,
+    map_assets: str = "inline",
 ) -> Path:
     """Write every output file of a run into ``directory``, atomically.
 
     The files are written into a hidden folder beside ``directory`` and renamed
     into place at the end, so a failure leaves the previous outputs untouched.
+    ``map_assets``: ``inline`` or ``cdn``, see :func:`coverage_gaps.outputs.maps.build_map`.
 
     Examples
     --------
@@ -123,7 +128,7 @@ def write_outputs(
         log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         with collect_warnings() as map_issues:  # a layer left off the map is recorded
-            write_maps(map_data_from_result(result), tmp)
+            write_maps(map_data_from_result(result), tmp, map_assets=map_assets)
         for issue in map_issues:
             log.warning("%s", issue)
         log.debug("wrote the map")

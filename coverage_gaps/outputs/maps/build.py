@@ -25,7 +25,15 @@ from folium import plugins
 from ...io.runfolder import record_outputs
 from ..i18n import map_text
 from .data import MapData, map_data_from_run
-from .elements import CdnAssets, PageCss, PageScript, TitlePanel, number_element_ids, read_asset
+from .elements import (
+    CdnAssets,
+    InlineLibraries,
+    PageCss,
+    PageScript,
+    TitlePanel,
+    number_element_ids,
+    read_asset,
+)
 from .geometry import Bounds
 from .layers import (
     OSM_ATTR,
@@ -35,8 +43,8 @@ from .layers import (
     add_fibre_layer,
     add_page_layers,
 )
-from .libraries import cdn_links
-from .payload import build_commune_payload, build_payload
+from .libraries import check_map_assets, library_links
+from .payload import build_commune_payload, build_payload, province_outlines
 from .style import CLUSTER_MIN, kind_cluster_css
 from .title import province_label, render_title
 
@@ -55,6 +63,7 @@ def build_map(
     precision: int | None = 5,
     raster_px: int = 512,
     keep_properties: bool = False,
+    map_assets: str = "inline",
 ) -> folium.Map:
     """Build the folium map of ``data``.
 
@@ -74,18 +83,30 @@ def build_map(
         Largest side of the coverage raster overlays, in pixels.
     keep_properties
         Embed every column of the commune table in the GeoJSON (baseline for benchmarks).
+    map_assets
+        ``inline``: Leaflet and its plug-ins are written into the page, which opens without
+        internet (the basemap then is hidden); ``cdn``: they are linked from jsDelivr.
+
+    Raises
+    ------
+    ValueError
+        When ``map_assets`` is neither ``inline`` nor ``cdn``.
 
     Examples
     --------
     >>> m = build_map(map_data_from_run("outputs/demo/results"))  # doctest: +SKIP
     >>> m.save("map.html")  # doctest: +SKIP
     """
+    check_map_assets(map_assets)
     lang = data.lang if data.lang in ("vi", "en") else "vi"
     t = partial(map_text, lang=lang)
     communes = data.communes
     villages = data.villages if not overview else data.villages.iloc[0:0]
+    clustered = len(villages) > CLUSTER_MIN
     bounds = _bounds(communes)
-    m = _new_map(bounds)
+    m = _new_map(bounds, map_assets=map_assets)
+    if map_assets == "inline":
+        InlineLibraries(_libraries(clustered=clustered)).add_to(m)
     add_base_layers(m, t=t)
     PageCss(read_asset("map.css") + kind_cluster_css()).add_to(m)
 
@@ -93,12 +114,15 @@ def build_map(
         communes, metric_crs=data.metric_crs, simplify_m=simplify_m, precision=precision,
         keep_properties=keep_properties, t=t,
     )  # fmt: skip
+    outline = province_outlines(
+        communes, metric_crs=data.metric_crs, simplify_m=simplify_m, precision=precision
+    )
     payload = build_payload(
-        communes=communes, commune_data=commune_data, villages=villages, ranked=data.ranked,
-        coverage=data.coverage, fibre=data.fibre is not None, lang=lang, precision=precision,
-        t=t,
+        communes=communes, commune_data=commune_data, outline=outline, villages=villages,
+        ranked=data.ranked, coverage=data.coverage, fibre=data.fibre is not None, lang=lang,
+        precision=precision, t=t,
     )  # fmt: skip
-    if len(villages) > CLUSTER_MIN:
+    if clustered and map_assets == "cdn":
         CdnAssets("markercluster").add_to(m)
     PageScript(payload).add_to(m)
     add_page_layers(m, n_communes=len(communes), with_villages=bool(len(villages)), t=t)
@@ -115,7 +139,7 @@ def build_map(
         data, villages, overview=overview, province_links=province_links, lang=lang, t=t
     )
     TitlePanel(title).add_to(m)
-    _add_controls(m)
+    _add_controls(m, map_assets=map_assets)
     number_element_ids(m.get_root())
     return m
 
@@ -127,9 +151,21 @@ def _bounds(communes: gpd.GeoDataFrame) -> Bounds:
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
-def _new_map(bounds: Bounds) -> folium.Map:
-    """An empty map fitted to ``bounds``, linking Leaflet only (none of folium's default
-    jQuery, Bootstrap or icon fonts: the page does not use them)."""
+def _libraries(*, clustered: bool) -> list[str]:
+    """The libraries the page uses, in loading order (Leaflet first)."""
+    return [
+        "leaflet",
+        *(["markercluster"] if clustered else []),
+        "fullscreen",
+        "measure",
+        "minimap",
+    ]
+
+
+def _new_map(bounds: Bounds, *, map_assets: str) -> folium.Map:
+    """An empty map fitted to ``bounds``, with Leaflet only (none of folium's default
+    jQuery, Bootstrap or icon fonts: the page does not use them); Leaflet linked from the CDN
+    (``cdn``) or nothing linked (``inline``: :class:`~.elements.InlineLibraries` has it)."""
     west, south, east, north = bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
@@ -138,27 +174,27 @@ def _new_map(bounds: Bounds) -> folium.Map:
         prefer_canvas=False,
         zoom_control=True,
     )
-    m.default_js, m.default_css = cdn_links("leaflet")
+    m.default_js, m.default_css = library_links("leaflet", map_assets)
     m.fit_bounds([[south, west], [north, east]])
     return m
 
 
-def _add_controls(m: folium.Map) -> None:
+def _add_controls(m: folium.Map, *, map_assets: str) -> None:
     """Fullscreen and measure (top left), the mini map (bottom right), the layer control."""
     fs = plugins.Fullscreen(position="topleft")
-    fs.default_js, fs.default_css = cdn_links("fullscreen")
+    fs.default_js, fs.default_css = library_links("fullscreen", map_assets)
     fs.add_to(m)
     me = plugins.MeasureControl(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
         primary_area_unit="hectares", secondary_area_unit="sqmeters",
     )  # fmt: skip
-    me.default_js, me.default_css = cdn_links("measure")
+    me.default_js, me.default_css = library_links("measure", map_assets)
     me.add_to(m)
     mini = plugins.MiniMap(
         tile_layer=folium.TileLayer(OSM_TILES, attr=OSM_ATTR), position="bottomright",
         toggle_display=True, zoom_level_offset=-6,
     )  # fmt: skip
-    mini.default_js, mini.default_css = cdn_links("minimap")
+    mini.default_js, mini.default_css = library_links("minimap", map_assets)
     mini.tile_layer._id = "minimap"
     mini.add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
@@ -223,17 +259,20 @@ def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
     return written
 
 
-def render_run_map(run_folder: str | Path, *, lang: str | None = None) -> list[Path]:
+def render_run_map(
+    run_folder: str | Path, *, lang: str | None = None, map_assets: str = "inline"
+) -> list[Path]:
     """Re-render the map(s) of a finished run from its files, without recomputing.
 
     The new checksums are recorded in the run's ``run.json`` so that
-    ``coverage-gaps verify`` still passes.
+    ``coverage-gaps verify`` still passes. ``map_assets``: see :func:`build_map`.
 
     Examples
     --------
     >>> render_run_map("outputs/demo/results", lang="en")  # doctest: +SKIP
     """
     folder = Path(run_folder)
-    written = write_maps(map_data_from_run(folder, lang=lang), folder)
+    check_map_assets(map_assets)
+    written = write_maps(map_data_from_run(folder, lang=lang), folder, map_assets=map_assets)
     record_outputs(folder, written, replace_prefixes=("map.html", "maps/"))
     return written

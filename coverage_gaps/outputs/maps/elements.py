@@ -18,10 +18,11 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Environment, PackageLoader, Template
 
-from .libraries import cdn_links
+from .libraries import cdn_links, inline_code
 
 __all__ = [
     "CdnAssets",
+    "InlineLibraries",
     "JsLayer",
     "PageCss",
     "PageScript",
@@ -166,3 +167,19 @@ class CdnAssets(folium.elements.JSCSSMixin):
             css += b
         self.default_js = js
         self.default_css = css
+
+
+class InlineLibraries(MacroElement):
+    """The libraries' JavaScript and CSS written into the page's head, in order (see
+    :func:`~.libraries.inline_code`): the map needs no network to draw."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}{% for js, css in this.code %}"
+        "<script>{{ js }}</script>\n<style>{{ css }}</style>\n"
+        "{% endfor %}{% endmacro %}"
+    )
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__()
+        self._name = "CgLibraries"
+        self.code = [inline_code(key) for key in keys]

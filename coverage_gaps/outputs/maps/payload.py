@@ -11,17 +11,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.errors
 from pyproj import CRS
 
 from ...config.project import CoverageSpec
 from ..i18n import MAP
 from .geometry import round_numbers, simplify_to_wgs84, to_geojson
+from .libraries import library_credits
 from .style import BINS, CLUSTER_MIN, COLOURS, COMMUNE_COLUMNS, KINDS, NO_DATA_COLOUR
 
-__all__ = ["build_commune_payload", "build_payload", "build_village_payload", "classify_villages"]
+__all__ = [
+    "build_commune_payload",
+    "build_payload",
+    "build_village_payload",
+    "classify_villages",
+    "province_outlines",
+]
 
 #: A label in the map's language: ``t(key, **fields)``.
 Labels = Callable[..., str]
+#: Labels of the page script besides :data:`coverage_gaps.outputs.i18n.MAP`: (vi, en).
+PAGE_LABELS = {"offline": ("không có kết nối: ẩn bản đồ nền", "no connection: basemap hidden")}
 #: The village arrays, in the page data's order.
 _VILLAGE_FIELDS = ("lat", "lon", "name", "c", "pop", "best", "k", "cov", "fd", "rank", "car")
 
@@ -30,6 +40,7 @@ def build_payload(
     *,
     communes: pd.DataFrame,
     commune_data: dict[str, Any],
+    outline: dict[str, Any],
     villages: pd.DataFrame,
     ranked: pd.DataFrame | None,
     coverage: Sequence[CoverageSpec],
@@ -40,8 +51,11 @@ def build_payload(
 ) -> dict[str, Any]:
     """Everything the page script reads, as one JSON-able dict (``D`` in ``map.js``).
 
-    ``commune_data`` comes from :func:`build_commune_payload`.
+    ``commune_data`` comes from :func:`build_commune_payload`, ``outline`` from
+    :func:`province_outlines`.
     """
+    labels = {key: t(key) for key in MAP if "{" not in MAP[key][0]}
+    labels.update({key: vi if lang == "vi" else en for key, (vi, en) in PAGE_LABELS.items()})
     carriers = list(dict.fromkeys(spec.carrier for spec in coverage))
     index = {cid: i for i, cid in enumerate(communes["commune_id"].astype(str))}
     vdata, carriers_all = build_village_payload(
@@ -49,7 +63,7 @@ def build_payload(
         precision=precision,
     )  # fmt: skip
     return {
-        "t": {key: t(key) for key in MAP if "{" not in MAP[key][0]},
+        "t": labels,
         "locale": "vi-VN" if lang == "vi" else "en-US",
         "bins": list(BINS),
         "colours": list(COLOURS),
@@ -60,9 +74,50 @@ def build_payload(
         "carriers": carriers,
         "carriers_all": carriers_all,
         "fibre": fibre,
+        "credits": library_credits(),
+        "outline": outline,
         "c": commune_data,
         "v": vdata,
     }
+
+
+def province_outlines(
+    communes: gpd.GeoDataFrame, *, metric_crs: CRS, simplify_m: float, precision: int | None
+) -> dict[str, Any]:
+    """The outline of each province, as GeoJSON lines: the exterior rings of the union of its
+    communes, without the slivers an imperfect commune layer leaves (parts smaller than
+    ``(10 * simplify_m)`` squared), simplified like the communes.
+
+    The page draws it when the basemap is hidden (no connection).
+    """
+    geoms = communes.geometry
+    if geoms.crs is not None and CRS(geoms.crs) != metric_crs:
+        geoms = geoms.to_crs(metric_crs)
+    arr = geoms.to_numpy()
+    keep = ~shapely.is_missing(arr) & ~shapely.is_empty(arr)
+    province = (
+        communes["province_id"].astype(str).to_numpy()
+        if "province_id" in communes
+        else np.full(len(arr), "")
+    )
+    arr, province = arr[keep], province[keep]
+    min_area = (10.0 * max(simplify_m, 1.0)) ** 2
+    rings = []
+    for pid in pd.unique(province):  # one union per province (a handful), not per feature
+        parts = shapely.get_parts(_union(arr[province == pid]))
+        rings.append(shapely.get_exterior_ring(parts[shapely.area(parts) >= min_area]))
+    lines = np.concatenate(rings) if rings else np.empty(0, dtype=object)
+    outline = simplify_to_wgs84(gpd.GeoSeries(lines, crs=metric_crs), metric_crs, simplify_m)
+    return to_geojson(outline, precision=precision)
+
+
+def _union(polygons: np.ndarray) -> shapely.Geometry:
+    """The union of a province's communes: as a coverage (fast, for communes that share their
+    edges exactly), else the general (slower) union."""
+    try:
+        return shapely.coverage_union_all(polygons)
+    except shapely.errors.GEOSException:  # edges not noded alike: not a clean coverage
+        return shapely.union_all(polygons)
 
 
 def build_commune_payload(

@@ -1,3 +1,6 @@
+/* coverage-gaps map.html: the page script. Called at the end with the Leaflet map and the page
+   data D (built by coverage_gaps/outputs/maps/payload.py); every name is put into the page with
+   textContent, never as HTML. */
 var cg = (function(map, D){
   "use strict";
   var T = D.t, nf = new Intl.NumberFormat(D.locale);
@@ -107,6 +110,25 @@ var cg = (function(map, D){
         line.appendChild(sw); line.appendChild(document.createTextNode(q[0])); d.appendChild(line);});}
     L.DomEvent.disableClickPropagation(d); return d;}});
   out.legend = new Legend().addTo(map);
+  // ----------------------------------------------------------------- basemap offline, credits
+  // Without a connection every tile fails: the tiles (and the mini map) are hidden, leaving a
+  // plain background with the province outline and a note; the first tile that loads undoes it.
+  out.outline = L.geoJSON(D.outline, {style: {color: '#222', weight: 2.5, opacity: 0.9, fill: false},
+    interactive: false});
+  out.offline = false;
+  var Note = L.Control.extend({options:{position:'bottomright'}, onAdd: function(){
+    return el('div', 'cg-note', T.offline);}});
+  var note = null;
+  function setOffline(on){ if(on===out.offline){return;} out.offline=on; var c=map.getContainer();
+    if(on){L.DomUtil.addClass(c, 'cg-offline'); note=new Note().addTo(map); out.outline.addTo(map);}
+    else {L.DomUtil.removeClass(c, 'cg-offline'); note.remove(); note=null; map.removeLayer(out.outline);}}
+  function watchTiles(layer){ if(!(layer instanceof L.TileLayer) || layer.cgWatched){return;}
+    layer.cgWatched=true;
+    layer.on('tileerror', function(){ if(!layer.cgLoaded){setOffline(true);} });
+    layer.on('tileload', function(){ layer.cgLoaded=true; setOffline(false); });}
+  map.eachLayer(watchTiles); map.on('layeradd', function(e){watchTiles(e.layer);});
+  function esc(s){return String(s).replace(/[&<>"']/g, function(ch){return '&#'+ch.charCodeAt(0)+';';});}
+  map.attributionControl.addAttribution(D.credits.map(esc).join(', '));
   return out;
 })(MAPNAME, DATA);
 window.cgMap = cg;
