@@ -400,6 +400,7 @@ def run_project(
     language: str | None = None,
     write: bool = True,
     progress: bool = False,
+    map_assets: str = "inline",
 ) -> RunResult:
     """Run the whole analysis and write the outputs.
 
@@ -415,6 +416,9 @@ def run_project(
         Write the output files (atomically); ``False`` only computes.
     progress
         Show progress bars.
+    map_assets
+        ``inline`` (map.html opens without internet) or ``cdn`` (it links Leaflet from
+        jsDelivr); see :func:`coverage_gaps.outputs.maps.build_map`.
 
     Returns
     -------
@@ -444,6 +448,6 @@ def run_project(
     result = analyse(inputs, progress=progress)
     if write:
         with _timed(result.timings, "write_outputs"):
-            write_outputs(result, cfg.output, started=start)
+            write_outputs(result, cfg.output, started=start, map_assets=map_assets)
         result.output = cfg.output
     return result

@@ -1,9 +1,10 @@
 """map.html in a real browser: headless Debian Chromium driven by Playwright.
 
-Every CDN asset the map links to is served from ``.browser/node_modules`` (installed by
-``make browser-deps`` from ``.browser/package.json``); map tiles get a blank local tile.
-Any other request that would leave the machine fails the test. Playwright never
-downloads a browser: it drives ``/usr/bin/chromium``.
+By default the map carries Leaflet and its plug-ins inline; with ``--map-assets cdn`` every CDN
+asset it links to is served from ``.browser/node_modules`` (installed by ``make browser-deps``
+from ``.browser/package.json``); map tiles get a blank local tile. Any other request that would
+leave the machine fails the test. One test refuses every request, as a machine without internet
+would. Playwright never downloads a browser: it drives ``/usr/bin/chromium``.
 
 The demo test also writes the screenshot ``docs/map.png`` linked from the README.
 """
@@ -88,6 +89,7 @@ class Page:
     ) -> None:
         self.errors: list[str] = []
         self.outside: list[str] = []
+        self.served: list[str] = []
         self.dialogs: list[str] = []
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.page = self.context.new_page()
@@ -118,6 +120,7 @@ class Page:
             meta = MODULES / pkg / "package.json"
             file = MODULES / pkg / rel
             if meta.is_file() and json.loads(meta.read_text())["version"] == ver and file.is_file():
+                self.served.append(url)
                 route.fulfill(status=200, body=file.read_bytes(),
                               content_type=MIME.get(file.suffix, "application/octet-stream"))  # fmt: skip
                 return
@@ -134,6 +137,23 @@ class Page:
 
     def close(self) -> None:
         self.context.close()
+
+
+class OfflinePage(Page):
+    """A page opened with every network request refused: only the file itself is read."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.own = path.as_uri()
+        self.refused: list[str] = []
+        super().__init__(browser, path)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url == self.own:
+            route.continue_()
+            return
+        self.refused.append(url)
+        route.abort()
 
 
 def _run_tiny(tmp_path: Path, **overrides: Any) -> Path:
@@ -285,5 +305,65 @@ def test_demo_map_in_browser_and_screenshot(browser: Any, tmp_path: Path) -> Non
             if not docs.exists() or os.environ.get("COVERAGE_GAPS_SCREENSHOT_UPDATE") == "1":
                 shutil.copyfile(shot, docs)
         page.check_clean()
+    finally:
+        page.close()
+
+
+def test_map_opens_offline(browser: Any, tmp_path: Path) -> None:
+    """Every request refused: Leaflet, the communes, the villages, the search and the layer
+    control work from the file alone; the basemap is hidden and a note says why."""
+    out = _run_tiny(tmp_path)
+    page = OfflinePage(browser, out / "map.html")
+    try:
+        assert page.eval("typeof window.L === 'object' && L.version") == "1.9.3"
+        assert page.eval("document.querySelectorAll('path.cg-commune').length") == 2
+        assert page.eval("document.querySelectorAll('path.cg-village').length") == 8
+        page.page.fill(".cg-search input", "thon v7")
+        assert page.page.locator(".cg-result").first.inner_text().startswith("Thôn V7")
+        page.page.fill(".cg-search input", "xa binh")
+        page.page.locator(".cg-result").first.click()
+        page.page.wait_for_timeout(300)
+        assert "Xã Bình" in page.page.locator(".leaflet-popup-content h4").inner_text()
+        page.page.hover(".leaflet-control-layers")
+        labels = "\n".join(
+            page.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        )
+        assert "Vùng phủ: Viettel 4G" in labels and "Tuyến cáp quang" in labels
+        assert page.page.locator(".cg-legend").is_visible()
+        note = page.page.locator(".cg-note")
+        note.wait_for(timeout=5000)
+        assert note.inner_text() == "không có kết nối: ẩn bản đồ nền"
+        assert page.eval("cgMap.offline && cgMap.map.hasLayer(cgMap.outline)") is True
+        assert (
+            page.eval("getComputedStyle(document.querySelector('.leaflet-tile-pane')).display")
+            == "none"
+        )
+        # the only requests were basemap tiles; no script failed
+        assert page.refused and all(u.startswith(TILES) for u in page.refused), page.refused
+        assert not [e for e in page.errors if not e.startswith("Failed to load resource")], (
+            page.errors
+        )
+        assert not page.dialogs
+    finally:
+        page.close()
+
+
+def test_cdn_map_in_browser(browser: Any, tmp_path: Path) -> None:
+    """--map-assets cdn: the pinned CDN files load (served locally) and the map works; tiles
+    load, so the basemap is shown and no offline note."""
+    from coverage_gaps.outputs.maps import ASSETS, render_run_map
+
+    out = _run_tiny(tmp_path)
+    render_run_map(out, map_assets="cdn")
+    page = Page(browser, out / "map.html")
+    try:
+        page.check_clean()
+        pkg, version, _files = ASSETS["leaflet"]
+        assert f"https://cdn.jsdelivr.net/npm/{pkg}@{version}/dist/leaflet.js" in page.served
+        assert page.eval("L.version") == version
+        assert page.eval("document.querySelectorAll('path.cg-village').length") == 8
+        page.page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+        assert page.eval("cgMap.offline") is False
+        assert page.page.locator(".cg-note").count() == 0
     finally:
         page.close()

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from coverage_gaps import run_project
 from coverage_gaps.cli import cli
 from coverage_gaps.outputs.maps import build_map, fold, map_data_from_run, render_map
-from coverage_gaps.outputs.maps.build import _json
+from coverage_gaps.outputs.maps.elements import to_script_json
 
 
 def _payload(html_text: str) -> dict:
@@ -35,7 +35,7 @@ def test_fold() -> None:
 
 
 def test_json_is_safe_in_script() -> None:
-    out = _json({"n": "</script><img src=x onerror=alert(1)>&'"})
+    out = to_script_json({"n": "</script><img src=x onerror=alert(1)>&'"})
     assert "<" not in out and ">" not in out and "&" not in out and "'" not in out
     assert json.loads(out)["n"] == "</script><img src=x onerror=alert(1)>&'"
 
@@ -157,3 +157,241 @@ def test_real_thai_nguyen_budget(shared_geodata: Path, tmp_path: Path) -> None:
     assert len(result.communes) == 92
     assert path.stat().st_size <= 5_000_000, path.stat().st_size
     assert elapsed < 5.0, elapsed
+
+
+def test_number_format_docstring_examples() -> None:
+    """The one number formatter (used by the map's title panel) works as documented."""
+    import doctest
+
+    from coverage_gaps.vietnam import numbers
+
+    result = doctest.testmod(numbers)
+    assert result.failed == 0 and result.attempted > 0
+    assert numbers.format_number(12345, lang="vi") == "12.345"
+    assert numbers.format_number(12345, lang="en") == "12,345"
+    with pytest.raises(ValueError):
+        numbers.format_number(1, lang="fr")
+
+
+def test_headline_numbers_grouped_by_language(tiny_project: Path) -> None:
+    from dataclasses import replace
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    data = map_data_from_run(out)
+    many = data.villages.copy()
+    many = many.loc[many.index.repeat(300)].reset_index(drop=True)  # 2,400 villages
+    n_gap = int(many["gap_mobile"].astype(bool).sum())
+    assert n_gap >= 1000
+    vi = _text(build_map(replace(data, villages=many)).get_root().render())
+    en = _text(build_map(replace(data, villages=many, lang="en")).get_root().render())
+    assert f"<strong>{n_gap // 1000}.{n_gap % 1000:03d}</strong> thôn" in vi
+    assert f"<strong>{n_gap // 1000},{n_gap % 1000:03d}</strong> villages" in en
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "value", "covered"),
+    [
+        ("auto", "float32", -105.0, True),  # exactly at the 4G threshold: covered
+        ("auto", "float32", -105.5, False),
+        ("auto", "uint8", 1, True),  # unsigned: a 0/1 mask
+        ("auto", "uint8", 2, False),
+        ("mask", "int16", 1, True),
+    ],
+)
+def test_raster_overlay_follows_the_coverage_rule(
+    tmp_path: Path, values: str, dtype: str, value: float, covered: bool
+) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from conftest import write_raster
+    from PIL import Image
+    from rasterio.warp import transform_bounds
+
+    from coverage_gaps.config.project import CoverageSpec
+    from coverage_gaps.outputs.maps.layers import raster_overlay
+
+    path = write_raster(tmp_path / "r.tif", np.full((10, 20), value, dtype=dtype), nodata=None)
+    spec = CoverageSpec(path=path, carrier="Viettel", technology="4G", values=values)
+    bounds = transform_bounds("EPSG:32648", "EPSG:4326", 580_000, 2_380_000, 582_000, 2_381_000)
+    uri, _latlon = raster_overlay(spec, bounds, max_px=64)
+    png = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert bool((np.asarray(png) == 1).any()) is covered
+
+
+def test_unreadable_layers_left_off_the_map_with_a_warning(tiny_project: Path) -> None:
+    from coverage_gaps._errors import CoverageGapsWarning
+    from coverage_gaps.outputs.maps import render_run_map
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    (tiny_project.parent / "viettel_4g.tif").write_bytes(b"not a raster")
+    (tiny_project.parent / "vnpt_3g.gpkg").unlink()
+    (tiny_project.parent / "fibre.gpkg").unlink()
+    with pytest.warns(CoverageGapsWarning) as caught:
+        render_run_map(out)
+    messages = [str(w.message) for w in caught if w.category is CoverageGapsWarning]
+    assert len(messages) == 3, messages
+    for name in ("viettel_4g.tif", "vnpt_3g.gpkg", "fibre.gpkg"):
+        assert any(name in m and "left off the map" in m for m in messages), messages
+    page = _text((out / "map.html").read_text(encoding="utf-8"))
+    assert "Vùng phủ: Viettel 2G" in page  # the readable layer is still drawn
+    assert "Vùng phủ: Viettel 4G" not in page and "Vùng phủ: VNPT 3G" not in page
+    assert '"Tuyến cáp quang" :' not in page  # not in the layer control
+    assert '"Vùng phủ: Viettel 2G" :' in page
+
+
+def test_layer_left_off_during_a_run_is_recorded(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rasterio.errors
+
+    from coverage_gaps.outputs.maps import layers
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise rasterio.errors.RasterioIOError("disk gone")
+
+    monkeypatch.setattr(layers, "raster_overlay", broken)
+    out = run_project(tiny_project).output
+    assert out is not None
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    left_off = [w for w in run["warnings"] if "left off the map" in w]
+    assert len(left_off) == 2 and "viettel_4g.tif" in left_off[0] and "disk gone" in left_off[0]
+
+
+def test_rerendered_map_without_recorded_crs_chooses_one(tiny_project: Path) -> None:
+    result = run_project(tiny_project)
+    out = result.output
+    assert out is not None
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    del run["working_crs"]
+    (out / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    assert map_data_from_run(out).metric_crs == result.working_crs
+
+
+# --------------------------------------------------------------------------- libraries: inline or CDN
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTERNAL = re.compile(r"<(?:script|link)[^>]+(?:src|href)=\"https?://", re.I)
+
+
+def test_map_inlines_its_libraries_by_default(tiny_project: Path) -> None:
+    """The default map.html needs no network: no script or stylesheet is linked, Leaflet and
+    the plug-ins are in the page with their licences, and the page credits them."""
+    from coverage_gaps.outputs.maps import ASSETS
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.search(page)
+    assert "cdn.jsdelivr.net" not in page and "code.jquery.com" not in page
+    assert "url(images/" not in page and "url(icon-" not in page  # CSS images inlined
+    assert "Copyright (c) 2010-2022, Vladimir Agafonkin" in page  # Leaflet's licence
+    assert page.count("<script>/*!") == 4  # leaflet, fullscreen, measure, minimap (no clusters)
+    credits = _payload(page)["credits"]
+    for key in ("leaflet", "fullscreen", "minimap", "measure", "markercluster"):
+        pkg, version, _files = ASSETS[key]
+        assert f"{pkg} {version} (" in " ".join(credits)
+    assert _payload(page)["t"]["offline"] == "không có kết nối: ẩn bản đồ nền"
+
+
+def test_map_assets_cdn_links_the_pinned_libraries(tiny_project: Path, tmp_path: Path) -> None:
+    from coverage_gaps.outputs.maps import ASSETS, render_map
+
+    out = run_project(tiny_project).output
+    assert out is not None
+    data = map_data_from_run(out)
+    page = render_map(data, tmp_path / "cdn.html", map_assets="cdn").read_text(encoding="utf-8")
+    for key in ("leaflet", "fullscreen", "minimap", "measure"):
+        pkg, version, files = ASSETS[key]
+        for name in files:
+            assert f"https://cdn.jsdelivr.net/npm/{pkg}@{version}/{name}" in page
+    assert "leaflet.markercluster" not in page.split("<body>")[0]  # 8 villages: no clusters
+    assert "<script>/*!" not in page
+    inline = render_map(data, tmp_path / "inline.html").stat().st_size
+    assert (tmp_path / "cdn.html").stat().st_size < inline - 200_000
+    with pytest.raises(ValueError, match="map_assets"):
+        build_map(data, map_assets="offline")
+
+
+def test_map_assets_option_of_the_commands(tiny_project: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(cli, ["run", str(tiny_project), "--map-assets", "cdn"])
+    assert res.exit_code == 0, res.output
+    out = tiny_project.parent / "out"
+    assert EXTERNAL.search((out / "map.html").read_text(encoding="utf-8"))
+    res = runner.invoke(cli, ["map", str(out)])  # default: inline
+    assert res.exit_code == 0, res.output
+    assert not EXTERNAL.search((out / "map.html").read_text(encoding="utf-8"))
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+    res = runner.invoke(cli, ["map", str(out), "--map-assets", "web"])
+    assert res.exit_code == 2 and "--map-assets" in res.output
+    for command in ("run", "demo", "map"):
+        help_text = runner.invoke(cli, [command, "--help"]).output
+        assert "--map-assets [inline|cdn]" in help_text, command
+
+
+def test_shipped_libraries_are_the_pinned_npm_files() -> None:
+    """Every file the page uses is shipped (package data), its CSS images too; the versions are
+    those of .browser/package.json, and, when `make browser-deps` has installed them, the
+    shipped files are byte for byte the npm packages' files."""
+    from coverage_gaps.outputs.maps.libraries import (
+        ASSETS,
+        LICENCES,
+        MINIFIED,
+        inline_code,
+        vendor_folder,
+    )
+
+    pinned = json.loads((ROOT / ".browser" / "package.json").read_text())["dependencies"]
+    modules = ROOT / ".browser" / "node_modules"
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    for key, (pkg, version, files) in ASSETS.items():
+        assert pinned[pkg] == version
+        assert f"{pkg}@{version}" in notice
+        folder = Path(str(vendor_folder(key)))
+        names = [MINIFIED.get(f, f) for f in files] + [LICENCES[key][1]]
+        for css in (f for f in files if f.endswith(".css")):
+            text = (folder / css).read_text(encoding="utf-8")
+            for ref in re.findall(r"url\(['\"]?(?!data:|#)([^)'\"]+)", text):
+                names.append(str(Path(css).parent / ref))
+        for name in names:
+            assert (folder / name).is_file(), f"{pkg}@{version}/{name} is not shipped"
+            if (modules / pkg).is_dir():
+                assert (folder / name).read_bytes() == (modules / pkg / name).read_bytes(), name
+        assert sorted(
+            p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+        ) == sorted({*names, *(["BUNDLED-LICENCES.txt"] if key == "measure" else [])})
+        js, css = inline_code(key)
+        assert js.startswith("/*!") and "url(images/" not in css
+
+
+def test_province_outlines(make_project) -> None:
+    from coverage_gaps.outputs.maps.payload import province_outlines
+
+    project = make_project()
+    out = run_project(project).output
+    assert out is not None
+    data = map_data_from_run(out)
+    outline = province_outlines(
+        data.communes, metric_crs=data.metric_crs, simplify_m=20, precision=5
+    )
+    (feature,) = outline["features"]  # the two communes share an edge: one ring around both
+    assert feature["geometry"]["type"] == "LineString"
+    assert len(feature["geometry"]["coordinates"]) == 5  # a closed rectangle
+    communes = data.communes.assign(province_id=["98", "99"])
+    two = province_outlines(communes, metric_crs=data.metric_crs, simplify_m=20, precision=5)
+    assert len(two["features"]) == 2
+
+
+@pytest.mark.parametrize("module", ["elements", "geometry", "libraries", "payload", "style"])
+def test_docstring_examples(module: str) -> None:
+    """The examples in the map modules' docstrings run as written."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"coverage_gaps.outputs.maps.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

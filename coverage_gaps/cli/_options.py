@@ -29,3 +29,13 @@ lang_opt = click.option(
     help="Language of the lists, the report and the map (default: the project's or run's "
     "'language:', else vi).",
 )
+
+map_assets_opt = click.option(
+    "--map-assets",
+    type=click.Choice(["inline", "cdn"]),
+    default="inline",
+    show_default=True,
+    help="How map.html gets Leaflet and its plug-ins: 'inline' writes them into the page, "
+    "which then opens without internet (the basemap needs a connection); 'cdn' links them "
+    "from cdn.jsdelivr.net (a smaller file that needs internet to open).",
+)

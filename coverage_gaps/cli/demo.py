@@ -9,7 +9,7 @@ import click
 from ..pipeline import run_project
 from ..synthetic import generate_province
 from ._common import echo_summary, progress_wanted
-from ._options import progress_opt
+from ._options import map_assets_opt, progress_opt
 
 
 @click.command(short_help="Generate a synthetic province and analyse it.")
@@ -55,6 +55,7 @@ from ._options import progress_opt
     "--generate-only", is_flag=True, help="Write the inputs and project file, do not run."
 )
 @progress_opt
+@map_assets_opt
 @click.pass_context
 def demo(
     ctx: click.Context,
@@ -68,6 +69,7 @@ def demo(
     name_column: str,
     generate_only: bool,
     progress: bool | None,
+    map_assets: str,
 ) -> None:
     """Generate a realistic synthetic province in FOLDER/inputs (villages along
     valleys and roads, four carriers' 2G-5G coverage as rasters and polygons,
@@ -99,6 +101,9 @@ def demo(
     if generate_only:
         return
     result = run_project(
-        project, output=folder / "results", progress=progress_wanted(ctx, progress)
+        project,
+        output=folder / "results",
+        progress=progress_wanted(ctx, progress),
+        map_assets=map_assets,
     )
     echo_summary(result)

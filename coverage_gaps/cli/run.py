@@ -6,7 +6,7 @@ import click
 
 from ..pipeline import run_project
 from ._common import echo_summary, progress_wanted
-from ._options import lang_opt, output_opt, progress_opt, project_arg
+from ._options import lang_opt, map_assets_opt, output_opt, progress_opt, project_arg
 
 
 @click.command(short_help="Analyse a project and write the outputs.")
@@ -14,9 +14,15 @@ from ._options import lang_opt, output_opt, progress_opt, project_arg
 @output_opt
 @lang_opt
 @progress_opt
+@map_assets_opt
 @click.pass_context
 def run(
-    ctx: click.Context, project: str, output: str | None, lang: str | None, progress: bool | None
+    ctx: click.Context,
+    project: str,
+    output: str | None,
+    lang: str | None,
+    progress: bool | None,
+    map_assets: str,
 ) -> None:
     """Run the whole analysis described by PROJECT.yml.
 
@@ -29,8 +35,13 @@ def run(
     Example:
       coverage-gaps run thai-nguyen.yml
       coverage-gaps -v run thai-nguyen.yml --output outputs/tn-2025-11
+      coverage-gaps run thai-nguyen.yml --map-assets cdn
     """
     result = run_project(
-        project, output=output, language=lang, progress=progress_wanted(ctx, progress)
+        project,
+        output=output,
+        language=lang,
+        progress=progress_wanted(ctx, progress),
+        map_assets=map_assets,
     )
     echo_summary(result)

@@ -31,6 +31,7 @@ import pyproj
 import rasterio
 import shapely
 
+from .._errors import Problem, collect_warnings
 from .._version import __version__
 from ..io.atomic import atomic_output_dir
 from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
@@ -99,12 +100,17 @@ def _readme(result: RunResult) -> str:
 
 
 def write_outputs(
-    result: RunResult, directory: str | Path, *, started: float | None = None
+    result: RunResult,
+    directory: str | Path,
+    *,
+    started: float | None = None,
+    map_assets: str = "inline",
 ) -> Path:
     """Write every output file of a run into ``directory``, atomically.
 
     The files are written into a hidden folder beside ``directory`` and renamed
     into place at the end, so a failure leaves the previous outputs untouched.
+    ``map_assets``: ``inline`` or ``cdn``, see :func:`coverage_gaps.outputs.maps.build_map`.
 
     Examples
     --------
@@ -121,9 +127,18 @@ def write_outputs(
         write_reports(result, tmp, inputs=inputs)
         log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
-        write_maps(map_data_from_result(result), tmp)
+        with collect_warnings() as map_issues:  # a layer left off the map is recorded
+            write_maps(map_data_from_result(result), tmp, map_assets=map_assets)
+        for issue in map_issues:
+            log.warning("%s", issue)
         log.debug("wrote the map")
-        record = _run_record(result, inputs=inputs, outputs=outputs_listing(tmp), started=started)
+        record = _run_record(
+            result,
+            inputs=inputs,
+            outputs=outputs_listing(tmp),
+            started=started,
+            issues=[*result.issues, *map_issues],
+        )
         record["stages_s"]["write_outputs"] = round(time.perf_counter() - t0, 3)
         write_run_record(tmp, record)
     return target
@@ -148,6 +163,7 @@ def _run_record(
     inputs: list[dict[str, Any]],
     outputs: list[dict[str, Any]],
     started: float | None,
+    issues: list[Problem],
 ) -> dict[str, Any]:
     """The content of ``run.json`` (written by :func:`coverage_gaps.io.runfolder.write_run_record`)."""
     cfg = result.config
@@ -175,7 +191,7 @@ def _run_record(
             "provinces": len(result.provinces),
             "coverage_layers": len(cfg.coverage),
         },
-        "warnings": [str(i) for i in result.issues],
+        "warnings": [str(i) for i in issues],
         "stages_s": dict(result.timings),
         "versions": versions(),
     }

@@ -1,0 +1,187 @@
+"""What one map shows (:class:`MapData`): from a run just computed, or read back from a
+finished run's folder."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+from ..._errors import InputDataError, Problem
+from ...analysis.crs import choose_working_crs
+from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_config
+from ...io.readers import read_vector
+from ...io.runfolder import RUN_RECORD, read_run_record
+from ...results import RunResult
+
+__all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
+
+log = logging.getLogger(__name__)
+
+#: The columns of the priority lists the map shows.
+_RANKED = ["village_id", "overall_rank", "carrier"]
+
+
+@dataclass
+class MapData:
+    """What one map shows. Build it with :func:`map_data_from_result` or
+    :func:`map_data_from_run`.
+
+    ``villages``: one row per village with ``village_id, name, commune_id, population,
+    lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
+    columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
+    ``village_id, overall_rank, carrier`` from the priority lists.
+    """
+
+    name: str
+    villages: pd.DataFrame
+    communes: gpd.GeoDataFrame
+    metric_crs: CRS
+    lang: str = "vi"
+    synthetic: bool = False
+    run_date: str = ""
+    ranked: pd.DataFrame | None = None
+    coverage: list[CoverageSpec] = field(default_factory=list)
+    fibre: FibreSpec | None = None
+    technologies: list[str] = field(default_factory=list)
+
+
+def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
+    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`).
+
+    Examples
+    --------
+    >>> data = map_data_from_result(run_project("project.yml", write=False))  # doctest: +SKIP
+    """
+    cfg = result.config
+    ranked = None
+    if result.priority is not None:
+        ranked = pd.DataFrame(result.priority.ranked[_RANKED])
+    return MapData(
+        name=cfg.name,
+        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        communes=result.communes,
+        metric_crs=CRS(result.working_crs),
+        lang=cfg.language,
+        synthetic=cfg.synthetic,
+        run_date=run_date or _dt.date.today().isoformat(),
+        ranked=ranked,
+        coverage=list(cfg.coverage),
+        fibre=cfg.fibre,
+        technologies=list(cfg.technologies),
+    )
+
+
+def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> MapData:
+    """The map of a finished run, read from its files (nothing is recomputed).
+
+    Reads ``villages.gpkg``, ``communes.gpkg``, ``priority/*.gpkg`` and ``run.json``
+    (configuration with the coverage layers' paths, synthetic flag, language, date,
+    working CRS).
+
+    Raises
+    ------
+    InputDataError
+        When the folder is not a finished coverage-gaps run.
+
+    Examples
+    --------
+    >>> data = map_data_from_run("outputs/demo/results", lang="en")  # doctest: +SKIP
+    """
+    folder = Path(run_folder)
+    _check_run_folder(folder)
+    run = read_run_record(folder)
+    raw = run.get("config")
+    if not isinstance(raw, dict):
+        raise InputDataError(
+            [
+                Problem(
+                    str(folder / RUN_RECORD),
+                    "config",
+                    "unreadable run record (no configuration).",
+                    "run the analysis again.",
+                )
+            ]
+        )
+    cfg = _run_config(raw, folder)
+    villages = _read_run_layer(folder / "villages.gpkg", role="villages")
+    communes = _read_run_layer(folder / "communes.gpkg", role="communes")
+    techs = list(cfg.technologies) if cfg is not None else []
+    if not techs:
+        techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
+    return MapData(
+        name=str(raw.get("name", folder.name)),
+        villages=pd.DataFrame(villages.drop(columns="geometry")),
+        communes=communes,
+        metric_crs=_metric_crs(run, cfg, communes),
+        lang=lang or str(raw.get("language") or "vi"),
+        synthetic=bool(run.get("synthetic")),
+        run_date=str(run.get("finished_utc") or "")[:10] or _dt.date.today().isoformat(),
+        ranked=_read_ranked(folder / "priority"),
+        coverage=list(cfg.coverage) if cfg is not None else [],
+        fibre=cfg.fibre if cfg is not None else None,
+        technologies=techs,
+    )
+
+
+def _check_run_folder(folder: Path) -> None:
+    """Refuse a folder that does not hold a finished run's record and tables."""
+    missing = [
+        f for f in (RUN_RECORD, "villages.gpkg", "communes.gpkg") if not (folder / f).is_file()
+    ]
+    if missing:
+        raise InputDataError(
+            [
+                Problem(
+                    str(folder),
+                    "",
+                    f"not a finished coverage-gaps run: {', '.join(missing)} missing.",
+                    "give the output folder of 'coverage-gaps run' (the one holding run.json).",
+                )
+            ]
+        )
+
+
+def _run_config(raw: dict[str, Any], folder: Path) -> ProjectConfig | None:
+    """The run's configuration, or None when it no longer parses (the map then has no
+    coverage or fibre layers)."""
+    try:
+        return parse_config(raw, base_dir=folder, source=str(folder / RUN_RECORD))
+    except InputDataError as exc:
+        log.warning("run.json config not usable for coverage layers (%s); map without them", exc)
+        return None
+
+
+def _metric_crs(run: dict[str, Any], cfg: ProjectConfig | None, communes: gpd.GeoDataFrame) -> CRS:
+    """The run's working CRS, or the one the analysis would choose for these communes."""
+    if run.get("working_crs"):
+        return CRS.from_user_input(run["working_crs"])
+    return choose_working_crs(communes, requested=cfg.working_crs if cfg is not None else "auto")
+
+
+def _read_run_layer(path: Path, *, role: str) -> gpd.GeoDataFrame:
+    """A table the run wrote, with its ids as text."""
+    frame = read_vector(path, role=role)
+    for col in ("village_id", "commune_id", "province_id"):
+        if col in frame:
+            frame[col] = frame[col].astype(str)
+    return frame
+
+
+def _read_ranked(folder: Path) -> pd.DataFrame | None:
+    """``village_id, overall_rank, carrier`` of every priority list in ``folder``."""
+    lists = sorted(folder.glob("*.gpkg"))
+    if not lists:
+        return None
+    ranked = pd.concat(
+        [pd.DataFrame(read_vector(p, role="priority list", columns=_RANKED)) for p in lists],
+        ignore_index=True,
+    )[_RANKED]
+    ranked["village_id"] = ranked["village_id"].astype(str)
+    return ranked

@@ -1,0 +1,185 @@
+"""The page's own pieces as folium elements, and the one way data reaches the page.
+
+Data (names, numbers, GeoJSON) enters the page only through :func:`to_script_json`,
+which escapes ``<``, ``>``, ``&`` and quotes, so that no name can close a ``<script>``
+or an attribute. The page script (``assets/map.js``) puts names into the document with
+``textContent``; the title panel is HTML rendered by an autoescaping jinja2 template
+(``assets/title.html``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Environment, PackageLoader, Template
+
+from .libraries import cdn_links, inline_code
+
+__all__ = [
+    "CdnAssets",
+    "InlineLibraries",
+    "JsLayer",
+    "PageCss",
+    "PageScript",
+    "TitlePanel",
+    "number_element_ids",
+    "read_asset",
+    "title_template",
+    "to_script_json",
+]
+
+_PACKAGE = "coverage_gaps.outputs.maps"
+
+
+def to_script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element and an HTML attribute.
+
+    Examples
+    --------
+    >>> to_script_json({"name": "</script>&'"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u0026\\\\u0027"}'
+    """
+    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        out = out.replace(ch, esc)
+    return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@cache
+def read_asset(name: str) -> str:
+    """The text of ``assets/<name>`` shipped with the package (read once)."""
+    return resources.files(_PACKAGE).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+@cache
+def title_template() -> Template:
+    """The title panel's template (``assets/title.html``), autoescaping every value."""
+    env = Environment(
+        loader=PackageLoader(_PACKAGE, "assets"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("title.html")
+
+
+def number_element_ids(root: Element) -> None:
+    """Number the elements' ids in tree order (folium uses random ones), so that the same
+    run gives the same file."""
+    counter = 0
+
+    def walk(el: Element) -> None:
+        nonlocal counter
+        el._id = f"{counter:04d}"
+        counter += 1
+        children = list(el._children.values())
+        el._children.clear()
+        for child in children:
+            walk(child)
+            el._children[child.get_name()] = child
+
+    walk(root)
+
+
+class JsLayer(folium.map.Layer):
+    """A layer made by a JavaScript expression (listed in the layer control)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = {{ this.js }};{% endmacro %}"
+    )
+
+    def __init__(self, js: str, *, name: str, show: bool = True, overlay: bool = True) -> None:
+        super().__init__(name=name, overlay=overlay, control=True, show=show)
+        self._name = "CgLayer"
+        self.js = js
+
+
+class PageScript(MacroElement):
+    """The page script ``assets/map.js``, called with the map and the page data.
+
+    The script ends with ``})(MAPNAME, DATA);``: both are replaced here, once, by the
+    map's variable and :func:`to_script_json` of ``payload``.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}\n{{ this.code() }}{% endmacro %}")
+    _CALL = "(MAPNAME, DATA)"
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "CgScript"
+        self.payload = payload
+
+    def code(self) -> str:
+        head, call, tail = read_asset("map.js").rpartition(self._CALL)
+        if not call:
+            raise RuntimeError(f"assets/map.js does not end with {self._CALL}")
+        if self._parent is None:
+            raise RuntimeError("the page script is rendered only once added to a map")
+        return f"{head}({self._parent.get_name()}, {to_script_json(self.payload)}){tail}"
+
+
+class PageCss(MacroElement):
+    """A ``<style>`` element in the page's head."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>\n{{ this.css }}</style>{% endmacro %}"
+    )
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self.css = css
+
+
+class TitlePanel(MacroElement):
+    """The title panel (top right): HTML from :func:`title_template`, handed to the page as
+    JSON."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function(){var C=L.Control.extend({options:{position:'topright'},onAdd:function(){"
+        "var d=L.DomUtil.create('div','cg-title');d.innerHTML={{ this.html }};"
+        "L.DomEvent.disableClickPropagation(d);return d;}});"
+        "new C().addTo({{ this._parent.get_name() }});})();"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, html_text: str) -> None:
+        super().__init__()
+        self._name = "CgTitle"
+        self.html = to_script_json(html_text)
+
+
+class CdnAssets(folium.elements.JSCSSMixin):
+    """Links to extra CDN assets (see :data:`~.libraries.ASSETS`)."""
+
+    def __init__(self, *keys: str) -> None:
+        super().__init__()
+        js: list[tuple[str, str]] = []
+        css: list[tuple[str, str]] = []
+        for k in keys:
+            a, b = cdn_links(k)
+            js += a
+            css += b
+        self.default_js = js
+        self.default_css = css
+
+
+class InlineLibraries(MacroElement):
+    """The libraries' JavaScript and CSS written into the page's head, in order (see
+    :func:`~.libraries.inline_code`): the map needs no network to draw."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}{% for js, css in this.code %}"
+        "<script>{{ js }}</script>\n<style>{{ css }}</style>\n"
+        "{% endfor %}{% endmacro %}"
+    )
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__()
+        self._name = "CgLibraries"
+        self.code = [inline_code(key) for key in keys]

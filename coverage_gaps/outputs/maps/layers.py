@@ -1,0 +1,242 @@
+"""The map's layers: base maps, the page script's communes and villages, one layer per
+coverage input (rasters as coloured PNG overlays, polygons as outlines) and fibre.
+
+A coverage or fibre input that can no longer be read (moved, deleted, damaged since the
+run) is left off the map with a :class:`~coverage_gaps._errors.CoverageGapsWarning`
+naming the file; the rest of the map is drawn.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import folium
+import numpy as np
+import pyogrio.errors
+import pyproj.exceptions
+import rasterio.errors
+from PIL import Image
+from pyproj import CRS
+from rasterio.enums import Resampling
+from rasterio.transform import from_bounds
+from rasterio.vrt import WarpedVRT
+from rasterio.warp import transform_bounds
+
+from ..._errors import InputDataError, Problem, warn_problem
+from ...config.project import CoverageSpec, FibreSpec
+from ...io.rasters import open_raster
+from ...io.readers import read_vector
+from ...results import covered_by_values, value_mode
+from .elements import JsLayer, to_script_json
+from .geometry import Bounds, clip_to_bounds, drop_empty, simplify_to_wgs84, to_geojson
+from .style import FIBRE_COLOUR, KINDS, tech_colour
+
+__all__ = [
+    "OSM_ATTR",
+    "OSM_TILES",
+    "SATELLITE_ATTR",
+    "SATELLITE_TILES",
+    "add_base_layers",
+    "add_coverage_layers",
+    "add_fibre_layer",
+    "add_page_layers",
+    "raster_overlay",
+]
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTR = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+SATELLITE_TILES = (
+    "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
+)
+SATELLITE_ATTR = "Tiles &copy; Esri, Maxar, Earthstar Geographics, and the GIS User Community"
+
+#: What reading a coverage or fibre input can raise when the file is missing or unreadable.
+_UNREADABLE = (
+    InputDataError,
+    OSError,
+    rasterio.errors.RasterioError,
+    rasterio.errors.CRSError,
+    pyproj.exceptions.CRSError,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+)
+
+Labels = Callable[..., str]
+
+
+def add_base_layers(m: folium.Map, *, t: Labels) -> None:
+    """OpenStreetMap (shown) and Esri satellite imagery (in the layer control)."""
+    folium.TileLayer(OSM_TILES, attr=OSM_ATTR, name=html.escape(t("osm")), max_zoom=19).add_to(m)
+    folium.TileLayer(
+        SATELLITE_TILES, attr=SATELLITE_ATTR, name=html.escape(t("satellite")), show=False
+    ).add_to(m)
+
+
+def add_page_layers(m: folium.Map, *, n_communes: int, with_villages: bool, t: Labels) -> None:
+    """The layers the page script makes (``cg.communes``, ``cg.names``, ``cg.groups[k]``),
+    listed in the layer control; commune names shown up to 150 communes."""
+    JsLayer("cg.communes", name=html.escape(t("communes_layer"))).add_to(m)
+    JsLayer("cg.names", name=html.escape(t("names_layer")), show=n_communes <= 150).add_to(m)
+    if with_villages:
+        for k, (key, _colour) in enumerate(KINDS):
+            JsLayer(f"cg.groups[{k}]", name=html.escape(t(key))).add_to(m)
+
+
+def add_coverage_layers(
+    m: folium.Map,
+    coverage: list[CoverageSpec],
+    bounds: Bounds,
+    *,
+    metric_crs: CRS,
+    simplify_m: float,
+    precision: int | None,
+    raster_px: int,
+    t: Labels,
+) -> None:
+    """One layer per coverage input, off by default; an unreadable one is left off."""
+    for spec in coverage:
+        name = html.escape(f"{t('coverage')}: {spec.carrier} {spec.technology}")
+        try:
+            if spec.is_raster:
+                uri, latlon = raster_overlay(spec, bounds, max_px=raster_px)
+                folium.raster_layers.ImageOverlay(
+                    uri, bounds=latlon, name=name, show=False, opacity=0.55, interactive=False
+                ).add_to(m)
+            else:
+                layer = _vector_layer(
+                    spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs, bounds=bounds,
+                    metric_crs=metric_crs, tolerance_m=max(simplify_m, 1.0) * 2,
+                    precision=precision, options=_outline_options(spec.technology),
+                )  # fmt: skip
+                JsLayer(layer, name=name, show=False).add_to(m)
+        except _UNREADABLE as exc:
+            _warn_left_off(spec.path, f"coverage layer {spec.carrier} {spec.technology}", exc)
+
+
+def add_fibre_layer(
+    m: folium.Map,
+    fibre: FibreSpec | None,
+    bounds: Bounds,
+    *,
+    metric_crs: CRS,
+    simplify_m: float,
+    precision: int | None,
+    t: Labels,
+) -> None:
+    """The fibre routes (or access points), shown; left off when unreadable."""
+    if fibre is None:
+        return
+    style = {"color": FIBRE_COLOUR, "weight": 2.5, "opacity": 0.85, "dashArray": "6 4"}
+    options = (
+        f"{{style: {to_script_json(style)}, interactive: false, pointToLayer: "
+        f"function(f, ll){{return L.circleMarker(ll, {{radius: 3, color: '{FIBRE_COLOUR}'}});}}}}"
+    )
+    try:
+        layer = _vector_layer(
+            fibre.path, role="fibre", layer=fibre.layer, where=fibre.where, crs=fibre.crs, bounds=bounds,
+            metric_crs=metric_crs, tolerance_m=min(simplify_m, 10.0), precision=precision,
+            options=options,
+        )  # fmt: skip
+    except _UNREADABLE as exc:
+        _warn_left_off(fibre.path, "fibre layer", exc)
+        return
+    JsLayer(layer, name=html.escape(t("fibre_layer")), show=True).add_to(m)
+
+
+def _outline_options(technology: str) -> str:
+    """Leaflet options of a coverage polygon layer: outlines in the technology's colour."""
+    colour = tech_colour(technology)
+    style = {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.12}
+    return f"{{style: {to_script_json(style)}, interactive: false}}"
+
+
+def _vector_layer(
+    path: Path,
+    *,
+    role: str,
+    layer: str | None,
+    where: str | None,
+    crs: str | None,
+    bounds: Bounds,
+    metric_crs: CRS,
+    tolerance_m: float,
+    precision: int | None,
+    options: str,
+) -> str:
+    """``L.geoJSON(...)`` of a vector input: clipped to the map, simplified, rounded."""
+    gdf = read_vector(path, role=role, layer=layer, where=where, crs=crs, columns=[])
+    geoms = drop_empty(simplify_to_wgs84(clip_to_bounds(gdf.geometry, bounds), metric_crs,
+                                         tolerance_m))  # fmt: skip
+    return f"L.geoJSON({to_script_json(to_geojson(geoms, precision=precision))}, {options})"
+
+
+def _warn_left_off(path: Path, what: str, exc: Exception) -> None:
+    """Warn that an input could not be read again, so its layer is not on the map."""
+    if isinstance(exc, InputDataError):
+        reason = " ".join(problem.what for problem in exc.problems)
+    else:
+        reason = " ".join(str(exc).split())
+    warn_problem(
+        Problem(
+            str(path),
+            "",
+            f"the {what} could not be read ({reason}); it is left off the map.",
+            "put the file back where the run found it and re-render the map "
+            "(coverage-gaps map RUN_FOLDER).",
+        ),
+        stacklevel=3,
+    )
+
+
+def raster_overlay(
+    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int
+) -> tuple[str, list[list[float]]]:
+    """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds.
+
+    The raster is warped to Web Mercator over the map's bounds (nearest neighbour, at most
+    ``max_px`` on the longer side) and covered-or-not is decided by the analysis' rule
+    (:func:`coverage_gaps.results.covered_by_values`).
+
+    Raises
+    ------
+    rasterio.errors.RasterioError
+        When the raster cannot be read.
+    InputDataError
+        When it has no CRS and the project gives none.
+    """
+    x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
+    width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
+    height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
+    with open_raster(spec.path) as src:
+        crs = src.crs or (CRS.from_user_input(spec.crs) if spec.crs else None)
+        if crs is None:
+            raise InputDataError(
+                [Problem(str(spec.path), "", "the raster has no coordinate reference system.")]
+            )
+        nodata = src.nodata
+        grid = from_bounds(x0, y0, x1, y1, width, height)
+        with WarpedVRT(src, crs="EPSG:3857", src_crs=crs, transform=grid, width=width,
+                       height=height, nodata=nodata if nodata is not None else 0,
+                       resampling=Resampling.nearest) as vrt:  # fmt: skip
+            data = vrt.read(spec.band)
+        mode = value_mode(spec.values, np.dtype(src.dtypes[spec.band - 1]))
+    valid = np.ones(data.shape, bool) if nodata is None else data != nodata
+    if np.issubdtype(data.dtype, np.floating):
+        valid &= np.isfinite(data)
+    covered = covered_by_values(data, valid, mode=mode, threshold_dbm=spec.threshold_dbm)
+    w, s, e, n = transform_bounds("EPSG:3857", "EPSG:4326", x0, y0, x1, y1)
+    return _png_data_uri(covered, tech_colour(spec.technology)), [[s, w], [n, e]]
+
+
+def _png_data_uri(covered: np.ndarray, colour: str) -> str:
+    """A two-colour PNG (``colour`` where covered, transparent elsewhere) as a data URI."""
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    img = Image.fromarray(covered.astype(np.uint8), mode="L").convert("P")
+    img.putpalette([255, 255, 255, *rgb] + [0, 0, 0] * 254)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True, transparency=0)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
