@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import grimp
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,9 +113,6 @@ def test_no_import_cycle_between_modules() -> None:
     assert upward == []
 
 
-@pytest.mark.xfail(
-    strict=False, reason="other helpers are splitting maps/priority/config/synthetic"
-)
 def test_no_long_functions() -> None:
     """No function in coverage_gaps/ is over 100 lines (``def`` to its last line, docstring
     included) and no module of coverage_gaps/cli/ over 120: functions a reader can hold in

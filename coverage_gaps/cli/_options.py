@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+#: An existing file given on the command line.
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 project_arg = click.argument(
     "project", type=click.Path(dir_okay=False, path_type=str), metavar="PROJECT.yml"

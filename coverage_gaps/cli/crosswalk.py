@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from ..outputs.crosswalk_table import CommuneSource, convert_table_codes
+from ._options import EXISTING_FILE
 
 
 @click.command(short_help="Convert pre-2025 commune codes or addresses to 2025 codes.")
-@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("table", type=EXISTING_FILE)
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--code", "code_col", default=None, help="Column with the old commune codes.")
 @click.option(
@@ -30,26 +31,24 @@ from ..outputs.crosswalk_table import CommuneSource, convert_table_codes
 )
 @click.option(
     "--communes",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     default=None,
     help="2025 commune polygons, to choose among the successors of a split commune by "
     "location (default: the nearest commune centre from vietnamadminunits).",
 )
 @click.option("--communes-layer", default=None, help="Layer of --communes.")
 @click.option("--communes-where", default=None, help="OGR SQL filter on --communes.")
-@click.option(
-    "--communes-id", default="code", show_default=True, help="Commune code column of --communes."
-)
+@click.option("--communes-id", default="code", show_default=True, help="Code column of --communes.")
 @click.option(
     "--mapping",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     default=None,
     help="Mapping file: dvhcvn splits.json or merges.json, or a CSV with old_code,new_code "
     "(default: the vietnamadminunits package).",
 )
 @click.option(
     "--compare",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     default=None,
     help="Also report how the mapping agrees with this reference mapping (same formats).",
 )
@@ -62,12 +61,8 @@ from ..outputs.crosswalk_table import CommuneSource, convert_table_codes
     "none contains the point.",
 )
 @click.option("--sheet", default=None, help="Sheet of an XLSX table.")
-@click.option(
-    "--encoding",
-    default="auto",
-    show_default=True,
-    help="Text encoding of a CSV table: auto, utf-8, tcvn3, vni, viscii, cp1258.",
-)
+@click.option("--encoding", default="auto", show_default=True,
+              help="Text encoding of a CSV table: auto, utf-8, tcvn3, vni, viscii, cp1258.")  # fmt: skip
 def crosswalk(
     table: Path,
     output: Path,
@@ -117,18 +112,5 @@ def crosswalk(
         crs=crs, communes=source, mapping=mapping, compare=compare, max_snap_m=max_snap_m,
         sheet=sheet, encoding=encoding,
     )  # fmt: skip
-    for issue in report.warnings:
-        click.echo(f"warning: {issue}", err=True)
-    counts = ", ".join(f"{n} {method}" for method, n in report.counts.items())
-    click.echo(f"{report.rows} rows, mapping: {report.mapping}: {counts}")
-    lost = report.unconverted_rows
-    if lost:
-        rows = ", ".join(map(str, lost[:20])) + (" ..." if len(lost) > 20 else "")
-        click.echo(
-            f"warning: {len(lost)} row(s) not converted (unresolved split communes or unknown "
-            f"codes), table rows {rows}; see crosswalk_method and crosswalk_candidates.",
-            err=True,
-        )
-    if report.agreement is not None and compare is not None:
-        click.echo(f"agreement with {compare.name}: {report.agreement}")
-    click.echo(f"written: {output}")
+    for line, is_warning in report.messages():
+        click.echo(line, err=is_warning)

@@ -44,7 +44,27 @@ class CrosswalkReport:
     #: table row numbers (the header is row 1) that got no 2025 code
     unconverted_rows: list[int] = field(default_factory=list)
     agreement: str | None = None
+    compared_with: str | None = None
     warnings: list[Problem] = field(default_factory=list)
+
+    def messages(self) -> list[tuple[str, bool]]:
+        """What to tell the user, line by line, each with whether it is a warning."""
+        lines = [(f"warning: {issue}", True) for issue in self.warnings]
+        counts = ", ".join(f"{n} {method}" for method, n in self.counts.items())
+        lines.append((f"{self.rows} rows, mapping: {self.mapping}: {counts}", False))
+        lost = self.unconverted_rows
+        if lost:
+            rows = ", ".join(map(str, lost[:20])) + (" ..." if len(lost) > 20 else "")
+            lines.append((
+                f"warning: {len(lost)} row(s) not converted (unresolved split communes or "
+                f"unknown codes), table rows {rows}; see crosswalk_method and "
+                "crosswalk_candidates.",
+                True,
+            ))  # fmt: skip
+        if self.agreement is not None:
+            lines.append((f"agreement with {self.compared_with}: {self.agreement}", False))
+        lines.append((f"written: {self.output}", False))
+        return lines
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,7 @@ def convert_table_codes(
         mapping=str(cw.source),
         unconverted_rows=[int(i) + 2 for i in lost],
         agreement=str(compare_crosswalks(Crosswalk.from_file(compare), cw)) if compare else None,
+        compared_with=compare.name if compare else None,
         warnings=found,
     )
 
