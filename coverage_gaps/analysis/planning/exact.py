@@ -13,7 +13,9 @@ the budget) are dropped; villages no remaining candidate reaches are dropped; vi
 reached by exactly the same candidates are merged into one group (people summed); a group
 that one candidate alone reaches becomes part of that candidate's own objective ``p_j``.
 The y variables stay continuous: with x integral the optimum sets each y_g to 1 exactly
-when a chosen candidate covers the group.
+when a chosen candidate covers the group. Among choices covering as many people, the
+cheapest is preferred (a tie-break worth less than one person in the objective; see
+:func:`_tie_break`).
 
 HiGHS is called through SciPy (``scipy.optimize.milp`` and ``linprog``), not ``highspy``:
 on the benchmark the two take about the same time (docs/PLANNING.md), and SciPy is needed
@@ -114,8 +116,11 @@ def reduce_problem(problem: CoverageProblem) -> ReducedModel:
     )
 
 
-def _arrays(model: ReducedModel) -> tuple[np.ndarray, sparse.csr_array, np.ndarray]:
-    """The model of the module docstring for HiGHS (columns: x, then y; minimise -people)."""
+def _arrays(
+    model: ReducedModel, *, tie_break: float = 0.0
+) -> tuple[np.ndarray, sparse.csr_array, np.ndarray]:
+    """The model of the module docstring for HiGHS (columns: x, then y; minimise -people,
+    plus ``tie_break`` x the cost of the chosen candidates)."""
     n, g = model.groups.shape
     link = sparse.hstack(
         [-model.groups.T.astype(float), sparse.eye_array(g, format="csr")], format="csr"
@@ -123,7 +128,21 @@ def _arrays(model: ReducedModel) -> tuple[np.ndarray, sparse.csr_array, np.ndarr
     budget = sparse.csr_array(np.r_[model.weight, np.zeros(g)][None, :])
     matrix = sparse.csr_array(sparse.vstack([link, budget], format="csr"))
     upper = np.r_[np.zeros(g), model.limit * (1 + BUDGET_SLACK) + BUDGET_SLACK]
-    return -np.r_[model.own, model.group_people], matrix, upper
+    cost = np.r_[tie_break * model.weight - model.own, -model.group_people]
+    return cost, matrix, upper
+
+
+def _tie_break(model: ReducedModel) -> float:
+    """Cost weight that makes the solver prefer the cheapest of equally good choices.
+
+    With whole numbers of people two choices differ by at least one person, and every
+    candidate's cost together weighs at most half a person: the most people stays the
+    first aim. With fractional people no tie is broken (0).
+    """
+    people = np.r_[model.own, model.group_people]
+    if not np.all(people == np.round(people)):
+        return 0.0
+    return 0.5 / (float(np.abs(model.weight).sum()) + 1.0)
 
 
 def solve_lp_bound(model: ReducedModel, *, time_limit_s: float = 60.0) -> float:
@@ -160,7 +179,8 @@ def solve_exact(model: ReducedModel, *, time_limit_s: float = 300.0) -> ExactSol
     n = len(model.candidates)
     if n == 0:
         return ExactSolution(np.zeros(0, dtype=np.int64), 0.0, True, "nothing to choose")
-    cost, matrix, upper = _arrays(model)
+    tie_break = _tie_break(model)
+    cost, matrix, upper = _arrays(model, tie_break=tie_break)
     found = milp(
         cost,
         integrality=np.r_[np.ones(n), np.zeros(matrix.shape[1] - n)],
@@ -168,7 +188,9 @@ def solve_exact(model: ReducedModel, *, time_limit_s: float = 300.0) -> ExactSol
         constraints=LinearConstraint(matrix, -np.inf, upper),
         options={"mip_rel_gap": 0.0, "time_limit": float(time_limit_s)},
     )
-    bound = -float(found.mip_dual_bound) if found.mip_dual_bound is not None else float("inf")
+    # the solver bounds people minus the tie-break, which never exceeds half a person
+    dual = found.mip_dual_bound
+    bound = float("inf") if dual is None else -float(dual) + tie_break * float(model.weight.sum())
     if found.x is None:
         return ExactSolution(np.zeros(0, dtype=np.int64), bound, False, found.message)
     chosen = model.candidates[np.asarray(found.x)[:n] > 0.5]

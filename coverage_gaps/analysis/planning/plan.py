@@ -15,9 +15,9 @@ from scipy import sparse
 
 from ..._errors import InputDataError, Problem
 from .exact import ReducedModel, reduce_problem, solve_exact, solve_lp_bound
-from .greedy import coverage_bound, covered_people, solve_greedy
+from .greedy import coverage_bound, covered_people, greedy_order, solve_greedy
 from .problem import SOURCE, Budget, CoverageProblem, prepare_problem
-from .tables import PlanResult, site_table, trim_below_min, village_table
+from .tables import PlanResult, drop_weak_sites, site_table, village_table
 
 __all__ = ["AUTO_EXACT_MAX_SIZE", "METHODS", "plan_sites"]
 
@@ -158,11 +158,16 @@ def plan_sites(
     )
     model = reduce_problem(problem)
     chosen, used, solver_bound, optimal, notes = _choose(problem, model, method, time_limit_s)
-    order, gains, dropped = trim_below_min(problem, chosen)
-    if len(dropped):
-        notes.append(f"{len(dropped)} chosen site(s) would add fewer than {min_people:g} people.")
-        optimal = False
+    before = covered_people(problem.coverage, problem.people, chosen)
+    kept, dropped = drop_weak_sites(problem, chosen)
+    order, gains = greedy_order(problem.coverage, problem.people, kept)
     covered = float(gains.sum())
+    if dropped:
+        notes.append(
+            f"{dropped} chosen site(s) added no one, or fewer than min_people ({min_people:g}), "
+            "of their own and are not proposed."
+        )
+        optimal = optimal and covered >= before
     if optimal:
         bound, source, lp = covered, "milp", float("nan")
     else:

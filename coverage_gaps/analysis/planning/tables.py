@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
-from .greedy import greedy_order
 from .problem import Budget, CoverageProblem
 
 __all__ = [
@@ -96,17 +96,31 @@ class PlanResult:
     notes: tuple[str, ...] = field(default=())
 
 
-def trim_below_min(
-    problem: CoverageProblem, chosen: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Order ``chosen`` by marginal gain and drop the tail adding fewer than min_people.
+def own_people(coverage: sparse.csr_array, people: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """People each chosen site covers that no other chosen site covers."""
+    sub = coverage[np.asarray(chosen, dtype=np.int64)]
+    count = np.bincount(sub.indices, minlength=coverage.shape[1])
+    return np.asarray(sub @ np.where(count == 1, people, 0.0), dtype=float)
 
-    Gains never grow along the order, so the sites below the minimum form its tail.
-    Returns the kept order, their gains and the dropped candidates.
+
+def drop_weak_sites(problem: CoverageProblem, chosen: np.ndarray) -> tuple[np.ndarray, int]:
+    """Drop chosen sites that add too few people of their own, weakest first.
+
+    A site is dropped while the people only it covers (among the sites kept) are none or
+    fewer than ``min_people``; one at a time, the weakest (then the lowest index) first,
+    since dropping one raises what the others add alone. Returns the kept sites and how many
+    were dropped.
     """
-    order, gains = greedy_order(problem.coverage, problem.people, chosen)
-    keep = (gains > 0) & (gains >= problem.min_people)
-    return order[keep], gains[keep], order[~keep]
+    kept = np.sort(np.asarray(chosen, dtype=np.int64))
+    dropped = 0
+    while len(kept):
+        own = own_people(problem.coverage, problem.people, kept)
+        weakest = int(np.argmin(own))
+        if own[weakest] > 0 and own[weakest] >= problem.min_people:
+            break
+        kept = np.delete(kept, weakest)
+        dropped += 1
+    return kept, dropped
 
 
 def site_table(problem: CoverageProblem, order: np.ndarray, gains: np.ndarray) -> pd.DataFrame:
