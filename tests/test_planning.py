@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import itertools
 import math
 
@@ -459,3 +461,24 @@ def test_gap_clusters_keep_villages_without_people() -> None:
     result = gap_clusters(np.array([[1, 0], [0, 1]], dtype=bool), [0, 0])
     assert result.clusters["villages"].tolist() == [1, 1]
     assert result.villages["cluster"].tolist() == [1, 2]
+
+
+# --------------------------------------------------------------------------- edge cases, docs
+def test_no_candidates_leaves_every_village_out_of_range() -> None:
+    empty = sparse.csr_array((0, 3), dtype=bool)
+    plan = plan_sites(empty, [5, 6, 7], budget=Budget(sites=4))
+    assert plan.sites.empty and list(plan.sites.columns) == list(SITE_COLUMNS)
+    assert plan.people_covered == 0 and plan.gap == 0
+    assert plan.villages["reason"].eq("out_of_range").all()
+    clusters = gap_clusters(empty, [5, 6, 7])
+    assert clusters.clusters.empty and clusters.villages["cluster"].isna().all()
+
+
+@pytest.mark.parametrize(
+    "module", ["problem", "plan", "matrix", "candidates", "clusters", "greedy", "exact"]
+)
+def test_docstring_examples(module: str) -> None:
+    """The examples in the planning docstrings run as written."""
+    mod = importlib.import_module(f"coverage_gaps.analysis.planning.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

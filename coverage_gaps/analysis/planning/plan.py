@@ -74,6 +74,49 @@ def _bound(
     return candidates[source], source, lp
 
 
+def _finish(
+    problem: CoverageProblem,
+    model: ReducedModel,
+    budget: Budget,
+    choice: tuple[np.ndarray, str, float, bool, list[str]],
+    lp_time_limit_s: float | None,
+    started: float,
+) -> PlanResult:
+    """Drop weak sites, order by marginal gain, bound the optimum and build the tables."""
+    chosen, used, solver_bound, optimal, notes = choice
+    before = covered_people(problem.coverage, problem.people, chosen)
+    kept, dropped = drop_weak_sites(problem, chosen)
+    order, gains = greedy_order(problem.coverage, problem.people, kept)
+    covered = float(gains.sum())
+    if dropped:
+        notes.append(
+            f"{dropped} chosen site(s) added no one, or fewer than min_people "
+            f"({problem.min_people:g}), of their own and are not proposed."
+        )
+        optimal = optimal and covered >= before
+    if optimal:
+        bound, source, lp = covered, "milp", float("nan")
+    else:
+        bound, source, lp = _bound(problem, model, chosen, solver_bound, lp_time_limit_s)
+        bound = max(bound, covered)
+    spent = problem.weight[order] if budget.by_sites else problem.money[order]
+    return PlanResult(
+        sites=site_table(problem, order, gains),
+        villages=village_table(problem, order),
+        people_covered=covered,
+        bound=bound,
+        gap=(bound - covered) / bound if bound > 0 else 0.0,
+        bound_source=source,
+        lp_bound=lp,
+        method=used,
+        optimal=optimal,
+        seconds=time.perf_counter() - started,
+        budget=budget,
+        spent=float(spent.sum()),
+        notes=tuple(notes),
+    )
+
+
 def plan_sites(
     coverage: sparse.sparray | sparse.spmatrix | np.ndarray,
     people: ArrayLike,
@@ -157,36 +200,5 @@ def plan_sites(
         village_ids=village_ids,
     )
     model = reduce_problem(problem)
-    chosen, used, solver_bound, optimal, notes = _choose(problem, model, method, time_limit_s)
-    before = covered_people(problem.coverage, problem.people, chosen)
-    kept, dropped = drop_weak_sites(problem, chosen)
-    order, gains = greedy_order(problem.coverage, problem.people, kept)
-    covered = float(gains.sum())
-    if dropped:
-        notes.append(
-            f"{dropped} chosen site(s) added no one, or fewer than min_people ({min_people:g}), "
-            "of their own and are not proposed."
-        )
-        optimal = optimal and covered >= before
-    if optimal:
-        bound, source, lp = covered, "milp", float("nan")
-    else:
-        bound, source, lp = _bound(problem, model, chosen, solver_bound, lp_time_limit_s)
-        bound = max(bound, covered)
-    return PlanResult(
-        sites=site_table(problem, order, gains),
-        villages=village_table(problem, order),
-        people_covered=covered,
-        bound=bound,
-        gap=(bound - covered) / bound if bound > 0 else 0.0,
-        bound_source=source,
-        lp_bound=lp,
-        method=used,
-        optimal=optimal,
-        seconds=time.perf_counter() - started,
-        budget=budget,
-        spent=float(problem.weight[order].sum())
-        if budget.by_sites
-        else float(problem.money[order].sum()),
-        notes=tuple(notes),
-    )
+    choice = _choose(problem, model, method, time_limit_s)
+    return _finish(problem, model, budget, choice, lp_time_limit_s, started)
