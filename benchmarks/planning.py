@@ -149,11 +149,14 @@ def build(tmp: Path) -> dict[str, object]:
     }
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+def median_time(
+    repeat: int, fn: Callable[..., object], *args: object, **kwargs: object
+) -> tuple[float, object]:
+    """Median time of ``repeat`` calls of ``fn(*args, **kwargs)``, and its last answer."""
     times, out = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        out = fn()
+        out = fn(*args, **kwargs)
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
 
@@ -168,14 +171,12 @@ def compare(data: dict[str, object], budgets: list[int], repeat: int, limit: flo
         extra = {"in_range": data["range"]} if name == "terrain" else {}
         for k in budgets:
             budget = Budget(sites=k)
-            te, exact = median_time(lambda: plan_sites(cover, people, budget=budget,
-                                                       method="exact", time_limit_s=limit,
-                                                       **extra), repeat)  # fmt: skip
-            tg, greedy = median_time(lambda: plan_sites(cover, people, budget=budget,
-                                                        method="greedy", lp_time_limit_s=None,
-                                                        **extra), repeat)  # fmt: skip
-            problem = prepare_problem(cover, people, budget=budget)
-            tl, _ = median_time(lambda: solve_lp_bound(reduce_problem(problem)), repeat)
+            te, exact = median_time(repeat, plan_sites, cover, people, budget=budget,
+                                    method="exact", time_limit_s=limit, **extra)  # fmt: skip
+            tg, greedy = median_time(repeat, plan_sites, cover, people, budget=budget,
+                                     method="greedy", lp_time_limit_s=None, **extra)  # fmt: skip
+            model = reduce_problem(prepare_problem(cover, people, budget=budget))
+            tl, _ = median_time(repeat, solve_lp_bound, model)
             full = plan_sites(cover, people, budget=budget, method="greedy", **extra)
             print(f"| {name} | {cover.nnz:,} | {k} | {te:.2f} | {exact.people_covered:,.0f}"
                   f"{'' if exact.optimal else f' (stopped at {limit:g} s, gap {exact.gap:.2%})'} | {tg:.3f} | "
@@ -184,74 +185,88 @@ def compare(data: dict[str, object], budgets: list[int], repeat: int, limit: flo
                   flush=True)  # fmt: skip
 
 
-def scaling(data: dict[str, object], repeat: int) -> None:
-    """Exact solve time against the reduced model's size, on nested subsets."""
-    people_all = data["villages"]["people"].to_numpy()  # type: ignore[index]
-    print("\n| model | candidates | villages | budget | model size | exact s | greedy s |")
-    print("|---|---|---|---|---|---|---|")
+def scaling(data: dict[str, object], repeat: int, limit: float) -> None:
+    """Exact solve time against the reduced model's size, on growing parts of the province.
+
+    A part is everything west of a line (candidates and villages alike), so the pairs grow
+    with the area; the budget grows with it (the same sites per km² as the full budget).
+    """
+    sites, villages = data["sites"], data["villages"]
+    sx = sites.geometry.x.to_numpy()  # type: ignore[attr-defined]
+    vx = villages.geometry.x.to_numpy()  # type: ignore[attr-defined]
+    people_all = villages["people"].to_numpy()  # type: ignore[index]
+    west, east = min(sx.min(), vx.min()), max(sx.max(), vx.max())
+    print("\n| model | part | candidates | villages | budget | model size | exact s | greedy s |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in ("range", "terrain"):
-        for frac in (0.1, 0.2, 0.35, 0.5, 0.75, 1.0):
-            nc, nv = int(N_CANDIDATES * frac), int(N_VILLAGES * frac)
-            cover = data[name][:nc][:, :nv]
-            people = people_all[:nv]
-            for k in (10, 50):
-                problem = prepare_problem(cover, people, budget=Budget(sites=k))
+        for frac in (0.15, 0.3, 0.5, 0.75, 1.0):
+            line = west + frac * (east - west) + 1.0
+            rows, cols = np.flatnonzero(sx <= line), np.flatnonzero(vx <= line)
+            cover = data[name][rows][:, cols]  # type: ignore[index]
+            for full in (10, 50, 100):
+                k = max(1, round(full * frac))
+                problem = prepare_problem(cover, people_all[cols], budget=Budget(sites=k))
                 model = reduce_problem(problem)
-                te, _ = median_time(lambda: solve_exact(model, time_limit_s=120), repeat)
-                tg, _ = median_time(lambda: solve_greedy(problem), repeat)
-                print(f"| {name} | {nc} | {nv} | {k} | {model.size:,} | {te:.2f} | {tg:.3f} |",
-                      flush=True)  # fmt: skip
+                te, found = median_time(repeat, solve_exact, model, time_limit_s=limit)
+                tg, _ = median_time(repeat, solve_greedy, problem)
+                shown = f"{te:.2f}" if found.optimal else f"> {limit:g} (stopped)"  # type: ignore[attr-defined]
+                print(f"| {name} | {frac:.0%} | {len(rows)} | {len(cols)} | {k} | "
+                      f"{model.size:,} | {shown} | {tg:.3f} |", flush=True)  # fmt: skip
+
+
+def run_highspy(
+    cost: np.ndarray, matrix: sparse.csr_array, upper: np.ndarray, n: int, *, integral: bool
+) -> float:
+    """The same model solved through ``highspy`` (MIP, or its LP by the primal simplex)."""
+    import highspy  # deferred: an optional comparison, not a dependency of the tool
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    if not integral:
+        h.setOptionValue("simplex_strategy", 4)
+    csc = sparse.csc_array(matrix)
+    rows, cols = matrix.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = cols, rows
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(cols), np.ones(cols)
+    lp.row_lower_, lp.row_upper_ = np.full(rows, -highspy.kHighsInf), upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = cols, rows
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = csc.indptr, csc.indices
+    lp.a_matrix_.value_ = csc.data.astype(float)
+    if integral:
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger] * n + [kinds.kContinuous] * (cols - n)
+    h.passModel(lp)
+    h.run()
+    return -h.getInfo().objective_function_value
 
 
 def solvers(data: dict[str, object], repeat: int) -> None:
     """scipy.optimize.milp (the tool's choice) against highspy on the same model."""
-    import highspy  # deferred: an optional comparison, not a dependency of the tool
-
     from coverage_gaps.analysis.planning.exact import _arrays, _tie_break
 
     people = data["villages"]["people"].to_numpy()  # type: ignore[index]
-    print("\n| model | budget | scipy.milp s | highspy s | scipy linprog (ipm) s | highspy LP (primal simplex) s |")  # fmt: skip
+    print("\n| model | budget | scipy.milp s | highspy s | scipy linprog (ipm) s | "
+          "highspy LP (primal simplex) s |")  # fmt: skip
     print("|---|---|---|---|---|---|")
     for name in ("range", "terrain"):
         for k in (10, 50):
             model = reduce_problem(prepare_problem(data[name], people, budget=Budget(sites=k)))
-            cost, matrix, upper = _arrays(model, tie_break=_tie_break(model))
+            arrays = _arrays(model, tie_break=_tie_break(model))
             n = len(model.candidates)
-
-            def run_highs(integral: bool) -> float:
-                h = highspy.Highs()
-                h.setOptionValue("output_flag", False)
-                h.setOptionValue("mip_rel_gap", 0.0)
-                if not integral:
-                    h.setOptionValue("simplex_strategy", 4)
-                csc = sparse.csc_array(matrix)
-                lp = highspy.HighsLp()
-                lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-                lp.col_cost_, lp.col_lower_ = cost, np.zeros(matrix.shape[1])
-                lp.col_upper_ = np.ones(matrix.shape[1])
-                lp.row_lower_, lp.row_upper_ = np.full(matrix.shape[0], -highspy.kHighsInf), upper
-                lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-                lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-                lp.a_matrix_.start_, lp.a_matrix_.index_ = csc.indptr, csc.indices
-                lp.a_matrix_.value_ = csc.data.astype(float)
-                if integral:
-                    kinds = [highspy.HighsVarType.kInteger] * n
-                    lp.integrality_ = kinds + [highspy.HighsVarType.kContinuous] * (lp.num_col_ - n)
-                h.passModel(lp)
-                h.run()
-                return -h.getInfo().objective_function_value
-
-            ts, _ = median_time(lambda: solve_exact(model, time_limit_s=120), repeat)
-            th, _ = median_time(lambda: run_highs(True), repeat)
-            tl, _ = median_time(lambda: solve_lp_bound(model), repeat)
-            thl, _ = median_time(lambda: run_highs(False), repeat)
+            ts, _ = median_time(repeat, solve_exact, model, time_limit_s=120)
+            th, _ = median_time(repeat, run_highspy, *arrays, n, integral=True)
+            tl, _ = median_time(repeat, solve_lp_bound, model)
+            thl, _ = median_time(repeat, run_highspy, *arrays, n, integral=False)
             print(f"| {name} | {k} | {ts:.2f} | {th:.2f} | {tl:.2f} | {thl:.2f} |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--budgets", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--budgets", type=int, nargs="*", default=[10, 50, 100])
     parser.add_argument("--time-limit", type=float, default=120.0, help="exact solves (s)")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--solvers", action="store_true")
@@ -264,9 +279,10 @@ def main() -> None:
               f"({villages['people'].sum():,.0f} people), {len(sites):,} candidates; "  # type: ignore[index,arg-type]
               f"range pairs {data['range'].nnz:,}, with terrain {data['terrain'].nnz:,}; "  # type: ignore[attr-defined]
               f"built in {time.perf_counter() - t0:.1f} s\n")  # fmt: skip
-        compare(data, args.budgets, args.repeat, args.time_limit)
+        if args.budgets:
+            compare(data, args.budgets, args.repeat, args.time_limit)
         if args.scaling:
-            scaling(data, args.repeat)
+            scaling(data, args.repeat, min(args.time_limit, 60.0))
         if args.solvers:
             solvers(data, args.repeat)
 

@@ -25,7 +25,7 @@ METHODS = ("exact", "greedy", "auto")
 #: ``method: auto`` solves exactly when the reduced model (see
 #: :class:`~coverage_gaps.analysis.planning.exact.ReducedModel`) has at most this many
 #: non-zeros, greedily beyond; measured in docs/PLANNING.md.
-AUTO_EXACT_MAX_SIZE = 20_000
+AUTO_EXACT_MAX_SIZE = 60_000
 #: Time limit of the exact solve under ``method: auto``: past it, the better of the solver's
 #: best and the greedy choice is kept.
 AUTO_TIME_LIMIT_S = 60.0
