@@ -1,0 +1,49 @@
+"""Where to build: choose new sites that cover the most people in the gap within a budget.
+
+- :func:`plan_sites` solves the maximum-coverage problem (exact, greedy or auto) and returns
+  a :class:`PlanResult` (the chosen sites in order, every target village's outcome, the
+  bound on the optimum);
+- :func:`coverage_matrix` builds the candidates x villages matrix from any coverage model
+  (:func:`range_covers` now, a received-power model through :func:`power_covers`);
+- :func:`generate_candidates` lays a grid of candidates near the gap, snapped to local high
+  points of a DEM;
+- :func:`gap_clusters` groups the target villages into lots one site could serve.
+"""
+
+from .candidates import CANDIDATE_COLUMNS, generate_candidates
+from .clusters import CLUSTER_COLUMNS, ClusterResult, gap_clusters
+from .matrix import (
+    Covers,
+    PowerModel,
+    TargetPoints,
+    coverage_matrix,
+    pairs_within,
+    power_covers,
+    range_covers,
+)
+from .plan import AUTO_EXACT_MAX_SIZE, METHODS, plan_sites
+from .problem import Budget
+from .tables import REASONS, SITE_COLUMNS, VILLAGE_COLUMNS, PlanResult
+
+__all__ = [
+    "AUTO_EXACT_MAX_SIZE",
+    "CANDIDATE_COLUMNS",
+    "CLUSTER_COLUMNS",
+    "METHODS",
+    "REASONS",
+    "SITE_COLUMNS",
+    "VILLAGE_COLUMNS",
+    "Budget",
+    "ClusterResult",
+    "Covers",
+    "PlanResult",
+    "PowerModel",
+    "TargetPoints",
+    "coverage_matrix",
+    "gap_clusters",
+    "generate_candidates",
+    "pairs_within",
+    "plan_sites",
+    "power_covers",
+    "range_covers",
+]
