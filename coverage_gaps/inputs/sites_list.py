@@ -91,6 +91,13 @@ def _key(name: object) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(name))
 
 
+def _keys(name: object) -> tuple[str, ...]:
+    """The keys a column answers to: folded whole, and without a unit in brackets
+    (``"Tần số (MHz)"`` → ``tansomhz``, ``tanso``)."""
+    bare = re.sub(r"[(\[].*?[)\]]", "", str(name))
+    return tuple(dict.fromkeys((_key(name), _key(bare))))
+
+
 def _match_columns(
     frame: pd.DataFrame, mapping: Mapping[str, str], source: str
 ) -> tuple[dict[str, str], list[Problem]]:
@@ -119,7 +126,7 @@ def _match_columns(
             )
         else:
             found[field] = column
-    keys = {_key(c): c for c in reversed(columns)}  # the first of equal keys wins
+    keys = {k: c for c in reversed(columns) for k in _keys(c)}  # the first column wins
     for field, aliases in COLUMN_ALIASES.items():
         if field not in found and field not in mapping:
             hit = next((keys[_key(a)] for a in aliases if _key(a) in keys), None)
@@ -176,8 +183,10 @@ def _positions(
             gpd.GeoDataFrame(frame), source=source, id_column=id_col,
             allowed=("Point", "MultiPoint"), role="site",
         )  # fmt: skip
-        points = None if errors else shapely.centroid(gdf.geometry)
-        return points, errors, warns
+        if errors:
+            return None, errors, warns
+        centres = shapely.centroid(gdf.geometry.to_numpy())  # a MultiPoint's centre
+        return gpd.GeoSeries(centres, index=frame.index, crs=gdf.crs), errors, warns
     else:
         fix = "add 'lon' and 'lat' columns (or 'x', 'y' and the project file's 'crs:')."
         return None, [Problem(source, "", "no coordinate columns found.", fix)], []
@@ -185,7 +194,7 @@ def _positions(
         fix = "add 'crs:' (e.g. EPSG:32648, or 'VN-2000 TM-3 Thái Nguyên') to this layer."
         return None, [Problem(source, f"columns '{xc}', '{yc}'", "x/y need a CRS.", fix)], []
     try:
-        given = resolve_crs(crs or default)
+        given = resolve_crs(crs or default or "EPSG:4326")
     except ValueError as exc:
         fix = "use an EPSG code or a VN-2000 name ('VN-2000 TM-3 Thái Nguyên')."
         return None, [Problem(source, "crs", str(exc), fix)], []

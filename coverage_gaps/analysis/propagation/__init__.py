@@ -8,6 +8,7 @@ from .diffraction import (
     compute_bullington_factor,
     compute_knife_edge_loss,
     compute_profile_loss,
+    compute_smooth_factor,
     convert_factor_to_loss,
     trace_radials,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "compute_path_loss",
     "compute_profile_loss",
     "compute_sector_attenuation",
+    "compute_smooth_factor",
     "compute_tr38901_loss",
     "compute_useful_range",
     "convert_factor_to_loss",

@@ -30,7 +30,7 @@ def compute_sector_attenuation(
 
     Examples
     --------
-    >>> compute_sector_attenuation([90, 122.5, 180, 270], azimuth_deg=90).round(2).tolist()
+    >>> compute_sector_attenuation([90, 122.5, 180, 270], azimuth_deg=90).astype(float).round(2).tolist()
     [0.0, 3.0, 23.01, 25.0]
     >>> compute_sector_attenuation([0, 180], azimuth_deg=float("nan")).tolist()
     [0.0, 0.0]

@@ -326,6 +326,7 @@ def describe_validity(
     base_height_m: Sequence[float] | np.ndarray,
     reach_m: Sequence[float] | np.ndarray,
     mobile_height_m: float,
+    environment: str = "rural",
 ) -> list[str]:
     """Plain sentences on what the sites put outside their models' validity (besides
     distances under 1 km, handled by SM.2028's short-range rule); empty when nothing.
@@ -355,6 +356,8 @@ def describe_validity(
             continue
         label = labels[name]
         (h_lo, h_hi), (m_lo, m_hi), d_hi = v["hb"], v["hm"], v["d"][1]
+        if name == "tr38901" and environment == "rural":
+            d_hi = 10e3  # RMa LOS holds to 10 km
         low, high, far = (
             (sel & (hb < h_lo)).sum(),
             (sel & (hb > h_hi)).sum(),

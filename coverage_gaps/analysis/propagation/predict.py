@@ -33,7 +33,12 @@ import pandas as pd
 
 from ..._errors import Problem, warn_problem
 from .antenna import DEFAULT_BEAMWIDTH_DEG, compute_sector_attenuation
-from .diffraction import compute_profile_loss, convert_factor_to_loss, trace_radials
+from .diffraction import (
+    compute_profile_loss,
+    compute_smooth_factor,
+    convert_factor_to_loss,
+    trace_radials,
+)
 from .grid import Grid, Terrain
 from .pathloss import ENVIRONMENTS, MAX_RANGE_M, compute_path_loss, describe_validity
 
@@ -122,8 +127,8 @@ def compute_useful_range(
     --------
     >>> s = pd.DataFrame({"x": [0.0], "y": [0.0], "height_m": [30.0], "frequency_mhz": [900.0],
     ...                   "eirp_dbm": [30.0]})
-    >>> int(compute_useful_range(s, model="hata", threshold_dbm=-95.3)[0])  # 125.3 dB at 6 km
-    6028
+    >>> round(float(compute_useful_range(s, model="hata", threshold_dbm=-95.3)[0]))  # 125.3 dB at 6 km
+    5999
     """
     a = _site_arrays(sites, model)
     if model == "range":
@@ -327,7 +332,12 @@ def _mast_power(
         lengths = np.minimum(
             np.ceil(reach.max(axis=0) * 1.02 / res) + 3, math.ceil(mast.reach / res) + 3
         ).astype(np.int64)
-        factor = _trace_mast(ctx["terrain"], mast, lengths, a["height_m"][mast.rows[0]], ctx)
+        height = float(a["height_m"][mast.rows[0]])
+        factor = _trace_mast(ctx["terrain"], mast, lengths, height, ctx)
+        dist = np.arange(factor.shape[1]) * res
+        smooth = compute_smooth_factor(
+            dist, dist - res, tx_above_m=height, rx_above_m=ctx["hm"]
+        ).astype(np.float32)[None, :]
         flat = geo["spoke"] * factor.shape[1] + np.minimum(geo["sample"], factor.shape[1] - 1)
     best = np.full(geo["d2"].shape, np.nan, dtype=np.float32)
     losses: dict[float, np.ndarray] = {}
@@ -353,7 +363,7 @@ def _mast_power(
             if model == "hata+terrain":
                 f = float(a["frequency_mhz"][i])
                 if f not in losses:
-                    losses[f] = convert_factor_to_loss(factor, f).ravel()
+                    losses[f] = convert_factor_to_loss(factor, f, smooth).ravel()
                 power -= np.take(losses[f], flat[sub])
             power[~inside] = np.nan
         np.fmax(best[sub], power, out=best[sub])
@@ -444,7 +454,7 @@ def predict_coverage(
         max_range_m=max_range_m,
     )
     a["reach"] = reach
-    notes = _validity_notes(a, model, receiver_height_m, max_range_m)
+    notes = _validity_notes(a, model, receiver_height_m, max_range_m, environment)
     if notes:
         warn_problem(
             Problem(
@@ -485,7 +495,7 @@ def predict_coverage(
 
 
 def _validity_notes(
-    a: dict[str, np.ndarray], model: str, hm: float, max_range_m: float
+    a: dict[str, np.ndarray], model: str, hm: float, max_range_m: float, environment: str
 ) -> list[str]:
     reach = a["reach"]
     notes = []
@@ -495,6 +505,7 @@ def _validity_notes(
             base_height_m=a["height_m"],
             reach_m=reach,
             mobile_height_m=hm,
+            environment=environment,
         )
         dead = int((reach <= 0).sum())
         if dead:
@@ -543,7 +554,7 @@ def predict_points(
     )
     best = np.full(px.shape, np.nan)
     step = step_m or (terrain.grid.resolution if terrain is not None else 50.0)
-    for i in np.flatnonzero(reach > 0):  # one site at a time, every point at once
+    for i in np.flatnonzero(reach > 0).tolist():  # one site at a time, every point at once
         dx, dy = px - a["x"][i], py - a["y"][i]
         d = np.hypot(dx, dy)
         near = np.flatnonzero(d <= reach[i])
@@ -597,8 +608,10 @@ def _point_diffraction(
         ys = y0 + (py[sl, None] - y0) / dd * along[None, :]
         heights = terrain.sample(xs, ys).astype(float)
         rx = terrain.sample(px[sl], py[sl]).astype(float) + hm
+        last = np.ceil(d[sl] / step - 1.0) * step  # the last sample before the point
+        smooth = compute_smooth_factor(d[sl], last, tx_above_m=a["height_m"][i], rx_above_m=hm)
         factor = compute_profile_loss(
             d[sl], heights, step_m=step, tx_height_m=ground + a["height_m"][i], rx_height_m=rx
         )
-        out[sl] = convert_factor_to_loss(factor, float(a["frequency_mhz"][i]))
+        out[sl] = convert_factor_to_loss(factor, float(a["frequency_mhz"][i]), smooth)
     return out
