@@ -452,15 +452,10 @@ def load_site_list(
     id_col = found.get("site_id")
     label = lambda rows: _labels(frame, rows, table, id_col)  # noqa: E731
     points, errors, warns = _positions(frame, found, table=table, crs=crs, source=src)
-    carriers, errs = _carriers(frame, found, carrier, label, src)
-    keep = np.ones(len(frame), dtype=bool)
-    if carrier is not None:
-        keep &= carriers == normalise_carrier(carrier)
-    techs, tech_errors, tech_warns = _technologies(frame, found, technology, keep, label, src)
-    problems += errors + errs + tech_errors
-    keep &= techs != ""
-    if technology is not None:
-        keep &= techs == normalise_technology(technology)
+    carriers, techs, keep, errs, tech_warns = _select_rows(
+        frame, found, carrier=carrier, technology=technology, label=label, source=src
+    )
+    problems += errors + errs
     fields, errs = _fields(
         frame,
         found,
@@ -472,48 +467,68 @@ def load_site_list(
     )
     problems += errs
     if not problems and not keep.any():
-        have = sorted({f"{c} {t}" for c, t in zip(carriers, techs, strict=True) if c and t})
-        what = f"no site of {carrier or 'any carrier'} {technology or ''}".rstrip() + "."
-        problems.append(
-            Problem(
-                src,
-                "",
-                what,
-                f"the file has: {list_items(have) or 'nothing usable'}; check 'carrier:' and 'technology:'.",
-            )
-        )
+        problems.append(_nothing_left(src, carriers, techs, carrier, technology))
     if problems:
         raise InputDataError(problems)
     warn_problems(warns + tech_warns)
     assert points is not None
-    moved = points.to_crs(working_crs)
     rows = np.flatnonzero(keep)
-    geometry = moved.to_numpy()[rows]
-    ids = (
-        frame[id_col].astype("string").fillna("").to_numpy(dtype=object)[rows]
-        if id_col
-        else np.full(rows.size, "", dtype=object)
-    )
-    out = {
-        "site_id": ids,
-        "carrier": carriers[rows],
-        "technology": techs[rows],
-        "x": shapely.get_x(geometry),
-        "y": shapely.get_y(geometry),
-        **{
-            f: fields[f][rows]
-            for f in (
-                "height_m",
-                "frequency_mhz",
-                "eirp_dbm",
-                "azimuth_deg",
-                "beamwidth_deg",
-                "range_m",
-            )
-        },
-        "row": [f"row {i + 2}" if table else f"feature {i + 1}" for i in rows],
+    ids = frame[id_col].astype("string").fillna("") if id_col else pd.Series([""] * len(frame))
+    columns_out = {
+        "site_id": ids.to_numpy(dtype=object),
+        "carrier": carriers,
+        "technology": techs,
+        **fields,
+        "row": np.array(
+            [f"row {i + 2}" if table else f"feature {i + 1}" for i in range(len(frame))]
+        ),
     }
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=working_crs)
+    return _assemble(columns_out, points, rows, working_crs)
+
+
+def _select_rows(
+    frame: pd.DataFrame,
+    found: dict[str, str],
+    *,
+    carrier: str | None,
+    technology: str | None,
+    label,
+    source: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem], list[Problem]]:
+    """Carriers, technologies, the rows of the layer's carrier and technology, errors and
+    warnings."""
+    carriers, errors = _carriers(frame, found, carrier, label, source)
+    keep = np.ones(len(frame), dtype=bool)
+    if carrier is not None:
+        keep &= carriers == normalise_carrier(carrier)
+    techs, tech_errors, warns = _technologies(frame, found, technology, keep, label, source)
+    keep &= techs != ""
+    if technology is not None:
+        keep &= techs == normalise_technology(technology)
+    return carriers, techs, keep, errors + tech_errors, warns
+
+
+def _nothing_left(
+    src: str, carriers: np.ndarray, techs: np.ndarray, carrier: str | None, tech: str | None
+) -> Problem:
+    have = sorted({f"{c} {t}" for c, t in zip(carriers, techs, strict=True) if c and t})
+    what = f"no site of {carrier or 'any carrier'} {tech or ''}".rstrip() + "."
+    fix = (
+        f"the file has: {list_items(have) or 'nothing usable'}; check 'carrier:' and 'technology:'."
+    )
+    return Problem(src, "", what, fix)
+
+
+def _assemble(
+    columns: dict[str, np.ndarray], points: gpd.GeoSeries, rows: np.ndarray, working_crs: CRS
+) -> gpd.GeoDataFrame:
+    """The kept rows as :data:`SITE_LIST_COLUMNS` with points in the working CRS."""
+    geometry = points.to_crs(working_crs).to_numpy()[rows]
+    out = {name: columns[name][rows] for name in SITE_LIST_COLUMNS if name in columns}
+    out["x"], out["y"] = shapely.get_x(geometry), shapely.get_y(geometry)
+    return gpd.GeoDataFrame(
+        {name: out[name] for name in SITE_LIST_COLUMNS}, geometry=geometry, crs=working_crs
+    )
 
 
 def check_dem(path: Path, *, sites: gpd.GeoDataFrame, role: str = "DEM") -> None:

@@ -474,11 +474,21 @@ def predict_coverage(
         "threshold": threshold_dbm,
         "azimuth": a["azimuth_deg"],
     }
+    masts = _group_masts(a, reach)
+    out = _run_masts(masts, a, grid, ctx, workers or min(4, os.cpu_count() or 1))
+    return Prediction(out, grid, model, reach, tuple(notes))
+
+
+def _run_masts(
+    masts: list[_Mast], a: dict[str, np.ndarray], grid: Grid, ctx: dict, workers: int
+) -> npt.NDArray[np.float32]:
+    """The best power over the grid, the masts shared among ``workers`` threads; the result
+    is the same whatever the threads' order (a maximum)."""
     out = np.full((grid.height, grid.width), np.nan, dtype=np.float32)
     lock = threading.Lock()
 
-    def run(masts: list[_Mast]) -> None:
-        for mast in masts:
+    def run(part: list[_Mast]) -> None:
+        for mast in part:
             result = _mast_power(mast, a, grid, ctx)
             if result is None:
                 continue
@@ -486,12 +496,10 @@ def predict_coverage(
             with lock:
                 np.fmax(out[r0:r1, c0:c1], power, out=out[r0:r1, c0:c1])
 
-    n_workers = workers or min(4, os.cpu_count() or 1)
-    masts = _group_masts(a, reach)
-    with ThreadPoolExecutor(max_workers=n_workers) as pool:
-        for future in [pool.submit(run, part) for part in _split(masts, n_workers)]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(run, part) for part in _split(masts, workers)]:
             future.result()
-    return Prediction(out, grid, model, reach, tuple(notes))
+    return out
 
 
 def _validity_notes(
