@@ -59,7 +59,7 @@ EARTH_RADIUS_M = 6_371_000.0
 #: Effective earth radius a_e = k × 6,371 km ≈ 8,495 km.
 EFFECTIVE_EARTH_RADIUS_M = K_FACTOR * EARTH_RADIUS_M
 #: Profile samples next to the receiver checked one by one by :func:`trace_radials`.
-NEAR_SAMPLES = 8
+NEAR_SAMPLES = 6
 _SPEED_OF_LIGHT = 299_792_458.0
 
 

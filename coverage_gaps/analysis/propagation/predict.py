@@ -153,35 +153,45 @@ def compute_useful_range(
 
 @dataclass(frozen=True)
 class _LossTable:
-    """A site's path loss at log-spaced distances from 1 m (``log_d`` = log10 metres)."""
+    """A site's path loss at log-spaced distances from 1 m to ``10 ** top`` m; the masts'
+    antennas share the distances, so a cell's position in the table is computed once."""
 
-    log_d: npt.NDArray[np.float64]
+    top: float  # log10 of the last distance (m)
     loss: npt.NDArray[np.float32]
     diff: npt.NDArray[np.float32]  # to the next value
 
     @classmethod
-    def build(cls, frequency: float, height: float, reach: float, ctx: dict) -> _LossTable:
-        log_d = np.linspace(0.0, math.log10(max(reach, 2.0) * 1.02), _TABLE_SIZE)
+    def build(cls, frequency: float, height: float, top: float, ctx: dict) -> _LossTable:
         loss = compute_path_loss(
-            10.0**log_d,
+            np.logspace(0.0, top, _TABLE_SIZE),
             frequency_mhz=frequency,
             base_height_m=height,
             mobile_height_m=ctx["hm"],
             environment=ctx["env"],
         ).astype(np.float32)
-        return cls(log_d, loss, np.append(np.diff(loss), np.float32(0.0)).astype(np.float32))
+        return cls(top, loss, np.append(np.diff(loss), np.float32(0.0)).astype(np.float32))
 
-    def interpolate(self, log_d: np.ndarray) -> np.ndarray:
-        """Loss at distances given as log10 metres (float32), linear in log-distance."""
-        scale = np.float32((_TABLE_SIZE - 1) / self.log_d[-1])
-        u = np.clip(log_d * scale, np.float32(0.0), np.float32(_TABLE_SIZE - 1.0001))
-        i = u.astype(np.int64)
-        return self.loss[i] + (u - i) * self.diff[i]
+    @staticmethod
+    def locate(log_d: np.ndarray, top: float) -> tuple[np.ndarray, np.ndarray]:
+        """Table index and fraction of distances given as log10 metres (float32)."""
+        u = log_d * np.float32((_TABLE_SIZE - 1) / top)
+        np.clip(u, np.float32(0.0), np.float32(_TABLE_SIZE - 1.0001), out=u)
+        index = u.astype(np.int32)
+        u -= index
+        return index, u
+
+    def interpolate(self, index: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+        """Loss (dB) at the positions :meth:`locate` gave, linear in log-distance."""
+        out = np.take(self.diff, index)
+        out *= fraction
+        out += np.take(self.loss, index)
+        return out
 
     def distance_at(self, loss: np.ndarray) -> np.ndarray:
         """The first tabulated distance whose loss exceeds ``loss`` (0 below the first)."""
         i = np.searchsorted(self.loss, loss, side="right")
-        return np.where(i == 0, 0.0, 10.0 ** self.log_d[np.minimum(i, _TABLE_SIZE - 1)])
+        log_d = np.minimum(i, _TABLE_SIZE - 1) * (self.top / (_TABLE_SIZE - 1))
+        return np.where(i == 0, 0.0, 10.0**log_d)
 
 
 @dataclass
@@ -289,20 +299,32 @@ def _trace_mast(
 def _mast_geometry(
     grid: Grid, mast: _Mast, window: tuple[int, int, int, int], n_radials: int, ctx: dict
 ) -> dict:
-    """Per cell of the window: squared distance, log10 distance, bearing and radial sample."""
+    """Per cell of the window: squared distance, position in the loss tables, bearing
+    (degrees, when a sector needs it) and radial sample (with terrain)."""
     r0, r1, c0, c1 = window
     t, res = grid.transform, grid.resolution
     dx = (t.c + (np.arange(c0, c1) + 0.5) * res - mast.x).astype(np.float32)
     dy = (t.f - (np.arange(r0, r1) + 0.5) * res - mast.y).astype(np.float32)
     d2 = dy[:, None] * dy[:, None] + dx[None, :] * dx[None, :]
-    geo = {"d2": d2, "log_d": np.float32(0.5) * np.log10(np.maximum(d2, np.float32(1.0)))}
-    if ctx["model"] != "hata+terrain" and not np.isfinite(ctx["azimuth"][mast.rows]).any():
+    log_d = np.maximum(d2, np.float32(1.0))
+    np.log10(log_d, out=log_d)
+    log_d *= np.float32(0.5)
+    geo = {"d2": d2}
+    geo["index"], geo["fraction"] = _LossTable.locate(log_d, ctx["top"])
+    terrain = ctx["model"] == "hata+terrain"
+    sectors = np.isfinite(ctx["azimuth"][mast.rows]).any()
+    if not (terrain or sectors):
         return geo  # omni antennas without terrain: no bearing needed
-    geo["bearing"] = np.degrees(np.arctan2(dx[None, :], dy[:, None])) % np.float32(360.0)
-    if ctx["model"] == "hata+terrain":
-        spoke = np.rint(geo["bearing"] * np.float32(n_radials / 360.0)).astype(np.int64) % n_radials
-        sample = np.rint(np.sqrt(d2) / np.float32(ctx["step"])).astype(np.int64)
-        geo["spoke"], geo["sample"] = spoke, sample
+    angle = np.arctan2(dx[None, :], dy[:, None])  # radians clockwise from north
+    if sectors:
+        geo["bearing"] = angle * np.float32(180.0 / np.pi)
+    if terrain:
+        angle *= np.float32(n_radials / (2 * np.pi))
+        spoke = np.rint(angle, out=angle).astype(np.int64)
+        spoke %= n_radials
+        sample = np.sqrt(d2)
+        sample *= np.float32(1.0 / ctx["step"])
+        geo["radial"] = spoke, np.rint(sample, out=sample).astype(np.int64)
     return geo
 
 
@@ -315,12 +337,13 @@ def _mast_power(
     res = ctx["step"] if model == "hata+terrain" else grid.resolution
     n_radials = max(8, math.ceil(2 * math.pi * mast.reach / (RADIAL_SPACING_CELLS * res)))
     bearings = np.arange(n_radials) * (360.0 / n_radials)
+    ctx = {**ctx, "top": math.log10(max(mast.reach, 2.0) * 1.02)}
     if model == "range":
         reach = a["range_m"][mast.rows][:, None] * np.ones(n_radials)
         tables: dict[int, _LossTable] = {}
     else:
         tables = {
-            i: _LossTable.build(a["frequency_mhz"][i], a["height_m"][i], a["reach"][i], ctx)
+            i: _LossTable.build(a["frequency_mhz"][i], a["height_m"][i], ctx["top"], ctx)
             for i in mast.rows
         }
         reach = _member_reach(mast, a, tables, bearings, ctx)
@@ -338,7 +361,11 @@ def _mast_power(
         smooth = compute_smooth_factor(
             dist, dist - res, tx_above_m=height, rx_above_m=ctx["hm"]
         ).astype(np.float32)[None, :]
-        flat = geo["spoke"] * factor.shape[1] + np.minimum(geo["sample"], factor.shape[1] - 1)
+        spoke, sample = geo["radial"]
+        np.minimum(sample, factor.shape[1] - 1, out=sample)
+        spoke *= factor.shape[1]
+        spoke += sample
+        flat = spoke
     best = np.full(geo["d2"].shape, np.nan, dtype=np.float32)
     losses: dict[float, np.ndarray] = {}
     for k, i in enumerate(mast.rows):  # the sectors of the mast
@@ -352,7 +379,8 @@ def _mast_power(
                 np.float32(np.nan),
             )
         else:
-            power = np.float32(a["eirp_dbm"][i]) - tables[i].interpolate(geo["log_d"][sub])
+            power = tables[i].interpolate(geo["index"][sub], geo["fraction"][sub])
+            np.subtract(np.float32(a["eirp_dbm"][i]), power, out=power)
             if np.isfinite(a["azimuth_deg"][i]):
                 power -= compute_sector_attenuation(
                     geo["bearing"][sub],
