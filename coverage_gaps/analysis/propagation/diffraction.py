@@ -331,8 +331,9 @@ def trace_radials(
     the receiver; farther, each window of points contributes its highest point (windows
     grow with distance, at most 2/``near`` of it), so a farther point that is not the
     highest of its window but would be steeper from the receiver is missed. S_rim can
-    only be underestimated, so the loss too: on rough synthetic terrain by 0.2 dB or more
-    at 5 % of shadowed samples and 0.6 dB or more at 1 % (see docs/PREDICTION.md).
+    only be underestimated, so the loss too: on rough synthetic terrain (fractal, 250 m
+    relief, 50 m steps, 900 MHz) by more than 0.13 dB at 5 % of samples and more than
+    0.5 dB at 1 %; 91 % of samples are exact (see docs/PREDICTION.md).
     """
     m1 = heights_m.shape[1]
     d = (np.arange(m1, dtype=np.float32) * np.float32(step_m)).astype(np.float32)
