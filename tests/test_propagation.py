@@ -194,9 +194,9 @@ def test_knife_edge_against_p526() -> None:
 def test_single_knife_edge_profile() -> None:
     """[P.526] eq. (26): ν = h √(2 d / (λ d1 d2)); a 100 m edge half-way along 10 km at
     900 MHz, antennas 10 m up, with the 4/3-earth bulge lowering the far antenna."""
-    z = np.zeros((1, 199))
-    z[0, 99] = 100.0
-    factor = compute_profile_loss(np.array([1e4]), z, step_m=50.0, tx_height_m=10.0,
+    x = 50.0 * np.arange(1, 200)[None, :]
+    z = np.where(x == 5000.0, 100.0, 0.0)
+    factor = compute_profile_loss(np.array([1e4]), x, z, tx_height_m=10.0,
                                   rx_height_m=np.array([10.0]))  # fmt: skip
     bulge = 5000**2 / (2 * 8_494_666.7)  # edge lowered; the far antenna by 4 × that
     h = (100 - bulge) - (10 + 10 - 4 * bulge) / 2
@@ -218,7 +218,8 @@ def test_radials_match_straight_profiles_and_never_overestimate() -> None:
     )
     ref = np.zeros_like(fast)
     for j in range(2, 161):
-        f = compute_profile_loss(np.full(64, j * 50.0), z[:, 1 : j + 1].astype(float), step_m=50.0,
+        x = np.broadcast_to(50.0 * np.arange(1, j + 1), (64, j))
+        f = compute_profile_loss(np.full(64, j * 50.0), x, z[:, 1 : j + 1].astype(float),
                                  tx_height_m=tx, rx_height_m=z[:, j] + 1.5)  # fmt: skip
         ref[:, j] = convert_factor_to_loss(f, 1800.0)
     diff = fast[:, 2:] - ref[:, 2:]
@@ -527,3 +528,15 @@ def test_no_runtime_warnings_from_numpy(recwarn) -> None:
         predict_points(_sites(x=[1025.0], y=[1025.0]), [1025.0, 1500.0], [1025.0, 1025.0],
                        model="hata+terrain", threshold_dbm=-105, terrain=terrain)  # fmt: skip
     assert not [w for w in recwarn if not issubclass(w.category, CoverageGapsWarning)]
+
+
+def test_sites_beyond_the_grid_and_no_sites() -> None:
+    grid = make_grid((0, 0, 2000, 2000), resolution_m=100, crs=UTM48)
+    empty = predict_coverage(_sites().iloc[:0], grid, model="hata", threshold_dbm=-105)
+    assert np.isnan(empty.values).all() and empty.values.dtype == np.float32
+    outside = _sites(x=[-3000.0], y=[1000.0])  # 3 km west of the grid: reaches into it
+    p = predict_coverage(outside, grid, model="hata", threshold_dbm=-105)
+    direct = predict_points(outside, [50.0], [1050.0], model="hata", threshold_dbm=-105)
+    assert _value_at(p, 50.0, 1050.0) == pytest.approx(direct[0], abs=0.01)
+    far = _sites(x=[-90_000.0], y=[1000.0])
+    assert np.isnan(predict_coverage(far, grid, model="hata", threshold_dbm=-105).values).all()

@@ -10,6 +10,7 @@ from .diffraction import (
     compute_profile_loss,
     compute_smooth_factor,
     convert_factor_to_loss,
+    trace_columns,
     trace_radials,
 )
 from .grid import Grid, Terrain, load_terrain, make_grid
@@ -65,5 +66,6 @@ __all__ = [
     "predict_coverage",
     "predict_points",
     "select_model",
+    "trace_columns",
     "trace_radials",
 ]

@@ -47,6 +47,7 @@ __all__ = [
     "compute_profile_loss",
     "compute_smooth_factor",
     "convert_factor_to_loss",
+    "trace_columns",
     "trace_radials",
 ]
 
@@ -162,9 +163,9 @@ def convert_factor_to_loss(
 
 def compute_profile_loss(
     distance_m: FloatArray,
+    along_m: FloatArray,
     heights_m: FloatArray,
     *,
-    step_m: float,
     tx_height_m: float,
     rx_height_m: FloatArray,
 ) -> FloatArray:
@@ -174,11 +175,10 @@ def compute_profile_loss(
     ----------
     distance_m
         (P,) distance of each receiver from the transmitter.
+    along_m
+        (P, K) distance from the transmitter of each profile sample; NaN for none (pad).
     heights_m
-        (P, K) ground heights above sea level at ``i * step_m``, i = 1..K; samples at or
-        beyond a receiver's distance are ignored.
-    step_m
-        Spacing of the samples.
+        (P, K) ground heights above sea level at those samples.
     tx_height_m
         Transmitter antenna above sea level.
     rx_height_m
@@ -186,31 +186,31 @@ def compute_profile_loss(
 
     Examples
     --------
-    One 100 m hill half-way, 50 m steps, antennas 10 m up on flat ground (earth curvature
-    lowers the far end by 5.9 m):
+    One 100 m hill half-way along 10 km, samples every 50 m, antennas 10 m up on flat
+    ground (earth curvature lowers the far end by 5.9 m):
 
-    >>> z = np.zeros((1, 199)); z[0, 99] = 100.0
-    >>> f = compute_profile_loss(np.array([1e4]), z, step_m=50.0, tx_height_m=10.0,
+    >>> x = 50.0 * np.arange(1, 200)[None, :]
+    >>> z = np.where(x == 5000.0, 100.0, 0.0)
+    >>> f = compute_profile_loss(np.array([1e4]), x, z, tx_height_m=10.0,
     ...                          rx_height_m=np.array([10.0]))
     >>> round(float(f[0]), 2)
     2.59
     """
     d = np.asarray(distance_m, dtype=float)[:, None]
-    k = heights_m.shape[1]
-    xi = step_m * np.arange(1, k + 1, dtype=float)[None, :]
-    valid = xi < d
+    xi = np.asarray(along_m, dtype=float)
+    valid = (xi > 0) & (xi < d)
     a2 = 2.0 * EFFECTIVE_EARTH_RADIUS_M
-    g = np.where(valid, heights_m - xi * xi / a2, -np.inf)
     rx = np.asarray(rx_height_m, dtype=float)[:, None] - d * d / a2
     with np.errstate(invalid="ignore", divide="ignore"):
-        theta = (g - tx_height_m) / xi
+        g = np.where(valid, heights_m - xi * xi / a2, -np.inf)
+        theta = np.where(valid, (g - tx_height_m) / xi, -np.inf)
         rim = np.where(valid, (g - rx) / (d - xi), -np.inf)
-    first = np.argmax(theta, axis=1)
-    tx_slope = theta[np.arange(len(d)), first]
-    tx_edge = xi[0, first]
-    with np.errstate(invalid="ignore", divide="ignore"):
         direct = (rx[:, 0] - tx_height_m) / d[:, 0]
-    return compute_bullington_factor(d[:, 0], tx_slope, rim.max(axis=1), direct, tx_edge)
+    first = np.argmax(theta, axis=1)
+    rows = np.arange(len(d))
+    return compute_bullington_factor(
+        d[:, 0], theta[rows, first], rim.max(axis=1), direct, np.nan_to_num(xi[rows, first])
+    )
 
 
 def _sortable(values: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
@@ -224,17 +224,20 @@ def _transmitter_side(
     g: npt.NDArray[np.float32], d: npt.NDArray[np.float32], tx: float
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """S_tim and the index of the point defining it for each sample as a receiver (the
-    points strictly between), by one running maximum of (slope, index) packed in int64."""
+    points strictly between), by one running maximum of (slope, index) packed in int64.
+    Arrays are (samples, radials); ``d`` is (samples, 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = (g - np.float32(tx)) / d
-    theta[:, 0] = -np.inf
-    key = (_sortable(theta) << 20) | np.arange(g.shape[1], dtype=np.int64)
-    np.maximum.accumulate(key, axis=1, out=key)
+    theta[0] = -np.inf
+    key = _sortable(theta)
+    key <<= 20
+    key |= np.arange(g.shape[0], dtype=np.int64)[:, None]
+    np.maximum.accumulate(key, axis=0, out=key)
     edge = np.zeros(key.shape, dtype=np.int64)
-    edge[:, 1:] = key[:, :-1] & 0xFFFFF
-    packed = (key[:, :-1] >> 20).astype(np.int32)
+    edge[1:] = key[:-1] & 0xFFFFF
+    packed = (key[:-1] >> 20).astype(np.int32)
     slope = np.full(g.shape, -np.inf, dtype=np.float32)
-    slope[:, 1:] = (packed ^ ((packed >> 31) & np.int32(0x7FFFFFFF))).view(np.float32)
+    slope[1:] = (packed ^ ((packed >> 31) & np.int32(0x7FFFFFFF))).view(np.float32)
     return slope, edge
 
 
@@ -249,9 +252,9 @@ def _receiver_side(
 
     Exact over the transmitter's edge and the ``near`` samples next to the receiver; beyond,
     octave by octave, over the highest point of each window of 2^k samples at 2^(k-1)·near
-    to 2^k·near samples away (a window never wider than 2/near of its distance).
+    to 2^k·near samples away (a window never wider than 2/near of its distance). Arrays
+    are (samples, radials), so that every shift is a contiguous block.
     """
-    n, m1 = g.shape
     with np.errstate(divide="ignore", invalid="ignore"):
         return _receiver_slopes(g, rx, d, edge, near)
 
@@ -263,35 +266,59 @@ def _receiver_slopes(
     edge: npt.NDArray[np.int64],
     near: int,
 ) -> npt.NDArray[np.float32]:
-    n, m1 = g.shape
-    flat = edge + (np.arange(n, dtype=np.int64) * m1)[:, None]
+    m1, n = g.shape
+    flat = edge * n + np.arange(n, dtype=np.int64)
     best = np.take(g, flat) - rx
-    best /= d[None, :] - np.take(d, edge)
-    best[:, :2] = -np.inf
+    best /= d - np.take(d, edge)
+    best[:2] = -np.inf
     tmp, tmp2 = np.empty_like(best), np.empty_like(best)
     for lag in range(1, min(near, m1 - 2) + 1):
-        out, part = best[:, lag + 1 :], tmp[:, lag + 1 :]
-        np.subtract(g[:, 1 : m1 - lag], rx[:, lag + 1 :], out=part)
-        part *= np.float32(1.0 / d[lag])
+        out, part = best[lag + 1 :], tmp[lag + 1 :]
+        np.subtract(g[1 : m1 - lag], rx[lag + 1 :], out=part)
+        part *= np.float32(1.0 / d[lag, 0])
         np.maximum(out, part, out=out)
     pooled = g.copy()
-    pooled[:, 0] = -np.inf
-    where = np.broadcast_to(d, g.shape).copy()
+    pooled[0] = -np.inf
+    where = np.repeat(d, n, axis=1)
     width, low = 1, near
     while low < m1 - 2:
-        higher = pooled[:, :-width] > pooled[:, width:]
-        where[:, width:] = np.where(higher, where[:, :-width], where[:, width:])
-        np.maximum(pooled[:, width:], pooled[:, :-width], out=pooled[:, width:])
+        higher = pooled[:-width] > pooled[width:]
+        where[width:] = np.where(higher, where[:-width], where[width:])
+        pooled[width:] = np.maximum(pooled[width:], pooled[:-width])
         width *= 2
         for lag in range(low, min(2 * low, m1 - 2), width):
             k = m1 - lag - 1
-            out, part, den = best[:, lag + 1 :], tmp[:, lag + 1 :], tmp2[:, lag + 1 :]
-            np.subtract(d[None, lag + 1 :], where[:, :k], out=den)
-            np.subtract(pooled[:, :k], rx[:, lag + 1 :], out=part)
+            out, part, den = best[lag + 1 :], tmp[lag + 1 :], tmp2[lag + 1 :]
+            np.subtract(d[lag + 1 :], where[:k], out=den)
+            np.subtract(pooled[:k], rx[lag + 1 :], out=part)
             np.divide(part, den, out=part)
             np.maximum(out, part, out=out)
         low *= 2
     return best
+
+
+def trace_columns(
+    heights_m: npt.NDArray[np.float32],
+    *,
+    step_m: float,
+    tx_height_m: float,
+    rx_height_m: float,
+    near: int = NEAR_SAMPLES,
+) -> npt.NDArray[np.float32]:
+    """:func:`trace_radials` on heights laid out (samples, radials): the fast layout."""
+    m1 = heights_m.shape[0]
+    d = (np.arange(m1, dtype=np.float32) * np.float32(step_m))[:, None]
+    g = heights_m.astype(np.float32)
+    g -= d * d / np.float32(2 * EFFECTIVE_EARTH_RADIUS_M)
+    rx = g + np.float32(rx_height_m)
+    tx_slope, edge = _transmitter_side(g, d, tx_height_m)
+    rx_slope = _receiver_side(g, rx, d, edge, near)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        direct = (rx - np.float32(tx_height_m)) / d
+    edge_m = np.take(d[:, 0], edge)
+    return compute_bullington_factor(
+        np.broadcast_to(d, g.shape), tx_slope, rx_slope, direct, edge_m
+    ).astype(np.float32, copy=False)
 
 
 def trace_radials(
@@ -335,14 +362,8 @@ def trace_radials(
     relief, 50 m steps, 900 MHz) by more than 0.13 dB at 5 % of samples and more than
     0.5 dB at 1 %; 91 % of samples are exact (see docs/PREDICTION.md).
     """
-    m1 = heights_m.shape[1]
-    d = (np.arange(m1, dtype=np.float32) * np.float32(step_m)).astype(np.float32)
-    g = heights_m.astype(np.float32) - d * d / np.float32(2 * EFFECTIVE_EARTH_RADIUS_M)
-    rx = g + np.float32(rx_height_m)
-    tx_slope, edge = _transmitter_side(g, d, tx_height_m)
-    rx_slope = _receiver_side(g, rx, d, edge, near)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        direct = (rx - np.float32(tx_height_m)) / d
-    return compute_bullington_factor(
-        np.broadcast_to(d, g.shape), tx_slope, rx_slope, direct, d[edge]
-    ).astype(np.float32)
+    columns = np.ascontiguousarray(np.asarray(heights_m, dtype=np.float32).T)
+    factor = trace_columns(
+        columns, step_m=step_m, tx_height_m=tx_height_m, rx_height_m=rx_height_m, near=near
+    )
+    return np.ascontiguousarray(factor.T)

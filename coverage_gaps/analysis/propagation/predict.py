@@ -9,13 +9,19 @@ dBm, the best site at each cell. Models:
 - ``hata+terrain``: the same plus the Bullington diffraction loss of :mod:`.diffraction`
   over the DEM.
 
-Work is limited to each site's *useful range*, where the path loss alone brings the
-boresight power down to the threshold (at most :data:`~.pathloss.MAX_RANGE_M`); beyond
-every site's useful range cells are nodata (NaN). With terrain, losses are computed along
-radial profiles from each site (one every two cells at the useful range, samples one cell
-apart) and each cell takes the sample nearest to it; co-located rows (the sectors of one
-mast) share their profiles. Sites are spread over ``workers`` threads (numpy releases the
-GIL); the result does not depend on their number or order.
+Work is limited to each antenna's *reach*: the cells where its power without terrain
+(EIRP − pattern − path loss) reaches the threshold, within its *useful range* (where the
+path loss alone brings the boresight power down to the threshold, at most
+:data:`~.pathloss.MAX_RANGE_M`). Cells in no antenna's reach are nodata (NaN); with terrain,
+cells in reach keep their value even when the terrain takes it below the threshold.
+
+With terrain, losses are computed along radial profiles from each mast (one radial every
+two cells at the reach, each only as long as the reach toward it; samples one cell apart)
+by :func:`~.diffraction.trace_columns`, and each cell takes the sample nearest to it;
+co-located rows (the sectors of one mast) share their profiles. Path loss comes from a
+table per antenna (2,048 log-spaced distances, linear in log-distance). Masts are spread
+over ``workers`` threads (numpy releases the GIL); the result does not depend on their
+number or order. :func:`predict_points` is the reference: one straight profile per point.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +43,7 @@ from .diffraction import (
     compute_profile_loss,
     compute_smooth_factor,
     convert_factor_to_loss,
-    trace_radials,
+    trace_columns,
 )
 from .grid import Grid, Terrain
 from .pathloss import ENVIRONMENTS, MAX_RANGE_M, compute_path_loss, describe_validity
@@ -152,6 +158,20 @@ def compute_useful_range(
 
 
 @dataclass(frozen=True)
+class _Settings:
+    """What every mast of one prediction shares."""
+
+    model: str
+    threshold: float
+    environment: str
+    hm: float  # receiver height above ground
+    step: float  # profile step (the terrain's cell)
+    terrain: Terrain | None
+    azimuth: npt.NDArray[np.float64]  # per site row
+    top: float = 0.0  # log10 of the mast's table range (set per mast)
+
+
+@dataclass(frozen=True)
 class _LossTable:
     """A site's path loss at log-spaced distances from 1 m to ``10 ** top`` m; the masts'
     antennas share the distances, so a cell's position in the table is computed once."""
@@ -161,13 +181,13 @@ class _LossTable:
     diff: npt.NDArray[np.float32]  # to the next value
 
     @classmethod
-    def build(cls, frequency: float, height: float, top: float, ctx: dict) -> _LossTable:
+    def build(cls, frequency: float, height: float, top: float, ctx: _Settings) -> _LossTable:
         loss = compute_path_loss(
             np.logspace(0.0, top, _TABLE_SIZE),
             frequency_mhz=frequency,
             base_height_m=height,
-            mobile_height_m=ctx["hm"],
-            environment=ctx["env"],
+            mobile_height_m=ctx.hm,
+            environment=ctx.environment,
         ).astype(np.float32)
         return cls(top, loss, np.append(np.diff(loss), np.float32(0.0)).astype(np.float32))
 
@@ -224,12 +244,12 @@ def _member_reach(
     a: dict[str, np.ndarray],
     tables: dict[int, _LossTable],
     bearings: np.ndarray,
-    ctx: dict,
+    ctx: _Settings,
 ) -> np.ndarray:
     """(rows, N) distance each antenna reaches toward each bearing (pattern included)."""
     out = np.empty((mast.rows.size, bearings.size))
     for k, i in enumerate(mast.rows):  # the sectors of the mast
-        budget = a["eirp_dbm"][i] - ctx["threshold"]
+        budget = a["eirp_dbm"][i] - ctx.threshold
         if np.isfinite(a["azimuth_deg"][i]):
             budget = budget - compute_sector_attenuation(
                 bearings, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
@@ -256,48 +276,43 @@ def _window(
 
 
 def _trace_mast(
-    terrain: Terrain, mast: _Mast, lengths: np.ndarray, height: float, ctx: dict
+    terrain: Terrain, mast: _Mast, lengths: np.ndarray, height: float, ctx: _Settings
 ) -> npt.NDArray[np.float32]:
-    """ν √λ on the radial profiles of a mast: (N radials, M + 1 samples), radial n traced
-    over its first ``lengths[n]`` samples (−inf beyond)."""
-    step = ctx["step"]
+    """ν √λ on the radial profiles of a mast, laid out (M + 1 samples, N radials); radial
+    n is traced over its first ``lengths[n]`` samples (−inf beyond)."""
+    step = ctx.step
     n_radials, m1 = lengths.size, int(lengths.max())
     t, res = terrain.grid.transform, terrain.grid.resolution
     # sample positions in cells from the terrain's corner (float32: well under 0.01 cell)
     col0, row0 = np.float32((mast.x - t.c) / res), np.float32((t.f - mast.y) / res)
-    along = np.arange(m1, dtype=np.float32) * np.float32(step / res)
+    along = (np.arange(m1, dtype=np.float32) * np.float32(step / res))[:, None]
     ground = float(terrain.sample([mast.x], [mast.y])[0])
     flat_heights = terrain.heights.ravel()
-    out = np.full((n_radials, m1), -np.inf, dtype=np.float32)
+    out = np.full((m1, n_radials), -np.inf, dtype=np.float32)
     # chunks of consecutive radials of about _CHUNK_SAMPLES samples: cache-sized arrays
-    bounds = np.unique(
-        np.r_[
-            0,
-            np.searchsorted(
-                np.cumsum(lengths), np.arange(_CHUNK_SAMPLES, lengths.sum(), _CHUNK_SAMPLES)
-            ),
-            n_radials,
-        ]
+    ends = np.searchsorted(
+        np.cumsum(lengths), np.arange(_CHUNK_SAMPLES, lengths.sum(), _CHUNK_SAMPLES)
     )
+    bounds = np.unique(np.r_[0, ends, n_radials])
     for n0, n1 in zip(bounds[:-1], bounds[1:], strict=True):
         m = int(lengths[n0:n1].max())
         bearing = np.radians(np.arange(n0, n1) * 360.0 / n_radials)
-        cols = (col0 + np.sin(bearing).astype(np.float32)[:, None] * along[:m]).astype(np.int64)
-        rows = (row0 - np.cos(bearing).astype(np.float32)[:, None] * along[:m]).astype(np.int64)
+        cols = (col0 + along[:m] * np.sin(bearing).astype(np.float32)).astype(np.int64)
+        rows = (row0 - along[:m] * np.cos(bearing).astype(np.float32)).astype(np.int64)
         np.clip(cols, 0, terrain.grid.width - 1, out=cols)
         np.clip(rows, 0, terrain.grid.height - 1, out=rows)
         rows *= terrain.grid.width
         rows += cols
         heights = np.take(flat_heights, rows)
-        heights[:, 0] = ground
-        out[n0:n1, :m] = trace_radials(
-            heights, step_m=step, tx_height_m=ground + height, rx_height_m=ctx["hm"]
+        heights[0] = ground
+        out[:m, n0:n1] = trace_columns(
+            heights, step_m=step, tx_height_m=ground + height, rx_height_m=ctx.hm
         )
     return out
 
 
 def _mast_geometry(
-    grid: Grid, mast: _Mast, window: tuple[int, int, int, int], n_radials: int, ctx: dict
+    grid: Grid, mast: _Mast, window: tuple[int, int, int, int], n_radials: int, ctx: _Settings
 ) -> dict:
     """Per cell of the window: squared distance, position in the loss tables, bearing
     (degrees, when a sector needs it) and radial sample (with terrain)."""
@@ -310,9 +325,9 @@ def _mast_geometry(
     np.log10(log_d, out=log_d)
     log_d *= np.float32(0.5)
     geo = {"d2": d2}
-    geo["index"], geo["fraction"] = _LossTable.locate(log_d, ctx["top"])
-    terrain = ctx["model"] == "hata+terrain"
-    sectors = np.isfinite(ctx["azimuth"][mast.rows]).any()
+    geo["index"], geo["fraction"] = _LossTable.locate(log_d, ctx.top)
+    terrain = ctx.model == "hata+terrain"
+    sectors = np.isfinite(ctx.azimuth[mast.rows]).any()
     if not (terrain or sectors):
         return geo  # omni antennas without terrain: no bearing needed
     angle = np.arctan2(dx[None, :], dy[:, None])  # radians clockwise from north
@@ -323,27 +338,27 @@ def _mast_geometry(
         spoke = np.rint(angle, out=angle).astype(np.int64)
         spoke %= n_radials
         sample = np.sqrt(d2)
-        sample *= np.float32(1.0 / ctx["step"])
+        sample *= np.float32(1.0 / ctx.step)
         geo["radial"] = spoke, np.rint(sample, out=sample).astype(np.int64)
     return geo
 
 
 def _mast_power(
-    mast: _Mast, a: dict[str, np.ndarray], grid: Grid, ctx: dict
+    mast: _Mast, a: dict[str, np.ndarray], grid: Grid, ctx: _Settings
 ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """The window of a mast and the best received power of its antennas over it (dBm,
     NaN where none reaches); None when it reaches no cell of the grid."""
-    model = ctx["model"]
-    res = ctx["step"] if model == "hata+terrain" else grid.resolution
+    model = ctx.model
+    res = ctx.step if model == "hata+terrain" else grid.resolution
     n_radials = max(8, math.ceil(2 * math.pi * mast.reach / (RADIAL_SPACING_CELLS * res)))
     bearings = np.arange(n_radials) * (360.0 / n_radials)
-    ctx = {**ctx, "top": math.log10(max(mast.reach, 2.0) * 1.02)}
+    ctx = replace(ctx, top=math.log10(max(mast.reach, 2.0) * 1.02))
     if model == "range":
         reach = a["range_m"][mast.rows][:, None] * np.ones(n_radials)
         tables: dict[int, _LossTable] = {}
     else:
         tables = {
-            i: _LossTable.build(a["frequency_mhz"][i], a["height_m"][i], ctx["top"], ctx)
+            i: _LossTable.build(a["frequency_mhz"][i], a["height_m"][i], ctx.top, ctx)
             for i in mast.rows
         }
         reach = _member_reach(mast, a, tables, bearings, ctx)
@@ -351,21 +366,21 @@ def _mast_power(
     if window is None:
         return None
     geo = _mast_geometry(grid, mast, window, n_radials, ctx)
-    if model == "hata+terrain":
+    if ctx.terrain is not None and model == "hata+terrain":
         lengths = np.minimum(
             np.ceil(reach.max(axis=0) * 1.02 / res) + 3, math.ceil(mast.reach / res) + 3
         ).astype(np.int64)
         height = float(a["height_m"][mast.rows[0]])
-        factor = _trace_mast(ctx["terrain"], mast, lengths, height, ctx)
-        dist = np.arange(factor.shape[1]) * res
+        factor = _trace_mast(ctx.terrain, mast, lengths, height, ctx)
+        dist = np.arange(factor.shape[0]) * res
         smooth = compute_smooth_factor(
-            dist, dist - res, tx_above_m=height, rx_above_m=ctx["hm"]
-        ).astype(np.float32)[None, :]
+            dist, dist - res, tx_above_m=height, rx_above_m=ctx.hm
+        ).astype(np.float32)[:, None]
         spoke, sample = geo["radial"]
-        np.minimum(sample, factor.shape[1] - 1, out=sample)
-        spoke *= factor.shape[1]
-        spoke += sample
-        flat = spoke
+        np.minimum(sample, factor.shape[0] - 1, out=sample)
+        sample *= factor.shape[1]
+        sample += spoke
+        flat = sample
     best = np.full(geo["d2"].shape, np.nan, dtype=np.float32)
     losses: dict[float, np.ndarray] = {}
     for k, i in enumerate(mast.rows):  # the sectors of the mast
@@ -375,7 +390,7 @@ def _mast_power(
         if model == "range":
             power = np.where(
                 geo["d2"][sub] <= np.float32(reach[k, 0] ** 2),
-                np.float32(ctx["threshold"]),
+                np.float32(ctx.threshold),
                 np.float32(np.nan),
             )
         else:
@@ -387,7 +402,7 @@ def _mast_power(
                     azimuth_deg=a["azimuth_deg"][i],
                     beamwidth_deg=a["beamwidth_deg"][i],
                 )
-            inside = power >= np.float32(ctx["threshold"])
+            inside = power >= np.float32(ctx.threshold)
             if model == "hata+terrain":
                 f = float(a["frequency_mhz"][i])
                 if f not in losses:
@@ -493,22 +508,22 @@ def predict_coverage(
             )
         )
     step = terrain.grid.resolution if terrain is not None else grid.resolution
-    ctx = {
-        "model": model,
-        "terrain": terrain,
-        "hm": receiver_height_m,
-        "step": step,
-        "env": environment,
-        "threshold": threshold_dbm,
-        "azimuth": a["azimuth_deg"],
-    }
+    ctx = _Settings(
+        model=model,
+        threshold=threshold_dbm,
+        environment=environment,
+        hm=receiver_height_m,
+        step=step,
+        terrain=terrain,
+        azimuth=a["azimuth_deg"],
+    )
     masts = _group_masts(a, reach)
     out = _run_masts(masts, a, grid, ctx, workers or min(4, os.cpu_count() or 1))
     return Prediction(out, grid, model, reach, tuple(notes))
 
 
 def _run_masts(
-    masts: list[_Mast], a: dict[str, np.ndarray], grid: Grid, ctx: dict, workers: int
+    masts: list[_Mast], a: dict[str, np.ndarray], grid: Grid, ctx: _Settings, workers: int
 ) -> npt.NDArray[np.float32]:
     """The best power over the grid, the masts shared among ``workers`` threads; the result
     is the same whatever the threads' order (a maximum)."""
@@ -630,24 +645,34 @@ def _point_diffraction(
     step: float,
     hm: float,
 ) -> np.ndarray:
-    """Bullington loss (dB) from site ``i`` to each point along its own straight profile."""
+    """Bullington loss (dB) from site ``i`` to each point along its own straight profile,
+    sampled every ``step`` back from the point (the last sample one step before it, as on
+    the radials; none closer than half a step to the site)."""
     x0, y0 = a["x"][i], a["y"][i]
     ground = float(terrain.sample([x0], [y0])[0])
     out = np.zeros(d.size)
     k = max(1, math.ceil(float(d.max(initial=0.0)) / step))
     per_chunk = max(1, _CHUNK_SAMPLES // k)
-    along = step * np.arange(1, k + 1, dtype=float)
+    back = step * np.arange(1, k + 1, dtype=float)[None, :]
     for p0 in range(0, d.size, per_chunk):  # chunks of points: bounded memory
         sl = slice(p0, p0 + per_chunk)
-        dd = np.maximum(d[sl], 1e-9)[:, None]
-        xs = x0 + (px[sl, None] - x0) / dd * along[None, :]
-        ys = y0 + (py[sl, None] - y0) / dd * along[None, :]
-        heights = terrain.sample(xs, ys).astype(float)
+        dd = d[sl, None]
+        along = np.where(dd - back >= step / 2, dd - back, np.nan)
+        unit_x = np.divide(px[sl, None] - x0, dd, out=np.zeros_like(dd), where=dd > 0)
+        unit_y = np.divide(py[sl, None] - y0, dd, out=np.zeros_like(dd), where=dd > 0)
+        heights = terrain.sample(
+            x0 + unit_x * np.nan_to_num(along), y0 + unit_y * np.nan_to_num(along)
+        )
         rx = terrain.sample(px[sl], py[sl]).astype(float) + hm
-        last = np.ceil(d[sl] / step - 1.0) * step  # the last sample before the point
-        smooth = compute_smooth_factor(d[sl], last, tx_above_m=a["height_m"][i], rx_above_m=hm)
+        smooth = compute_smooth_factor(
+            d[sl], d[sl] - step, tx_above_m=a["height_m"][i], rx_above_m=hm
+        )
         factor = compute_profile_loss(
-            d[sl], heights, step_m=step, tx_height_m=ground + a["height_m"][i], rx_height_m=rx
+            d[sl],
+            along,
+            heights.astype(float),
+            tx_height_m=ground + a["height_m"][i],
+            rx_height_m=rx,
         )
         out[sl] = convert_factor_to_loss(factor, float(a["frequency_mhz"][i]), smooth)
     return out
