@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +22,15 @@ from rasterio.transform import Affine
 from ._errors import Problem
 from .config.project import CoverageSpec, ProjectConfig
 
-__all__ = ["CoverageLayer", "Inputs", "PriorityResult", "RasterSample", "RunResult"]
+__all__ = [
+    "CoverageLayer",
+    "Inputs",
+    "PlanningResult",
+    "PredictedRaster",
+    "PriorityResult",
+    "RasterSample",
+    "RunResult",
+]
 
 
 def covered_by_values(
@@ -118,6 +126,34 @@ class PriorityResult:
     carriers: list[str]
 
 
+class PredictedRaster(NamedTuple):
+    """Best-server received power (dBm, float32, NaN outside every site's reach) on a grid."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: CRS
+
+
+@dataclass
+class PlanningResult:
+    """Where to build (docs/PLANNING.md): the chosen sites, every target village's outcome,
+    the gap clusters and how the choice was made.
+
+    ``sites`` (points), ``villages`` (points) and ``clusters`` (polygons: the hull of each
+    cluster's villages) are in the working CRS, their columns as written to ``planning/``.
+    ``summary`` holds what ``run.json`` records (method, bound, gap, budget spent ...);
+    ``seconds``, the time spent choosing, is kept apart: it is not reproducible.
+    ``predicted`` is the chosen sites' predicted coverage (None when none was chosen).
+    """
+
+    sites: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    summary: dict[str, Any]
+    seconds: float
+    predicted: PredictedRaster | None = None
+
+
 @dataclass
 class Inputs:
     """Every input loaded, checked and reprojected to the working CRS."""
@@ -135,6 +171,8 @@ class Inputs:
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    #: candidate sites from ``planning.candidates`` (None: generated during the analysis)
+    candidates: gpd.GeoDataFrame | None = None
 
 
 @dataclass
@@ -150,3 +188,4 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    planning: PlanningResult | None = None

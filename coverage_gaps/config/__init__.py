@@ -1,5 +1,6 @@
 """The YAML project file: every key declared once, checked with every problem collected."""
 
+from .planning import CandidatesSpec, GenerateSpec, PlanningBudgetSpec, PlanningSpec
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
     DEFAULT_THRESHOLDS_DBM,
@@ -19,10 +20,14 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",
+    "CandidatesSpec",
     "CommunesSpec",
     "CoverageSpec",
     "FacilitiesSpec",
     "FibreSpec",
+    "GenerateSpec",
+    "PlanningBudgetSpec",
+    "PlanningSpec",
     "PrioritySpec",
     "ProjectConfig",
     "SitesSpec",

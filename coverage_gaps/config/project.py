@@ -44,6 +44,7 @@ from .parsers import (
     positive,
     technology_name,
 )
+from .planning import PlanningSpec
 from .priority import PrioritySpec
 from .schema import Checker, Issue, Refused, key, section
 
@@ -310,6 +311,9 @@ class ProjectConfig:
     sites: SitesSpec | None = key(default=None, doc="existing cell sites")
     facilities: FacilitiesSpec | None = key(default=None, doc="schools, health stations ...")
     priority: PrioritySpec = key(default_factory=PrioritySpec, doc="see docs/PRIORITY.md")
+    planning: PlanningSpec | None = key(
+        default=None, doc="where to build new sites within a budget: see docs/PLANNING.md"
+    )
     language: str = key(
         default="vi",
         parse=one_of(
@@ -356,7 +360,15 @@ class ProjectConfig:
         roles += [(role, spec.path) for role, spec in optional if spec is not None]
         if self.priority.dem is not None:
             roles.append(("dem", self.priority.dem))
-        return roles
+        return roles + self._planning_roles()
+
+    def _planning_roles(self) -> list[tuple[str, Path]]:
+        """The planning's input files: candidates and DEM (when given)."""
+        plan = self.planning
+        if plan is None:
+            return []
+        roles = [("planning:candidates", plan.candidates.path)] if plan.candidates else []
+        return roles + ([("planning:dem", plan.dem)] if plan.dem is not None else [])
 
     def input_paths(self) -> list[Path]:
         """Every input file (see :meth:`input_roles`)."""

@@ -54,6 +54,7 @@ __all__ = [
     "Prediction",
     "compute_useful_range",
     "predict_coverage",
+    "predict_pairs",
     "predict_points",
 ]
 
@@ -604,35 +605,119 @@ def predict_points(
         max_range_m=max_range_m,
     )
     best = np.full(px.shape, np.nan)
-    step = step_m or (terrain.grid.resolution if terrain is not None else 50.0)
+    ctx = _PointSettings(
+        model, threshold_dbm, environment, receiver_height_m, terrain,
+        step_m or (terrain.grid.resolution if terrain is not None else 50.0),
+    )  # fmt: skip
     for i in np.flatnonzero(reach > 0).tolist():  # one site at a time, every point at once
-        dx, dy = px - a["x"][i], py - a["y"][i]
-        d = np.hypot(dx, dy)
-        near = np.flatnonzero(d <= reach[i])
-        if model == "range":
-            best[near] = threshold_dbm
-            continue
-        power = a["eirp_dbm"][i] - compute_path_loss(
-            d[near],
-            frequency_mhz=a["frequency_mhz"][i],
-            base_height_m=a["height_m"][i],
-            mobile_height_m=receiver_height_m,
-            environment=environment,
-        )
-        if np.isfinite(a["azimuth_deg"][i]):
-            bearing = np.degrees(np.arctan2(dx[near], dy[near])) % 360.0
-            power -= compute_sector_attenuation(
-                bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
-            )
-        reached = power >= threshold_dbm  # the site's reach: the threshold without terrain
-        near, power = near[reached], power[reached]
-        if model == "hata+terrain":
-            assert terrain is not None, "model hata+terrain needs terrain"
-            power -= _point_diffraction(
-                terrain, a, i, px[near], py[near], d[near], step, receiver_height_m
-            )
+        near, power = _site_power(a, i, px, py, float(reach[i]), ctx)
         best[near] = np.fmax(best[near], power)
     return best
+
+
+@dataclass(frozen=True)
+class _PointSettings:
+    """What :func:`predict_points` and :func:`predict_pairs` compute with."""
+
+    model: str
+    threshold: float
+    environment: str
+    hm: float
+    terrain: Terrain | None
+    step: float
+
+
+def _site_power(
+    a: dict[str, np.ndarray],
+    i: int,
+    px: np.ndarray,
+    py: np.ndarray,
+    reach: float,
+    ctx: _PointSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Site ``i``'s power at the points it reaches: (their positions in ``px``, dBm); a
+    point is reached within the site's reach where its power without terrain reaches the
+    threshold."""
+    dx, dy = px - a["x"][i], py - a["y"][i]
+    d = np.hypot(dx, dy)
+    near = np.flatnonzero(d <= reach)
+    if ctx.model == "range":
+        return near, np.full(near.size, ctx.threshold)
+    power = a["eirp_dbm"][i] - compute_path_loss(
+        d[near],
+        frequency_mhz=a["frequency_mhz"][i],
+        base_height_m=a["height_m"][i],
+        mobile_height_m=ctx.hm,
+        environment=ctx.environment,
+    )
+    if np.isfinite(a["azimuth_deg"][i]):
+        bearing = np.degrees(np.arctan2(dx[near], dy[near])) % 360.0
+        power -= compute_sector_attenuation(
+            bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
+        )
+    reached = power >= ctx.threshold  # the site's reach: the threshold without terrain
+    near, power = near[reached], power[reached]
+    if ctx.model == "hata+terrain":
+        assert ctx.terrain is not None, "model hata+terrain needs terrain"
+        power -= _point_diffraction(
+            ctx.terrain, a, i, px[near], py[near], d[near], ctx.step, ctx.hm
+        )
+    return near, power
+
+
+def predict_pairs(
+    sites: pd.DataFrame,
+    rows: npt.ArrayLike,
+    xs: npt.ArrayLike,
+    ys: npt.ArrayLike,
+    *,
+    model: str,
+    threshold_dbm: float,
+    environment: str = "rural",
+    receiver_height_m: float = 1.5,
+    terrain: Terrain | None = None,
+    step_m: float | None = None,
+    max_range_m: float = MAX_RANGE_M,
+) -> npt.NDArray[np.float64]:
+    """Received power (dBm) of site ``rows[k]`` (a position in ``sites``) at point
+    ``(xs[k], ys[k])``, for many site-point pairs at once: for each pair, what
+    :func:`predict_points` gives with that site alone (NaN where the point is beyond its
+    reach). The sites' arrays and reaches are computed once, then one site at a time.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"x": [0.0, 0.0], "y": [0.0, 0.0], "height_m": [30.0, 30.0],
+    ...                   "frequency_mhz": [900.0, 900.0], "eirp_dbm": [30.0, 20.0]})
+    >>> predict_pairs(s, [0, 1], [6000.0, 6000.0], [0.0, 0.0], model="hata",
+    ...               threshold_dbm=-105).round(1).tolist()
+    [-95.3, nan]
+    """
+    a = _site_arrays(sites, model)
+    rows = np.asarray(rows, dtype=np.int64)
+    px, py = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    out = np.full(rows.shape, np.nan)
+    if not rows.size:
+        return out
+    reach = compute_useful_range(
+        sites,
+        model=model,
+        threshold_dbm=threshold_dbm,
+        environment=environment,
+        receiver_height_m=receiver_height_m,
+        max_range_m=max_range_m,
+    )
+    ctx = _PointSettings(
+        model, threshold_dbm, environment, receiver_height_m, terrain,
+        step_m or (terrain.grid.resolution if terrain is not None else 50.0),
+    )  # fmt: skip
+    order = np.argsort(rows, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(rows[order]) != 0])
+    for part in np.split(order, starts[1:]):  # the pairs of one site
+        i = int(rows[part[0]])
+        if reach[i] > 0:
+            near, power = _site_power(a, i, px[part], py[part], float(reach[i]), ctx)
+            out[part[near]] = power
+    return out
 
 
 def _point_diffraction(

@@ -19,6 +19,7 @@ from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_conf
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
+from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
@@ -36,7 +37,8 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists.
+    ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
+    planning layers (where to build), when the run has them.
     """
 
     name: str
@@ -50,6 +52,7 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    planning: PlanningMap | None = None
 
 
 def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
@@ -75,6 +78,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        planning=planning_map_from_result(result.planning),
     )
 
 
@@ -127,6 +131,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        planning=planning_map_from_run(folder, run),
     )
 
 
