@@ -32,7 +32,8 @@ stage does not shift the others):
    (float32, int16), 0/1 mask GeoTIFFs and coverage polygons.
 7. **Fibre.** Routes along most roads plus access spurs to most villages off the backbone.
 
-``project.yml`` then describes everything for the pipeline, and ``README.txt`` says, in
+``project.yml`` then describes everything for the pipeline (with a ``planning:`` section:
+where to build 10 new 4G sites, on the DEM written in stage 3), and ``README.txt`` says, in
 Vietnamese and English, that the data is synthetic.
 """
 
@@ -335,8 +336,23 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                   "technologies": "technologies"},
         "facilities": {"path": "facilities.gpkg", "layer": "facilities", "kind": "kind"},
         "priority": {"dem": "elevation.tif"},
+        "planning": _planning(),
         "output": "../results",
     }  # fmt: skip
+
+
+def _planning() -> dict[str, Any]:
+    """The ``planning:`` entry of ``project.yml``: where to build 10 new 4G sites for the
+    mobile gap, candidates generated on the DEM's high points, terrain-aware coverage."""
+    return {
+        "technology": "4G",
+        "generate": {"spacing_m": 1000, "near_gap_m": 15000},
+        "model": "hata+terrain",
+        "dem": "elevation.tif",
+        "budget": {"sites": 10},
+        "method": "auto",
+        "min_people": 0,
+    }
 
 
 # ----------------------------------------------------------------------------- communes

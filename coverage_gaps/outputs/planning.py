@@ -142,6 +142,18 @@ def _budget_words(summary: dict[str, Any], fmt: Callable[[float], str], lang: st
     return fmt(budget["money"])
 
 
+def _report_sites(sites: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The report's site table: positions to 5 decimals (about 1 m), cost only when known."""
+    columns = ["order", "site_id", "commune_name", "new_villages", "new_people",
+               "cumulative_people", "cost", "lon", "lat"]  # fmt: skip
+    if sites["cost"].isna().all():
+        columns.remove("cost")
+    table = sites[columns].copy()
+    for c in ("lon", "lat"):
+        table[c] = [format_number(v, lang=lang, decimals=5) for v in table[c]]
+    return table
+
+
 def planning_section(plan: PlanningResult, *, communes: Sequence[str], lang: str) -> dict[str, Any]:
     """The report's planning section for one province (its ``communes``): the headline over
     the sites standing there ("10 trạm mới phủ sóng cho 37 thôn, 21.480 người"), the target

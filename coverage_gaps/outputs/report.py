@@ -83,8 +83,8 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 {% if budget %}<h2>{{ t.budget }}</h2>
 <table id="budget"><tr>{% for c in budget.columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in budget.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
-</table>{% endif %}
-{% if planning %}<h2>{{ t.planning }}</h2>
+</table>{% endif %}{% if planning %}
+<h2>{{ t.planning }}</h2>
 <div class="headline" id="planning-headline"><p><strong>{{ planning.headline }}</strong></p></div>
 <p id="planning-method">{{ planning.targets }} {{ planning.quality }} {{ planning.budget }}</p>
 <table id="planning-sites"><tr>{% for c in planning.sites.columns %}<th>{{ c }}</th>{% endfor %}</tr>

@@ -141,21 +141,26 @@ def compute_useful_range(
     if model == "range":
         return np.minimum(a["range_m"], max_range_m)
     distances = np.geomspace(1.0, max_range_m, 1024)
-    budget = a["eirp_dbm"] - threshold_dbm
-    out = np.zeros(len(budget))
-    for start in range(0, len(budget), 256):  # bounded memory for long lists
+    # sites sharing EIRP, frequency and height (a generated grid: all of them) share a reach
+    radio = np.column_stack([a["eirp_dbm"], a["frequency_mhz"], a["height_m"]])
+    if not len(radio):
+        return np.zeros(0)
+    kinds, which = np.unique(radio, axis=0, return_inverse=True)
+    budget = kinds[:, 0] - threshold_dbm
+    out = np.zeros(len(kinds))
+    for start in range(0, len(kinds), 256):  # bounded memory for long lists
         part = slice(start, start + 256)
         loss = compute_path_loss(
             distances[None, :],
-            frequency_mhz=a["frequency_mhz"][part, None],
-            base_height_m=a["height_m"][part, None],
+            frequency_mhz=kinds[part, 1, None],
+            base_height_m=kinds[part, 2, None],
             mobile_height_m=receiver_height_m,
             environment=environment,
         )
         over = loss > budget[part, None]
         first = np.where(over.any(axis=1), over.argmax(axis=1), len(distances) - 1)
         out[part] = np.where(first == 0, 0.0, distances[first])
-    return out
+    return out[which.reshape(-1)]
 
 
 @dataclass(frozen=True)
@@ -682,7 +687,8 @@ def predict_pairs(
     """Received power (dBm) of site ``rows[k]`` (a position in ``sites``) at point
     ``(xs[k], ys[k])``, for many site-point pairs at once: for each pair, what
     :func:`predict_points` gives with that site alone (NaN where the point is beyond its
-    reach). The sites' arrays and reaches are computed once, then one site at a time.
+    reach). Path loss is computed for every pair at once; the sector pattern and the
+    terrain one site at a time (each site's pairs at once).
 
     Examples
     --------
@@ -695,6 +701,7 @@ def predict_pairs(
     a = _site_arrays(sites, model)
     rows = np.asarray(rows, dtype=np.int64)
     px, py = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    dx, dy = px - a["x"][rows], py - a["y"][rows]
     out = np.full(rows.shape, np.nan)
     if not rows.size:
         return out
@@ -706,18 +713,74 @@ def predict_pairs(
         receiver_height_m=receiver_height_m,
         max_range_m=max_range_m,
     )
-    ctx = _PointSettings(
-        model, threshold_dbm, environment, receiver_height_m, terrain,
-        step_m or (terrain.grid.resolution if terrain is not None else 50.0),
-    )  # fmt: skip
+    d = np.hypot(dx, dy)
+    near = np.flatnonzero((reach[rows] > 0) & (d <= reach[rows]))
+    if model == "range":
+        out[near] = threshold_dbm
+        return out
+    r = rows[near]
+    power = a["eirp_dbm"][r] - compute_path_loss(
+        d[near],
+        frequency_mhz=a["frequency_mhz"][r],
+        base_height_m=a["height_m"][r],
+        mobile_height_m=receiver_height_m,
+        environment=environment,
+    )
+    power -= _pair_sector_loss(a, r, dx[near], dy[near])
+    reached = power >= threshold_dbm  # each site's reach: the threshold without terrain
+    near, power = near[reached], power[reached]
+    if model == "hata+terrain":
+        assert terrain is not None, "model hata+terrain needs terrain"
+        step = step_m or terrain.grid.resolution
+        power -= _pair_diffraction(
+            terrain, a, rows[near], near, (px, py, d), step, receiver_height_m
+        )
+    out[near] = power
+    return out
+
+
+def _by_site(rows: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(site, positions in ``rows`` of its pairs), site by site."""
+    if not rows.size:
+        return
     order = np.argsort(rows, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(rows[order]) != 0])
-    for part in np.split(order, starts[1:]):  # the pairs of one site
-        i = int(rows[part[0]])
-        if reach[i] > 0:
-            near, power = _site_power(a, i, px[part], py[part], float(reach[i]), ctx)
-            out[part[near]] = power
-    return out
+    for part in np.split(order, starts[1:]):
+        yield int(rows[part[0]]), part
+
+
+def _pair_sector_loss(
+    a: dict[str, np.ndarray], rows: np.ndarray, dx: np.ndarray, dy: np.ndarray
+) -> np.ndarray:
+    """The sector pattern's attenuation of each pair (0 for omni sites)."""
+    loss = np.zeros(rows.size)
+    sector = np.isfinite(a["azimuth_deg"][rows])
+    for i, part in _by_site(rows[sector]):  # one sector at a time
+        at = np.flatnonzero(sector)[part]
+        bearing = np.degrees(np.arctan2(dx[at], dy[at])) % 360.0
+        loss[at] = compute_sector_attenuation(
+            bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
+        )
+    return loss
+
+
+def _pair_diffraction(
+    terrain: Terrain,
+    a: dict[str, np.ndarray],
+    rows: np.ndarray,
+    pairs: np.ndarray,
+    points: tuple[np.ndarray, np.ndarray, np.ndarray],
+    step: float,
+    hm: float,
+) -> np.ndarray:
+    """The terrain loss of the pairs at positions ``pairs`` (sites ``rows``; ``points``: x,
+    y and distance of every pair), one site at a time as :func:`predict_points` does."""
+    px, py, d = points
+    loss = np.zeros(pairs.size)
+    for i, part in _by_site(rows):  # one site at a time, its pairs at once
+        at = pairs[part]
+        loss[part] = _point_diffraction(terrain, a, i, px[at], py[at], d[at], step, hm)
+    return loss
 
 
 def _point_diffraction(

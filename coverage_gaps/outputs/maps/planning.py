@@ -123,7 +123,7 @@ def _payload(
     site_index = pd.to_numeric(covered["order"], errors="coerce").astype(int) - 1
     lots = simplify_to_wgs84(plan.clusters.geometry, metric_crs, 20.0)
     props = [
-        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
         for row in pd.DataFrame(plan.clusters[_CLUSTER_COLUMNS]).to_dict("records")
     ]
     return {
