@@ -113,6 +113,15 @@ def _cost_column(
     ]
 
 
+def _labels(candidates: pd.DataFrame) -> np.ndarray:
+    """``row 3 (T1)``: the file row of each candidate, with its id when it has one."""
+    rows = candidates["row"].astype(str).to_numpy(dtype=object)
+    if "site_id" not in candidates.columns:
+        return rows
+    ids = candidates["site_id"].fillna("").astype(str).to_numpy(dtype=object)
+    return np.where(ids != "", rows + " (" + ids + ")", rows)
+
+
 def _row_positions(rows: pd.Series) -> np.ndarray:
     """Positions in the file of the loaded rows (their ``row N`` / ``feature N`` labels)."""
     numbers = rows.str.extract(r"(\d+)$", expand=False).astype(int).to_numpy()
@@ -221,7 +230,7 @@ def place_in_communes(
     out.iloc[positions, out.columns.get_loc("commune_id")] = first["commune_id"].to_numpy()
     out.iloc[positions, out.columns.get_loc("commune_name")] = first["commune_name"].to_numpy()
     outside = np.flatnonzero(~inside)
-    labels = [str(v) for v in out["row"].iloc[outside]] if "row" in out else []
+    labels = list(_labels(out)[outside]) if "row" in out else []
     if warn and inside.any() and outside.size:
         warn_problem(
             Problem(
@@ -255,7 +264,7 @@ def budget_problems(
     own = candidates["cost"].to_numpy(dtype=float)
     fallback = np.nan if budget.cost_per_site is None else budget.cost_per_site
     cost = np.where(np.isfinite(own), own, fallback)
-    labels = candidates["row"].astype(str).to_numpy()
+    labels = _labels(candidates)
     missing = np.flatnonzero(~np.isfinite(cost))
     if missing.size:
         return [
@@ -273,8 +282,8 @@ def budget_problems(
         Problem(
             "planning",
             "budget.money",
-            f"is {budget.money:g}, below the cheapest candidate ({labels[cheapest]} of "
-            f"{Path(source).name}, cost {cost[cheapest]:g}); no site can be built.",
+            f"is {budget.money:g}, below the cheapest candidate ({Path(source).name} "
+            f"{labels[cheapest]}, cost {cost[cheapest]:g}); no site can be built.",
             f"raise budget.money to at least {cost[cheapest]:g}.",
         )
     ]

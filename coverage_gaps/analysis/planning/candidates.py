@@ -57,7 +57,7 @@ def _key(cells: np.ndarray) -> np.ndarray:
 def _windows(ds: object, bounds: tuple[float, float, float, float]) -> Iterator[Window]:
     """TILE x TILE windows of the raster ``ds`` covering ``bounds`` (raster CRS)."""
     inv = ~ds.transform  # type: ignore[attr-defined]
-    cols, rows = zip(*(inv * (x, y) for x in bounds[0::2] for y in bounds[1::2]), strict=True)
+    cols, rows = zip(*(inv @ (x, y) for x in bounds[0::2] for y in bounds[1::2]), strict=True)
     c0 = max(int(np.floor(min(cols))), 0)
     r0 = max(int(np.floor(min(rows))), 0)
     c1 = min(int(np.ceil(max(cols))), ds.width)  # type: ignore[attr-defined]

@@ -46,11 +46,11 @@ __all__ = [
 ]
 
 #: Colours of the planning layers.
-COLOURS = {"site": "#08306b", "village": "#41ab5d", "link": "#08306b", "cluster": "#6a51a3"}
+COLOURS = {"site": "#08306b", "village": "#00a6d6", "link": "#08306b", "cluster": "#6a51a3"}
 _CSS = (
-    ".cg-plan-site span{display:block;width:20px;height:20px;border-radius:10px;"
+    ".cg-plan-site span{display:block;width:22px;height:22px;border-radius:11px;"
     f"background:{COLOURS['site']};color:#fff;border:1px solid #fff;text-align:center;"
-    "font:600 11px/20px system-ui,Arial,sans-serif;box-shadow:0 1px 3px rgba(0,0,0,.5)}"
+    "font:700 12px/22px system-ui,Arial,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.6)}"
 )
 _SITE_COLUMNS = ["order", "site_id", "lon", "lat", "commune_name", "new_villages",
                  "new_people", "cost"]  # fmt: skip

@@ -38,7 +38,7 @@ var cgPlan = (function(map, P){
   out.sites = L.featureGroup();
   for(var j=0;j<S.lat.length;j++){
     var icon=L.divIcon({html: el('span', null, S.order[j]), className: 'cg-plan-site',
-      iconSize: L.point(22, 22)});
+      iconSize: L.point(24, 24)});
     var s=L.marker([S.lat[j], S.lon[j]], {icon: icon, keyboard: false, title: String(S.id[j])});
     (function(n){ s.bindPopup(function(){return popup(T.plan_site+' '+S.id[n], [
         [T.plan_order, num(S.order[n])], [T.plan_commune, S.commune[n]],
