@@ -385,10 +385,12 @@ CASES = [
     Case(
         "planning-cost-text",
         "candidate cost 'cheap'",
-        lambda r: TWO_CANDIDATES(r)
-        or pd.read_csv(r / "candidates.csv")
-        .assign(cost=["cheap", "3e9"])
-        .to_csv(r / "candidates.csv", index=False),
+        lambda r: (
+            TWO_CANDIDATES(r)
+            or pd.read_csv(r / "candidates.csv")
+            .assign(cost=["cheap", "3e9"])
+            .to_csv(r / "candidates.csv", index=False)
+        ),
         2,
         ("candidates.csv", "column 'cost', row 2", "not a number of 0 or more"),
         _planning(),
