@@ -97,7 +97,10 @@ def build_project(root: Path, **overrides: Any) -> Path:
     dbm = np.full((20, 150), -90.0, dtype="float32")
     dbm[:, 40:60] = -120.0  # around C (x 4-6 km): not declared
     write_raster(
-        root / "viettel_4g.tif", dbm, nodata=-9999.0, transform=from_origin(X0, Y0 + 2_000, 100, 100)
+        root / "viettel_4g.tif",
+        dbm,
+        nodata=-9999.0,
+        transform=from_origin(X0, Y0 + 2_000, 100, 100),
     )
     pd.DataFrame(_tests()).to_csv(root / "drive.csv", index=False)
     config: dict[str, Any] = {

@@ -170,6 +170,7 @@ def judge_tests(
 
 
 def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
+    """Warn about the tests whose carrier and technology have no layer, naming their rows."""
     orphan = layer < 0
     if not orphan.any():
         return
@@ -183,10 +184,16 @@ def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
     sources = (
         sorted({str(s) for s in tests["source"].to_numpy()[orphan]}) if "source" in tests else []
     )
+    where = ""
+    if "row" in tests:
+        rows = tests["row"].to_numpy()[orphan]
+        where = list_items(
+            [f"row {r}" for r in rows[:10]] + ([f"{rows.size - 10} more"] if rows.size > 10 else [])
+        )
     warn_problem(
         Problem(
             list_items(sources) or "measurements",
-            "",
+            where,
             f"{int(orphan.sum())} test(s) of carriers and technologies without a coverage "
             f"layer: {list_items(listed)}; they are left out of the verdicts.",
             "add those layers to 'coverage:', or check the carrier and technology names.",
