@@ -57,6 +57,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import rasterio
 import shapely
@@ -932,24 +933,27 @@ def _write_drive_tests(
     """The drive-test CSV: per point and 4G layer, the true level plus noise, a download
     speed on a third of the tests, local time, lon/lat."""
     lon, lat = area.to_ll.transform(drive["x"], drive["y"])
-    stamps = np.datetime_as_string(drive["time"], unit="s")
-    order = np.argsort(drive["time"], kind="stable")
-    rows = []
+    stamps = np.char.replace(np.datetime_as_string(drive["time"], unit="s"), "T", " ")
+    where = {"lon": np.char.mod("%.6f", lon), "lat": np.char.mod("%.6f", lat)}
+    parts = []
     for (carrier, tech), level in truth.items():
-        keep = order
-        signal = np.round(level[keep] + rng.normal(0.0, _DRIVE_NOISE_DB, keep.size), 1)
+        signal = np.round(level + rng.normal(0.0, _DRIVE_NOISE_DB, level.size), 1)
         speed = np.clip((signal + 125.0) * 1.2, 0.0, None)
-        speed = np.round(speed * np.exp(rng.normal(0.0, 0.3, keep.size)), 2)
-        measured = rng.random(keep.size) < 1 / 3
-        for i, k in enumerate(keep):
-            dl = f"{speed[i]:.2f}" if measured[i] else ""
-            rows.append((str(stamps[k]).replace("T", " "), carrier, tech, f"{signal[i]:.1f}", dl,
-                         f"{lon[k]:.6f}", f"{lat[k]:.6f}"))  # fmt: skip
-    rows.sort()
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["timestamp", "carrier", "technology", "rsrp_dbm", "dl_mbps", "lon", "lat"])
-        w.writerows(rows)
+        speed = np.round(speed * np.exp(rng.normal(0.0, 0.3, level.size)), 2)
+        measured = rng.random(level.size) < 1 / 3
+        parts.append(
+            pd.DataFrame(
+                {
+                    "timestamp": stamps, "carrier": carrier, "technology": tech,
+                    "rsrp_dbm": np.char.mod("%.1f", signal),
+                    "dl_mbps": np.where(measured, np.char.mod("%.2f", speed), ""),
+                    **where,
+                }
+            )
+        )  # fmt: skip
+    table = pd.concat(parts, ignore_index=True)
+    table = table.sort_values(["timestamp", "carrier", "technology"], kind="stable")
+    table.to_csv(path, index=False, lineterminator="\n")
 
 
 # ----------------------------------------------------------------------------- fibre
