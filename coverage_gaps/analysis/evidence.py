@@ -187,9 +187,8 @@ def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
     where = ""
     if "row" in tests:
         rows = tests["row"].to_numpy()[orphan]
-        where = list_items(
-            [f"row {r}" for r in rows[:10]] + ([f"{rows.size - 10} more"] if rows.size > 10 else [])
-        )
+        more = f" and {rows.size - 10} more" if rows.size > 10 else ""
+        where = ", ".join(f"row {r}" for r in rows[:10]) + more
     warn_problem(
         Problem(
             list_items(sources) or "measurements",
