@@ -206,8 +206,10 @@ def test_report_and_map(run: tuple[Path, Any]) -> None:
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "Viettel: 1 thôn khai báo có sóng 4G nhưng đo không đạt" in report
     page = (out / "map.html").read_text(encoding="utf-8")
-    assert "Ô H3 theo kết quả đo kiểm" in page
-    assert "Thôn khai báo có sóng nhưng đo không đạt" in page
+    # the H3 layer (each tested cell, its id in the tooltip) and the ring of challenged villages
+    assert f"H3 {cell_of('A')}" in page and f"H3 {cell_of('G')}" in page
+    assert page.count("radius: 8, color: '#d7191c'") == 1
+    assert "Viettel 4G: khai báo có sóng nhưng đo không đạt" in page
 
 
 def test_map_rerendered_from_the_run_folder_keeps_the_evidence(run: tuple[Path, Any]) -> None:
