@@ -208,7 +208,8 @@ def analyse_partition(
     )
     table["population"] = table["population"].astype(np.int64 if plan.whole_population else float)
     extra = pd.DataFrame(
-        {c: villages[c].to_numpy() for c in ("households", "electricity") if c in villages}
+        {c: villages[c].to_numpy() for c in ("households", "electricity") if c in villages},
+        index=pd.RangeIndex(len(villages)),
     )
     result = PartitionResult(
         aggregated=aggregate_villages(table, technologies=cfg.technologies),
