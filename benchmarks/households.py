@@ -26,6 +26,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -98,7 +99,9 @@ def _households(communes: gpd.GeoDataFrame, n: int, rng: np.random.Generator) ->
 def _write_parts(gdf: gpd.GeoDataFrame, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i, start in enumerate(range(0, len(gdf), PART_ROWS)):
-        gdf.iloc[start : start + PART_ROWS].to_parquet(folder / f"part-{i:05d}.parquet", index=False)
+        gdf.iloc[start : start + PART_ROWS].to_parquet(
+            folder / f"part-{i:05d}.parquet", index=False
+        )
 
 
 def _write_signal(path: Path, rng: np.random.Generator) -> None:
@@ -144,7 +147,9 @@ def build(n: int, seed: int) -> Path:
     for i, carrier in enumerate(("Viettel", "VNPT", "MobiFone")):
         tif = folder / f"{carrier.lower()}_4g.tif"
         _write_signal(tif, rng[1 + i])
-        coverage.append({"path": tif.name, "carrier": carrier, "technology": "4G", "threshold": -105})
+        coverage.append(
+            {"path": tif.name, "carrier": carrier, "technology": "4G", "threshold": -105}
+        )
     centres = shapely.get_coordinates(communes.to_crs(UTM48N).geometry.representative_point())
     for i, carrier in enumerate(("Viettel", "VNPT", "MobiFone")):
         gpkg = folder / f"{carrier.lower()}_3g.gpkg"
@@ -170,10 +175,8 @@ def build(n: int, seed: int) -> Path:
 def _tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # a process that ended meanwhile
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
