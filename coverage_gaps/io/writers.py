@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import rasterio
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -36,6 +37,7 @@ __all__ = [
     "safe_frame",
     "write_csv",
     "write_geoparquet_parts",
+    "write_geotiff",
     "write_gpkg",
     "write_xlsx",
 ]
@@ -217,3 +219,44 @@ def write_geoparquet_parts(gdf: gpd.GeoDataFrame, folder: Path) -> list[Path]:
         )
         written.append(path)
     return written
+
+
+def write_geotiff(
+    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
+) -> None:
+    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
+    written as ``nodata``. No time stamp is written, so the same array gives the same bytes.
+
+    ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
+    (a pyproj CRS, ``"EPSG:32648"``, WKT).
+
+    Examples
+    --------
+    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
+    ...               nodata=-9999.0)  # doctest: +SKIP
+    """
+    data = np.asarray(array, dtype=np.float32)
+    if data.ndim != 2:
+        raise ValueError("write_geotiff writes one 2-D band")
+    if not np.isnan(nodata):
+        data = np.where(np.isnan(data), np.float32(nodata), data)
+    to_wkt = getattr(crs, "to_wkt", None)
+    rio_crs = rasterio.crs.CRS.from_wkt(to_wkt()) if callable(to_wkt) else crs
+    height, width = data.shape
+    tiled = width >= 256 and height >= 256  # GDAL needs blocks no larger than the image
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "float32",
+        "crs": rio_crs,
+        "transform": transform,
+        "nodata": nodata,
+        "compress": "deflate",
+        "predictor": 3,
+        "tiled": tiled,
+        **({"blockxsize": 256, "blockysize": 256} if tiled else {}),
+    }
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(path, "w", **profile) as ds:
+        ds.write(data, 1)
