@@ -33,7 +33,7 @@ distributed = pytest.importorskip("distributed")
 def cluster() -> str:
     """One local cluster (two worker processes) for the module; its scheduler's address."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None
+        n_workers=2, threads_per_worker=1, dashboard_address=":0"
     ) as local:
         yield local.scheduler_address
 
