@@ -71,6 +71,12 @@ def echo_summary(result: RunResult) -> None:
             f"  where to build: {s['sites']} new sites cover {s['villages_covered']} villages, "
             f"{s['people_covered']:.0f} people ({s['method']}, {quality})"
         )
+    if result.evidence is not None:
+        levels = result.evidence.challenges["level"].value_counts()
+        click.echo(
+            f"  declared coverage challenged by measurements: {int(levels.get('village', 0))} "
+            f"villages, {int(levels.get('h3', 0))} H3 cells"
+        )
     if cfg.synthetic:
         click.echo("  NOTE: synthetic inputs (generated demo data), not real networks.")
     if result.output is not None:
@@ -79,3 +85,5 @@ def echo_summary(result: RunResult) -> None:
             click.echo(f"  {result.output / name}")
         if result.planning is not None:
             click.echo(f"  {result.output / 'planning' / 'sites.xlsx'}")
+        if result.evidence is not None:
+            click.echo(f"  {result.output / 'challenges.xlsx'}")

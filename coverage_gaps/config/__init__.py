@@ -1,11 +1,13 @@
 """The YAML project file: every key declared once, checked with every problem collected."""
 
+from .evidence import DEFAULT_SPEED_MBPS, ChallengesSpec, MeasurementSpec, OoklaSpec
 from .planning import CandidatesSpec, GenerateSpec, PlanningBudgetSpec, PlanningSpec
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
     DEFAULT_THRESHOLDS_DBM,
     CommunesSpec,
     CoverageSpec,
+    EngineSpec,
     FacilitiesSpec,
     FibreSpec,
     ProjectConfig,
@@ -16,18 +18,23 @@ from .project import (
 )
 
 __all__ = [
+    "DEFAULT_SPEED_MBPS",
     "DEFAULT_THRESHOLDS_DBM",
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",
     "CandidatesSpec",
+    "ChallengesSpec",
     "CommunesSpec",
     "CoverageSpec",
+    "EngineSpec",
     "FacilitiesSpec",
     "FibreSpec",
     "GenerateSpec",
     "PlanningBudgetSpec",
     "PlanningSpec",
+    "MeasurementSpec",
+    "OoklaSpec",
     "PrioritySpec",
     "ProjectConfig",
     "SitesSpec",

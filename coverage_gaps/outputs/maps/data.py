@@ -19,6 +19,7 @@ from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_conf
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
+from ..evidence import h3_cells_table
 from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
@@ -53,6 +54,8 @@ class MapData:
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
     planning: PlanningMap | None = None
+    #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
+    cells: pd.DataFrame | None = None
 
 
 def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
@@ -79,6 +82,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
         planning=planning_map_from_result(result.planning),
+        cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
     )
 
 
@@ -132,7 +136,15 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
         planning=planning_map_from_run(folder, run),
+        cells=_read_cells(folder / "h3_cells.csv"),
     )
+
+
+def _read_cells(path: Path) -> pd.DataFrame | None:
+    """The run's tested H3 cells (``h3_cells.csv``), or None when it has none."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, encoding="utf-8-sig", dtype={"h3_cell": str, "carrier": str})
 
 
 def _check_run_folder(folder: Path) -> None:
