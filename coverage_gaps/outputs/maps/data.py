@@ -20,6 +20,7 @@ from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
 from ..evidence import h3_cells_table
+from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
@@ -37,7 +38,8 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists.
+    ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
+    planning layers (where to build), when the run has them.
     """
 
     name: str
@@ -51,6 +53,7 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
 
@@ -78,6 +81,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
     )
 
@@ -131,6 +135,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
     )
 
