@@ -8,6 +8,8 @@ importing each other.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -17,12 +19,24 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from rasterio.io import MemoryFile
 from rasterio.transform import Affine
 
 from ._errors import Problem
 from .config.project import CoverageSpec, ProjectConfig
 
-__all__ = ["CoverageLayer", "Inputs", "PriorityResult", "RasterSample", "RunResult"]
+__all__ = [
+    "LAYER_SOURCES",
+    "CoverageLayer",
+    "Inputs",
+    "PriorityResult",
+    "RasterSample",
+    "RunResult",
+]
+
+#: Where a coverage layer comes from: ``declared`` (a carrier's raster or polygons) or
+#: ``predicted`` (computed from a site list, ``kind: sites``).
+LAYER_SOURCES: tuple[str, ...] = ("declared", "predicted")
 
 
 def covered_by_values(
@@ -65,7 +79,10 @@ class CoverageLayer:
     """A checked coverage layer, ready to sample.
 
     For rasters only metadata is kept (the file is re-opened to read windows);
-    for vectors the polygons are kept in the working CRS.
+    for vectors the polygons are kept in the working CRS. A layer predicted from a site
+    list (``source == "predicted"``) is a raster whose GeoTIFF is held in memory
+    (``raster``, the bytes written to ``predicted/<column>.tif``); :meth:`raster_path` opens
+    either kind for reading.
     """
 
     spec: CoverageSpec
@@ -79,6 +96,9 @@ class CoverageLayer:
     height: int = 0
     polygons: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     _tree: shapely.STRtree | None = None
+    source: str = "declared"  # one of LAYER_SOURCES
+    raster: bytes | None = field(default=None, repr=False)  # a predicted layer's GeoTIFF
+    notes: tuple[str, ...] = ()  # a predicted layer's model-validity notes
 
     @property
     def column(self) -> str:
@@ -87,6 +107,23 @@ class CoverageLayer:
     @property
     def label(self) -> str:
         return f"{self.spec.carrier} {self.spec.technology}"
+
+    @property
+    def form(self) -> str:
+        """``raster``, ``polygons`` or ``predicted``: what the layer was made from."""
+        if self.source == "predicted":
+            return "predicted"
+        return "raster" if self.kind == "raster" else "polygons"
+
+    @contextlib.contextmanager
+    def raster_path(self) -> Iterator[str | Path]:
+        """A path rasterio opens for this raster layer: the file, or an in-memory GeoTIFF
+        (``/vsimem/...``, valid inside the block) for a predicted layer."""
+        if self.raster is None:
+            yield self.spec.path
+            return
+        with MemoryFile(self.raster) as mem:
+            yield mem.name
 
     def covered_values(self, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
         """Boolean covered for raster values (``valid`` False for nodata)."""
@@ -150,3 +187,5 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    #: the coverage layers, in the order of ``config.coverage`` (predicted ones included)
+    layers: list[CoverageLayer] = field(default_factory=list)

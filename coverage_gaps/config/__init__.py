@@ -2,7 +2,11 @@
 
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
+    COVERAGE_KINDS,
     DEFAULT_THRESHOLDS_DBM,
+    SITE_ENVIRONMENTS,
+    SITE_FIELDS,
+    SITE_MODELS,
     CommunesSpec,
     CoverageSpec,
     FacilitiesSpec,
@@ -15,7 +19,11 @@ from .project import (
 )
 
 __all__ = [
+    "COVERAGE_KINDS",
     "DEFAULT_THRESHOLDS_DBM",
+    "SITE_ENVIRONMENTS",
+    "SITE_FIELDS",
+    "SITE_MODELS",
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",

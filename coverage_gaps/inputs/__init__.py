@@ -14,11 +14,22 @@ from .measurements import (
     quadkey_bounds,
 )
 from .sites import load_assignments, load_facilities, load_sites
+from .sites_list import (
+    COLUMN_ALIASES,
+    SITE_LIST_COLUMNS,
+    check_dem,
+    load_site_list,
+    read_site_layer,
+    split_site_layer,
+)
 from .villages import load_villages, lon_lat_swapped
 
 __all__ = [
+    "COLUMN_ALIASES",
     "MEASUREMENT_COLUMNS",
     "OOKLA_COLUMNS",
+    "SITE_LIST_COLUMNS",
+    "check_dem",
     "check_raster_sample",
     "combine_measurements",
     "drop_tests_outside",
@@ -29,8 +40,11 @@ __all__ = [
     "load_fibre",
     "load_measurements",
     "load_ookla_tiles",
+    "load_site_list",
     "load_sites",
     "load_villages",
     "lon_lat_swapped",
     "quadkey_bounds",
+    "read_site_layer",
+    "split_site_layer",
 ]

@@ -9,18 +9,20 @@ and the writers in :mod:`coverage_gaps.outputs` build on it.
 from .atomic import atomic_output_dir, check_output_dir
 from .readers import read_table, read_vector
 from .runfolder import VerifyReport, read_run_record, record_outputs, verify_run
-from .writers import write_csv, write_gpkg, write_xlsx
+from .writers import encode_geotiff, write_csv, write_geotiff, write_gpkg, write_xlsx
 
 __all__ = [
     "VerifyReport",
     "atomic_output_dir",
     "check_output_dir",
+    "encode_geotiff",
     "read_run_record",
     "read_table",
     "read_vector",
     "record_outputs",
     "verify_run",
     "write_csv",
+    "write_geotiff",
     "write_gpkg",
     "write_xlsx",
 ]

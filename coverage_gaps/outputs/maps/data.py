@@ -36,7 +36,8 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists.
+    ``village_id, overall_rank, carrier`` from the priority lists; ``predicted``: the
+    raster of each layer predicted from a site list (column → ``predicted/<column>.tif``).
     """
 
     name: str
@@ -50,10 +51,14 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    predicted: dict[str, Path] = field(default_factory=dict)
 
 
-def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
-    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`).
+def map_data_from_result(
+    result: RunResult, *, run_date: str | None = None, predicted: dict[str, Path] | None = None
+) -> MapData:
+    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`, which
+    passes the ``predicted/`` rasters it has written).
 
     Examples
     --------
@@ -75,6 +80,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        predicted=dict(predicted or {}),
     )
 
 
@@ -127,7 +133,19 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        predicted=_predicted_rasters(folder, cfg),
     )
+
+
+def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Path]:
+    """The run's ``predicted/<column>.tif`` of each layer predicted from a site list."""
+    if cfg is None:
+        return {}
+    return {
+        spec.column: folder / "predicted" / f"{spec.column}.tif"
+        for spec in cfg.coverage
+        if spec.is_sites and spec.is_complete
+    }
 
 
 def _check_run_folder(folder: Path) -> None:
