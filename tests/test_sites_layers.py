@@ -6,6 +6,7 @@ through the whole pipeline (the models themselves: tests/test_propagation.py).""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from coverage_gaps.config import SITE_ENVIRONMENTS, SITE_FIELDS, SITE_MODELS, pa
 from coverage_gaps.inputs.sites_list import COLUMN_ALIASES, read_site_layer
 from coverage_gaps.io.rasters import sample_points
 from coverage_gaps.io.runfolder import verify_run
-from coverage_gaps.outputs.maps import render_run_map
+from coverage_gaps.outputs.maps import build_map, map_data_from_result, render_run_map
 
 TO_LL = Transformer.from_crs(CRS, 4326, always_xy=True)
 DECLARED = [  # the tiny project's layers but Viettel 4G, which the site lists give
@@ -341,10 +342,17 @@ def test_cli_run_and_validate_with_a_site_list(tmp_path: Path) -> None:
     assert "left off the map" not in res.output
 
 
-def test_map_leaves_off_a_predicted_layer_whose_raster_is_gone(tmp_path: Path) -> None:
+def test_map_of_predicted_layers_written_or_not(tmp_path: Path) -> None:
+    """A run not written draws its predicted layers from memory; a finished run's map from
+    ``predicted/``, and leaves a layer off (with a warning) when its raster is gone."""
     root = tmp_path / "p"
-    project = sites_project(root, site_rows({**WEST_SITE, "carrier": "Viettel",
-                                             "technology": "4G"}), {"model": "hata"})  # fmt: skip
+    sites = site_rows({**WEST_SITE, "carrier": "Viettel", "technology": "4G"})
+    project = sites_project(root, sites, {"model": "hata"})
+    label = "Predicted coverage (from sites): Viettel 4G"
+    data = map_data_from_result(run_project(project, write=False))
+    assert set(data.predicted) == {"viettel_4g"}
+    html = build_map(replace(data, lang="en")).get_root().render()
+    assert label in html and "image_overlay" in html
     out = run_project(project).output
     assert out is not None
     (out / "predicted" / "viettel_4g.tif").unlink()

@@ -37,7 +37,8 @@ class MapData:
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
     ``village_id, overall_rank, carrier`` from the priority lists; ``predicted``: the
-    raster of each layer predicted from a site list (column → ``predicted/<column>.tif``).
+    raster of each layer predicted from a site list (column → the run's
+    ``predicted/<column>.tif``, or the GeoTIFF's bytes when the run was not written).
     """
 
     name: str
@@ -51,14 +52,15 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
-    predicted: dict[str, Path] = field(default_factory=dict)
+    predicted: dict[str, Path | bytes] = field(default_factory=dict)
 
 
 def map_data_from_result(
     result: RunResult, *, run_date: str | None = None, predicted: dict[str, Path] | None = None
 ) -> MapData:
     """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`, which
-    passes the ``predicted/`` rasters it has written).
+    passes the ``predicted/`` rasters it has written; otherwise the predicted layers are
+    drawn from their GeoTIFF bytes in memory).
 
     Examples
     --------
@@ -80,8 +82,12 @@ def map_data_from_result(
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
-        predicted=dict(predicted or {}),
+        predicted=dict(predicted) if predicted is not None else _in_memory(result),
     )
+
+
+def _in_memory(result: RunResult) -> dict[str, Path | bytes]:
+    return {layer.column: layer.raster for layer in result.layers if layer.raster is not None}
 
 
 def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> MapData:
@@ -137,7 +143,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
     )
 
 
-def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Path]:
+def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Path | bytes]:
     """The run's ``predicted/<column>.tif`` of each layer predicted from a site list."""
     if cfg is None:
         return {}

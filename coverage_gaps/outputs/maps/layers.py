@@ -9,9 +9,10 @@ naming the file; the rest of the map is drawn.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import folium
@@ -22,6 +23,7 @@ import rasterio.errors
 from PIL import Image
 from pyproj import CRS
 from rasterio.enums import Resampling
+from rasterio.io import MemoryFile
 from rasterio.transform import from_bounds
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
@@ -96,13 +98,13 @@ def add_coverage_layers(
     precision: int | None,
     raster_px: int,
     t: Labels,
-    predicted: Mapping[str, Path] | None = None,
+    predicted: Mapping[str, Path | bytes] | None = None,
 ) -> None:
     """One layer per coverage input, off by default; an unreadable one is left off.
 
-    A layer predicted from a site list (``kind: sites``) is drawn from its raster in
-    ``predicted`` (column → ``predicted/<column>.tif`` of the run) like a raster layer, and
-    labelled as predicted."""
+    A layer predicted from a site list (``kind: sites``) is drawn like a raster layer from
+    its raster in ``predicted`` (column → the run's ``predicted/<column>.tif``, or the
+    GeoTIFF's bytes for a run not written), and labelled as predicted."""
     for spec in coverage:
         label = t("coverage_predicted") if spec.is_sites else t("coverage")
         name = html.escape(f"{label}: {spec.carrier} {spec.technology}")
@@ -111,7 +113,8 @@ def add_coverage_layers(
             if raster is None:
                 raise OSError(f"no predicted raster for {spec.column}")
             if spec.is_raster or spec.is_sites:
-                uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=raster)
+                with _opened(raster) as path:
+                    uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=path)
                 folium.raster_layers.ImageOverlay(
                     uri, bounds=latlon, name=name, show=False, opacity=0.55, interactive=False
                 ).add_to(m)
@@ -124,7 +127,18 @@ def add_coverage_layers(
                 JsLayer(layer, name=name, show=False).add_to(m)
         except _UNREADABLE as exc:
             what = f"coverage layer {spec.carrier} {spec.technology}"
-            _warn_left_off(raster or spec.path, what, exc)
+            shown = raster if isinstance(raster, Path) else spec.path
+            _warn_left_off(shown, what, exc)
+
+
+@contextlib.contextmanager
+def _opened(raster: Path | bytes) -> Iterator[Path | str]:
+    """A path rasterio reads: the file, or the GeoTIFF bytes as an in-memory file."""
+    if isinstance(raster, Path):
+        yield raster
+        return
+    with MemoryFile(raster) as mem:
+        yield mem.name
 
 
 def add_fibre_layer(
@@ -203,7 +217,7 @@ def _warn_left_off(path: Path, what: str, exc: Exception) -> None:
 
 
 def raster_overlay(
-    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int, path: Path | None = None
+    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int, path: Path | str | None = None
 ) -> tuple[str, list[list[float]]]:
     """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds.
 
