@@ -157,7 +157,9 @@ class PriorityResult:
 
 @dataclass
 class Inputs:
-    """Every input loaded, checked and reprojected to the working CRS."""
+    """Every input loaded, checked and reprojected to the working CRS. ``config`` is the
+    project as run: each ``kind: sites`` entry of its coverage replaced by the layers its site
+    list gives (one per carrier × technology); ``layers`` follows its order."""
 
     config: ProjectConfig
     working_crs: CRS

@@ -1,5 +1,5 @@
 """Files in and out: readers for every input format, the shared input checks, raster
-reads at points, output writers (CSV, XLSX, GeoPackage), atomic output folders and the
+reads at points, output writers (CSV, XLSX, GeoPackage, GeoTIFF), atomic output folders and the
 run folder's ``run.json``.
 
 Nothing here knows about coverage or villages; the loaders in :mod:`coverage_gaps.inputs`
