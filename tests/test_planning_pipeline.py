@@ -430,8 +430,8 @@ def test_demo_people_recomputed_from_the_written_sites_equal_the_tables(demo_run
     assert people[covered].sum() == sites["new_people"].sum() == record["people_covered"]
     assert people[covered].sum() == sites["cumulative_people"].iloc[-1]
     assert int(covered.sum()) == sites["new_villages"].sum() == record["villages_covered"]
-    # and from the written raster of the chosen sites' predicted coverage (the radial engine;
-    # it can differ from the per-point profiles near shadow edges, not at these villages)
+    # and from the written raster of the chosen sites' predicted coverage (radial profiles,
+    # the cells holding a target village carrying the power computed at the village)
     with rasterio.open(out / "predicted.tif") as ds:
         values = np.array([x[0] for x in ds.sample(zip(v.x, v.y, strict=True))])
         on_raster = (values != ds.nodata) & (values >= record["threshold_dbm"])

@@ -29,9 +29,11 @@ import rasterio
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from rasterio.io import MemoryFile
 
 __all__ = [
     "OUTPUT_DATE",
+    "encode_geotiff",
     "fixed_gdal_date",
     "neutralise",
     "safe_frame",
@@ -221,19 +223,23 @@ def write_geoparquet_parts(gdf: gpd.GeoDataFrame, folder: Path) -> list[Path]:
     return written
 
 
-def write_geotiff(
-    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
-) -> None:
-    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
-    written as ``nodata``. No time stamp is written, so the same array gives the same bytes.
+def encode_geotiff(array: np.ndarray, *, transform: object, crs: object, nodata: float) -> bytes:
+    """One float32 band as the bytes of a tiled (256 × 256), deflate-compressed GeoTIFF;
+    NaN cells are written as ``nodata``. No time stamp is written, so the same array gives
+    the same bytes. :func:`write_geotiff` writes these bytes; a pipeline that must sample a
+    raster before the run's folder exists reads them from memory
+    (:meth:`coverage_gaps.results.CoverageLayer.raster_path`).
 
     ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
     (a pyproj CRS, ``"EPSG:32648"``, WKT).
 
     Examples
     --------
-    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
-    ...               nodata=-9999.0)  # doctest: +SKIP
+    >>> from rasterio.transform import from_origin
+    >>> data = encode_geotiff(np.array([[1.0, np.nan]]), transform=from_origin(0, 10, 10, 10),
+    ...                       crs="EPSG:32648", nodata=-9999.0)
+    >>> data[:4] in (b"II*\\x00", b"MM\\x00*")
+    True
     """
     data = np.asarray(array, dtype=np.float32)
     if data.ndim != 2:
@@ -258,5 +264,25 @@ def write_geotiff(
         "tiled": tiled,
         **({"blockxsize": 256, "blockysize": 256} if tiled else {}),
     }
-    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(path, "w", **profile) as ds:
-        ds.write(data, 1)
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), MemoryFile() as mem:
+        with mem.open(**profile) as ds:
+            ds.write(data, 1)
+        return bytes(mem.getbuffer())
+
+
+def write_geotiff(
+    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
+) -> None:
+    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
+    written as ``nodata``. No time stamp is written, so the same array gives the same bytes
+    (those of :func:`encode_geotiff`).
+
+    ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
+    (a pyproj CRS, ``"EPSG:32648"``, WKT).
+
+    Examples
+    --------
+    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
+    ...               nodata=-9999.0)  # doctest: +SKIP
+    """
+    Path(path).write_bytes(encode_geotiff(array, transform=transform, crs=crs, nodata=nodata))

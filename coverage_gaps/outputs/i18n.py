@@ -260,6 +260,10 @@ MAP: dict[str, tuple[str, str]] = {
     "kind_fibre": ("Thôn chưa có cáp quang", "Villages without fibre"),
     "kind_covered": ("Thôn đã có sóng và cáp quang", "Villages covered"),
     "coverage": ("Vùng phủ", "Coverage"),
+    "coverage_predicted": (
+        "Vùng phủ dự báo (từ danh sách trạm)",
+        "Predicted coverage (from sites)",
+    ),
     "fibre_layer": ("Tuyến cáp quang", "Fibre routes"),
     "osm": ("Bản đồ OpenStreetMap", "OpenStreetMap"),
     "satellite": ("Ảnh vệ tinh (Esri)", "Satellite (Esri)"),

@@ -66,6 +66,8 @@ def priority_parameters(result: RunResult) -> list[tuple[str, object]]:
                        ("budget.cost_per_km_fibre", b.cost_per_km_fibre)]  # fmt: skip
     for c in cfg.coverage:
         kind = f"threshold {c.threshold_dbm:g} dBm" if c.is_raster else "polygons"
+        if c.is_sites:
+            kind = f"predicted from sites, model {c.model}, threshold {c.threshold_dbm:g} dBm"
         params.append((f"layer.{c.column}", f"{c.path.name} ({kind})"))
     if cfg.synthetic:
         params.append(("synthetic", SYNTHETIC_NOTICE))

@@ -131,7 +131,7 @@ def build_map(
     if not overview:
         add_coverage_layers(
             m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-            precision=precision, raster_px=raster_px, t=t,
+            precision=precision, raster_px=raster_px, t=t, predicted=data.predicted,
         )  # fmt: skip
         add_fibre_layer(
             m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
