@@ -158,6 +158,7 @@ def test_outputs_written(result) -> None:
         "map.html",
         "priority",
         "provinces.csv",
+        "report.docx",
         "report.html",
         "run.json",
         "villages.csv",

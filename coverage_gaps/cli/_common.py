@@ -15,6 +15,7 @@ __all__ = ["InternalError", "UserError", "echo_summary", "progress_wanted"]
 LISTED_OUTPUTS = (
     "map.html",
     "report.html",
+    "report.docx",
     "priority/all_carriers.xlsx",
     "villages.gpkg",
     "villages.csv",
@@ -69,4 +70,5 @@ def echo_summary(result: RunResult) -> None:
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in LISTED_OUTPUTS:
-            click.echo(f"  {result.output / name}")
+            if (result.output / name).exists():  # report.docx is per province with several
+                click.echo(f"  {result.output / name}")

@@ -43,6 +43,7 @@ __all__ = [
     "write_csv",
     "write_gpkg",
     "write_xlsx",
+    "write_zip",
 ]
 
 #: The date written into every output file's metadata (GeoPackage, XLSX) instead of "now",
@@ -155,22 +156,29 @@ def write_xlsx(
     wb.properties.creator = "coverage-gaps"
     buf = io.BytesIO()
     wb.save(buf)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    write_zip(buf.getvalue(), path)
+
+
+def write_zip(data: bytes, path: Path) -> None:
+    """Write an Office file made in memory (XLSX, DOCX: a zip archive) reproducibly: every
+    entry stamped :data:`OUTPUT_DATE`, and so is the document's "modified" property."""
+    fixed = OUTPUT_DATE.replace(tzinfo=None)
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
-            data = src.read(info.filename)
-            if (
-                info.filename == "docProps/core.xml"
-            ):  # openpyxl stamps "modified" with the time of saving
-                data = re.sub(
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # stamped with the time of saving
+                content = re.sub(
                     rb"(<dcterms:modified[^>]*>)[^<]*(<)",
                     rb"\g<1>" + _OUTPUT_DATE_TEXT.encode() + rb"\g<2>",
-                    data,
+                    content,
                 )
             out = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = info.external_attr
-            dst.writestr(out, data)
+            dst.writestr(out, content)
 
 
 def _sheet_title(title: str) -> str:
