@@ -87,8 +87,9 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     ``\\n`` line end would leave unquoted), every cell is.
     """
     frame = safe_frame(df)
-    quoting = csv.QUOTE_ALL if _holds_carriage_return(frame) else csv.QUOTE_MINIMAL
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n", quoting=quoting)
+    quote_all = _holds_carriage_return(frame)
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n",
+                 quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)  # fmt: skip
 
 
 def _holds_carriage_return(frame: pd.DataFrame) -> bool:

@@ -61,7 +61,12 @@ COLUMNS: dict[str, tuple[str, str, str, str]] = {
         "Thứ tự trong các thôn của mọi doanh nghiệp",
         "Rank among all carriers' villages",
     ),
-    "village_id": ("Mã thôn", "Village id", "Mã thôn trong dữ liệu đầu vào", "Village id from the input"),
+    "village_id": (
+        "Mã thôn",
+        "Village id",
+        "Mã thôn trong dữ liệu đầu vào",
+        "Village id from the input",
+    ),
     "name": ("Tên thôn", "Village", "Tên thôn", "Village name"),
     "commune_id": ("Mã xã", "Commune code", "Mã xã/phường (2025)", "Commune code (2025)"),
     "commune_name": ("Tên xã", "Commune", "Tên xã/phường", "Commune name"),
@@ -191,7 +196,12 @@ COLUMNS: dict[str, tuple[str, str, str, str]] = {
         "Số thôn cần phủ sóng di động",
         "Villages needing mobile coverage",
     ),
-    "need_fibre": ("Cần cáp quang", "Fibre need", "Số thôn cần cáp quang", "Villages needing fibre"),
+    "need_fibre": (
+        "Cần cáp quang",
+        "Fibre need",
+        "Số thôn cần cáp quang",
+        "Villages needing fibre",
+    ),
     "covered_by": (
         "Đã có sóng của",
         "Covered by",
@@ -283,7 +293,12 @@ COLUMNS: dict[str, tuple[str, str, str, str]] = {
     ),
     "layer": ("Lớp", "Layer", "Lớp so sánh", "Layer compared"),
     "change": ("Thay đổi", "Change", "covered: mới được phủ; lost: mất phủ", "covered or lost"),
-    "newly_covered": ("Mới được phủ", "Newly covered", "Số thôn mới được phủ", "Villages newly covered"),
+    "newly_covered": (
+        "Mới được phủ",
+        "Newly covered",
+        "Số thôn mới được phủ",
+        "Villages newly covered",
+    ),
     "newly_lost": ("Mất phủ", "Newly lost", "Số thôn mất phủ", "Villages newly lost"),
     "still_not_covered": (
         "Vẫn chưa phủ",

@@ -87,8 +87,12 @@ def draw_gap_map(
     fig = _figure(height)
     ax = fig.subplots()
     ax.add_collection(
-        LineCollection(_outline_segments(shapes.to_numpy()), colors=OUTLINE_COLOUR,
-                       linewidths=0.4, label=text("map_communes", lang))  # fmt: skip
+        LineCollection(
+            _outline_segments(shapes.to_numpy()),
+            colors=OUTLINE_COLOUR,
+            linewidths=0.4,
+            label=text("map_communes", lang),
+        )  # fmt: skip
     )
     _draw_villages(ax, villages, lang)
     ax.set_xlim(lon0, lon1)

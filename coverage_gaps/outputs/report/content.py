@@ -168,7 +168,8 @@ def build_report(data: ReportInputs, province: Any) -> ProvinceReport:
         synthetic=text("synthetic", lang) if data.synthetic else None,
         headline=_headline(province, fibre=data.fibre, lang=lang),
         totals=text("totals", lang).format(
-            villages=fmt(province.villages), people=fmt(province.population),
+            villages=fmt(province.villages),
+            people=fmt(province.population),
             communes=fmt(province.communes),
         ),  # fmt: skip
         gap_map=draw_gap_map(communes, villages, lang=lang)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 
 import jinja2
-from markupsafe import Markup
 
 from ..i18n import text
 from .content import ProvinceReport
@@ -23,7 +22,11 @@ __all__ = ["PROGRESS_MARKS", "render_page"]
 #: Where ``coverage-gaps diff`` puts its progress section.
 PROGRESS_MARKS = ("<!-- progress -->", "<!-- /progress -->")
 
-_TEMPLATE = """<!DOCTYPE html>
+_TEMPLATE = """{% macro table(t) %}{% if t.title %}<h2>{{ t.title }}</h2>
+{% endif %}<table id="{{ t.id }}"><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if v is number and v is not boolean %} class="n"{% elif t.long[loop.index0] %} class="long"{% endif %}>{{ r.fmt(v) }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+{% endmacro %}<!DOCTYPE html>
 <html lang="{{ r.lang }}">
 <head>
 <meta charset="utf-8">
@@ -74,20 +77,10 @@ img.map{max-height:160mm;width:auto}
 </html>
 """
 
-_TABLE = """{% if t.title %}<h2>{{ t.title }}</h2>
-{% endif %}<table id="{{ t.id }}"><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if v is number and v is not boolean %} class="n"{% elif t.long[loop.index0] %} class="long"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table>
-"""
-
 
 def render_page(report: ProvinceReport) -> str:
     """The HTML page of one province's report."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    table = env.from_string(_TABLE)
-
-    def render_table(t: object) -> str:
-        return Markup(table.render(t=t, fmt=report.fmt))
 
     def people(n: float | None) -> str:
         return text("people_count", report.lang).format(people=report.fmt(n))
@@ -96,7 +89,6 @@ def render_page(report: ProvinceReport) -> str:
         r=report,
         marks=PROGRESS_MARKS,
         charts_title=text("charts", report.lang),
-        table=render_table,
         people=people,
         png=lambda p: base64.b64encode(p.png).decode("ascii"),
     )
