@@ -34,7 +34,7 @@ from .analysis.crs import CHECKING_CRS, choose_working_crs
 from .analysis.placing import assign_villages_to_communes
 from .analysis.priority import rank_villages
 from .analysis.summaries import summarise_communes, summarise_provinces
-from .config.project import ProjectConfig, load_config
+from .config.project import CoverageSpec, ProjectConfig, load_config
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
@@ -42,6 +42,8 @@ from .inputs.sites import load_assignments, load_facilities, load_sites
 from .inputs.villages import load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
+from .io.rasters import raster_crs
+from .io.readers import vector_crs
 from .outputs.files import write_outputs
 from .results import CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
 
@@ -99,6 +101,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     """
     problems: list[Problem] = []
     timings: dict[str, float] = {}
+    notes: list[Problem] = []
     with collect_warnings() as issues:
         communes, villages, working, file_crs = _load_places(config, problems, timings)
         with _timed(timings, "load_coverage"):
@@ -110,12 +113,14 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
                 fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
         with _timed(timings, "load_priority_inputs"):
             sites, facilities, assignments = _load_priority_inputs(config, working, problems)
-        _warn_mixed_crs(file_crs, layers, working)
+        notes += _report_mixed_crs(config, file_crs, layers, working)
     if problems:
         raise InputDataError(problems)
     assert communes is not None and villages is not None
     for issue in issues:
         log.warning("%s", issue)
+    for note in notes:
+        log.info("%s", note)
     return Inputs(
         config=config,
         working_crs=working,
@@ -129,6 +134,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         sites=sites,
         facilities=facilities,
         assignments=assignments,
+        notes=notes,
     )
 
 
@@ -250,23 +256,52 @@ def _load_priority_inputs(
     return sites, facilities, assignments
 
 
-def _warn_mixed_crs(file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS) -> None:
-    """A warning when the inputs came in different coordinate systems."""
+def _report_mixed_crs(
+    config: ProjectConfig, file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS
+) -> list[Problem]:
+    """When the inputs came in different coordinate systems: a warning if a CRS was assumed
+    (see :func:`_crs_assumed`), else a note (returned; nothing to check)."""
     seen = dict(file_crs)
     for layer in layers:
         if layer.kind == "raster" and layer.crs is not None:
             seen[str(layer.spec.path)] = layer.crs.to_string()
-    if len(set(seen.values())) > 1:
-        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in seen.items())
-        warn_problem(
-            Problem(
-                "inputs",
-                "",
-                f"the inputs use different coordinate systems ({listing}); all were reprojected "
-                f"to the working CRS {working.to_string()}.",
-                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
-            )
+    if len(set(seen.values())) <= 1:
+        return []
+    assumed = {path for path in seen if _crs_assumed(config, path)}
+    listing = "; ".join(
+        f"{Path(k).name}: {v}{' (assumed)' if k in assumed else ''}" for k, v in seen.items()
+    )
+    what = (
+        f"the inputs use different coordinate systems ({listing}); all were reprojected "
+        f"to the working CRS {working.to_string()}."
+    )
+    if not assumed:
+        return [Problem("inputs", "", what)]
+    warn_problem(
+        Problem(
+            "inputs",
+            "",
+            what,
+            "check each CRS marked 'assumed'; save the file with its CRS (a .prj beside a "
+            "shapefile), or give a table's CRS with 'crs:' in the project file.",
         )
+    )
+    return []
+
+
+def _crs_assumed(config: ProjectConfig, path: str) -> bool:
+    """Whether the CRS of the input at ``path`` was assumed rather than declared: a table
+    declares it with ``crs:`` in the project file (EPSG:4326 is assumed without); a file
+    declares its own, and the project file's ``crs:`` is assumed for one that has none."""
+    if path == str(config.villages.path) and config.villages.is_table:
+        return config.villages.crs is None
+    specs = [config.communes, config.villages, *config.coverage]
+    spec = next((s for s in specs if str(s.path) == path), None)
+    if spec is None or spec.crs is None:  # without 'crs:' the file's own CRS was read
+        return False
+    if isinstance(spec, CoverageSpec) and spec.is_raster:
+        return raster_crs(spec.path) is None
+    return vector_crs(spec.path, layer=spec.layer) is None
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
@@ -321,6 +356,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         issues=[*inputs.issues, *issues],
         timings=timings,
         priority=priority,
+        notes=list(inputs.notes),
     )
 
 

@@ -135,6 +135,8 @@ class Inputs:
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    #: information about the inputs that asks for no action (``run.json`` "notes", ``-v``)
+    notes: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -150,3 +152,5 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
+    notes: list[Problem] = field(default_factory=list)

@@ -18,6 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 
 from .._errors import InputDataError, Problem, warn_problem
@@ -82,6 +83,17 @@ def read_vector(
     if text_encoding is not None:
         gdf = _decode_text(gdf, text_encoding, raw=raw_text, source=src)
     return _apply_given_crs(gdf, crs, source=src)
+
+
+def vector_crs(path: Path, *, layer: str | None = None) -> CRS | None:
+    """The CRS a vector file declares itself (its ``.prj``, its metadata), None when it
+    declares none or cannot be read (its loader reports why)."""
+    open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
+    try:
+        wkt = pyogrio.read_info(open_path, layer=layer)["crs"]
+    except (DataSourceError, DataLayerError, OSError):
+        return None
+    return CRS.from_user_input(wkt) if wkt else None
 
 
 def _check_shapefile_parts(path: Path) -> None:

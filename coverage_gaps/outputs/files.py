@@ -192,6 +192,7 @@ def _run_record(
             "coverage_layers": len(cfg.coverage),
         },
         "warnings": [str(i) for i in issues],
+        "notes": [str(n) for n in result.notes],
         "stages_s": dict(result.timings),
         "versions": versions(),
     }
