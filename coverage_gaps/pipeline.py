@@ -34,7 +34,7 @@ from .analysis.crs import CHECKING_CRS, choose_working_crs
 from .analysis.placing import assign_villages_to_communes
 from .analysis.priority import rank_villages
 from .analysis.summaries import summarise_communes, summarise_provinces
-from .config.project import CoverageSpec, ProjectConfig, load_config
+from .config.project import ProjectConfig, load_config
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
@@ -295,13 +295,17 @@ def _crs_assumed(config: ProjectConfig, path: str) -> bool:
     declares its own, and the project file's ``crs:`` is assumed for one that has none."""
     if path == str(config.villages.path) and config.villages.is_table:
         return config.villages.crs is None
-    specs = [config.communes, config.villages, *config.coverage]
-    spec = next((s for s in specs if str(s.path) == path), None)
-    if spec is None or spec.crs is None:  # without 'crs:' the file's own CRS was read
+    # path -> ('crs:' of the project file, layer, raster)
+    specs: dict[str, tuple[str | None, str | None, bool]] = {
+        str(s.path): (s.crs, s.layer, False) for s in (config.communes, config.villages)
+    }
+    specs.update({str(c.path): (c.crs, c.layer, c.is_raster) for c in config.coverage})
+    given, layer, raster = specs.get(path, (None, None, False))
+    if given is None:  # without 'crs:' the file's own CRS was read
         return False
-    if isinstance(spec, CoverageSpec) and spec.is_raster:
-        return raster_crs(spec.path) is None
-    return vector_crs(spec.path, layer=spec.layer) is None
+    if raster:
+        return raster_crs(path) is None
+    return vector_crs(Path(path), layer=layer) is None
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
