@@ -220,9 +220,10 @@ def _load_layers(
     analysis) to check that they cover them."""
     layers: list[CoverageLayer] = []
     samples: dict[str, RasterSample] = {}
-    specs = tqdm(
-        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
-    )
+    specs = tqdm(  # leave=False: the bar goes once done, the summary stays on screen
+        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress,
+        leave=False,
+    )  # fmt: skip
     for spec in specs:
         layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
         if layer is None:
@@ -369,7 +370,9 @@ def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[
     the inputs are reused."""
     villages = inputs.villages
     coverage: dict[str, tuple[str, np.ndarray]] = {}
-    for layer in tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress):
+    bar = tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress,
+               leave=False)  # fmt: skip
+    for layer in bar:
         cached = inputs.samples.get(layer.column)
         covered = (
             layer.covered_values(cached.values, cached.valid)
