@@ -79,7 +79,7 @@ def _read_village_table(spec: VillagesSpec) -> tuple[gpd.GeoDataFrame, list[Prob
     src = str(spec.path)
     df = read_table(
         spec.path,
-        role="villages",
+        role="village",
         sheet=spec.sheet,
         text_columns=[c for c in (spec.id, spec.name, spec.commune) if c],
         encoding=spec.encoding,
@@ -164,7 +164,7 @@ def _check_table_coordinates(
         Problem(
             src,
             _rows(df, rows, spec.id),
-            f"{rows.size} row(s) have coordinates outside longitude/latitude "
+            f"{rows.size} row(s) have coordinates outside the longitude/latitude "
             f"range, but the CRS is {crs.to_string()} (degrees).",
             _metres_fix(xs[rows], ys[rows], crs, spec),
         )
@@ -183,7 +183,7 @@ def _read_village_layer(
     src = str(spec.path)
     gdf = read_vector(
         spec.path,
-        role="villages",
+        role="village",
         layer=spec.layer,
         where=spec.where,
         crs=spec.crs,

@@ -24,7 +24,7 @@ from pyproj import CRS
 from .._errors import InputDataError, Problem, warn_problem
 from ..vietnam.textcodecs import decode, decode_columns, detect_encoding
 from ..vietnam.vn2000 import check_datum
-from .checks import check_exists, list_items, parse_crs
+from .checks import a_or_an, check_exists, list_items, parse_crs
 
 __all__: list[str] = []
 
@@ -75,7 +75,7 @@ def read_vector(
                 Problem(
                     src,
                     "",
-                    f"has no geometry column, so it is not a {role} layer.",
+                    f"the file has no geometry column, so it is not {a_or_an(role)} layer.",
                     "give a vector file with geometries.",
                 )
             ]
@@ -169,7 +169,7 @@ def _check_layer_exists(open_path: str, layer: str, *, source: str) -> None:
                     source,
                     f"layer '{layer}'",
                     "no such layer.",
-                    f"layers in the file: {list_items(layers)}.",
+                    f"use one of the layers in the file: {list_items(layers)}.",
                 )
             ]
         )
@@ -188,7 +188,7 @@ def _vector_read_problem(exc: Exception, *, source: str, role: str, where: str |
     return Problem(
         source,
         "",
-        f"cannot be read as a {role} layer ({text}).",
+        f"the file cannot be read as {a_or_an(role)} layer ({text}).",
         "check that it is a complete GeoPackage, shapefile, GeoJSON, "
         "FlatGeobuf, KML or other GDAL vector file; export it again.",
     )
@@ -209,7 +209,7 @@ def _apply_given_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, source: str) -> 
                     Problem(
                         source,
                         "",
-                        "has no coordinate reference system (CRS).",
+                        "the file has no coordinate reference system (CRS).",
                         "add 'crs: EPSG:4326' (or the right code) to this input in the "
                         "project file, or save the file with its CRS (a .prj for shapefiles).",
                     )
@@ -319,7 +319,7 @@ def _read_table_file(
                 Problem(
                     src,
                     "",
-                    f"cannot be read as a {role} table ({text}).",
+                    f"the file cannot be read as {a_or_an(role)} table ({text}).",
                     "save it as CSV (UTF-8) or XLSX with one header row.",
                 )
             ]
@@ -345,7 +345,7 @@ def _read_excel(path: Path, *, sheet: str | None, dtypes: dict[str, type]) -> pd
                         str(path),
                         f"sheet '{sheet}'",
                         "no such sheet.",
-                        f"sheets in the file: {list_items(names)}.",
+                        f"use one of the sheets in the file: {list_items(names)}.",
                     )
                 ]
             ) from None
@@ -452,8 +452,8 @@ def _decode_text(gdf: pd.DataFrame, encoding: str, *, raw: bool, source: str) ->
                 Problem(
                     source,
                     "encoding",
-                    f"unsure of the text encoding: best guess {guess}"
-                    + ("; used it." if raw else "; text left as it is."),
+                    f"the text encoding is uncertain: the best guess is {guess}"
+                    + ("; it was used." if raw else "; the text was left as it is."),
                     "check the names, and set 'encoding:' (utf-8, tcvn3, vni, viscii, cp1258).",
                 )
             )

@@ -38,7 +38,7 @@ def _read_run(folder: Path) -> pd.DataFrame:
                 Problem(
                     str(folder),
                     "",
-                    "is not a coverage-gaps result (no villages.csv).",
+                    "the folder is not a coverage-gaps result (no villages.csv).",
                     "give the output folders of two runs.",
                 )
             ]
@@ -52,7 +52,7 @@ def _read_run(folder: Path) -> pd.DataFrame:
                 Problem(
                     str(path),
                     "",
-                    f"is not a coverage-gaps village table (no {', '.join(missing)}).",
+                    f"the file is not a coverage-gaps village table (no {', '.join(missing)}).",
                     "give the output folders of two runs.",
                 )
             ]  # fmt: skip
