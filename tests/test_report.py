@@ -70,7 +70,7 @@ def _project(make_project, **overrides) -> Path:
 def _run(project: Path, *args: str) -> Path:
     res = CliRunner().invoke(cli, ["run", str(project), *args])
     assert res.exit_code == 0, res.output
-    return project.parent / "out"
+    return Path(args[args.index("-o") + 1]) if "-o" in args else project.parent / "out"
 
 
 class _Text(HTMLParser):
@@ -119,6 +119,19 @@ def test_vietnamese_report_shows_no_raw_column_name(make_project) -> None:
     assert {"Số trạm được cấp", "Tổng", "Lý do", "Khóa trong tệp dự án"} <= set(seen)
     assert not _raw_names(seen), "raw column names in report.html"
     assert not _raw_names(_docx_text(out / "report.docx")), "raw column names in report.docx"
+
+
+def test_progress_section_shows_no_raw_column_name(make_project, tmp_path: Path) -> None:
+    project = _project(make_project)
+    before = _run(project, "-o", str(tmp_path / "a"))
+    after = _run(project, "-o", str(tmp_path / "b"))
+    res = CliRunner().invoke(cli, ["diff", str(before), str(after)])
+    assert res.exit_code == 0, res.output
+    seen = _html_text(after / "report.html")
+    assert {"Tiến độ so với lần chạy trước", "Có 4G", "Viettel 4G", "Sóng 3G/4G/5G"} <= {
+        s.split(" (")[0] for s in seen
+    }
+    assert not _raw_names(seen)
 
 
 def test_english_report(make_project) -> None:
@@ -201,7 +214,13 @@ def test_xlsx_legend_in_the_lists_language(make_project, lang: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["coverage_gaps.outputs.i18n", "coverage_gaps.outputs.report.content"]
+    "module",
+    [
+        "coverage_gaps.outputs.i18n",
+        "coverage_gaps.outputs.report.content",
+        "coverage_gaps.io.checks",
+        "coverage_gaps.io.writers",
+    ],
 )
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
