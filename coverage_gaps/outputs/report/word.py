@@ -122,6 +122,8 @@ def _add_table(
     grid.autofit = False
     weights = table.widths or [1.0] * len(table.columns)
     widths = [Mm(width_mm * w / sum(weights)) for w in weights]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid (LibreOffice reads it); the cells' widths for Word
     head = grid.rows[0]
     _repeat_as_header(head)
     for cell, label, width in zip(head.cells, table.columns, widths, strict=True):
