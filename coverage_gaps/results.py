@@ -152,5 +152,13 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    #: When the village table is too large to hold (``engine: dask``, more than
+    #: ``engines.dask.VILLAGE_PARTS_MIN_ROWS`` villages): the folder of its GeoParquet parts
+    #: (written as ``villages.parquet/``); ``villages`` then holds only the villages the
+    #: lists, the report and the map need (those in a gap or covered by one carrier).
+    village_parts: Path | None = None
+    #: With ``village_parts``: the population per commune and combination of coverage
+    #: columns (``commune_id``, ``population`` and the carriers' columns), for the report.
+    village_groups: pd.DataFrame | None = None
     #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
     notes: list[Problem] = field(default_factory=list)

@@ -63,11 +63,14 @@ def report_inputs(
     """What the reports of ``result`` are made from."""
     cfg = result.config
     pr = result.priority
+    villages = pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore"))
     return ReportInputs(
         project=cfg.name,
         provinces=result.provinces,
         communes=result.communes,
-        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        # the population per commune and coverage pattern stands for a table not gathered
+        villages=result.village_groups if result.village_groups is not None else villages,
+        points=villages,
         ranked=pd.DataFrame(pr.ranked.drop(columns="geometry")) if pr is not None else None,
         budget=pr.budget if pr is not None else None,
         carriers=sorted({c.carrier for c in cfg.coverage}),

@@ -88,6 +88,8 @@ class ReportInputs:
     project: str
     provinces: pd.DataFrame
     communes: pd.DataFrame  # a GeoDataFrame draws the static map
+    #: the villages (or the population per commune and coverage pattern standing for them,
+    #: ``RunResult.village_groups``): the charts
     villages: pd.DataFrame
     ranked: pd.DataFrame | None
     budget: pd.DataFrame | None
@@ -100,6 +102,9 @@ class ReportInputs:
     run_date: str | None = None
     #: Coverage columns -> names (``viettel_4g`` -> ``Viettel 4G``).
     layers: Mapping[str, str] = field(default_factory=dict)
+    #: villages with ``lon``, ``lat``, ``gap_mobile`` and ``gap_fibre``, for the static map
+    #: (default: ``villages``)
+    points: pd.DataFrame | None = None
 
 
 def format_cell(lang: str) -> Callable[[object], str]:
@@ -155,6 +160,8 @@ def build_report(data: ReportInputs, province: Any) -> ProvinceReport:
     communes = data.communes[data.communes["province_id"].astype(str) == pid]
     ids = communes["commune_id"].astype(str)
     villages = data.villages[data.villages["commune_id"].astype(str).isin(ids)]
+    points = data.points if data.points is not None else data.villages
+    points = points[points["commune_id"].astype(str).isin(ids)]
     ranked = data.ranked
     if ranked is not None:
         ranked = ranked[ranked["commune_id"].astype(str).isin(ids)]
@@ -172,7 +179,7 @@ def build_report(data: ReportInputs, province: Any) -> ProvinceReport:
             people=fmt(province.population),
             communes=fmt(province.communes),
         ),  # fmt: skip
-        gap_map=draw_gap_map(communes, villages, lang=lang)
+        gap_map=draw_gap_map(communes, points, lang=lang)
         if isinstance(communes, gpd.GeoDataFrame)
         else None,
         tables=_tables(data, communes, ranked),
