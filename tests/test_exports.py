@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
-from conftest import CRS, X0, Y0, build_tiny_project, write_raster
+from conftest import CRS, VILLAGES, X0, Y0, build_tiny_project, write_raster
 
 from coverage_gaps.cli import cli
 
@@ -49,6 +49,8 @@ class Runs:
 
     steps: list[list[str] | Callable[[], None]]
     outputs: Path
+    #: tables the runs must have written (relative to ``outputs``), so that each is checked
+    expected: tuple[str, ...] = ()
 
 
 #: command name -> function(folder) building hostile inputs and returning the runs.
@@ -104,10 +106,35 @@ def hostile_project(root: Path, **overrides: object) -> Path:
     return project
 
 
+def hostile_drive_tests(root: Path) -> list[dict[str, object]]:
+    """Six Viettel 4G tests failing a day apart at V1 (named ``=HYPERLINK(...)``), so that
+    the village is challenged: ``challenges.csv`` / ``.xlsx``, ``h3_cells.csv`` and
+    ``measurements/<carrier>.csv`` hold hostile names. Returns the ``measurements:`` key."""
+    x, y, _ = VILLAGES["V1"]
+    pd.DataFrame(
+        {
+            "x": [x + 10.0 * i for i in range(6)],
+            "y": [y] * 6,
+            "rsrp": [-120.0] * 6,
+            "ts": [f"2025-10-0{d} 10:00" for d in range(1, 7)],
+            "op": ["viettel"] * 6,
+            "tech": ["4G"] * 6,
+        }
+    ).to_csv(root / "drive.csv", index=False)
+    return [{"path": "drive.csv", "carrier": "op", "technology": "tech", "signal": "rsrp",
+             "time": "ts", "x": "x", "y": "y", "crs": CRS}]  # fmt: skip
+
+
 @table_command("run")
 def _run(folder: Path) -> Runs:
-    project = hostile_project(folder / "p")
-    return Runs([["run", str(project)]], folder / "p" / "out")
+    root = folder / "p"
+    root.mkdir(parents=True)
+    project = hostile_project(root, measurements=hostile_drive_tests(root))
+    tables = ("villages.csv", "communes.csv", "provinces.csv", "priority/viettel.csv",
+              "priority/viettel.xlsx", "priority/all_carriers.xlsx", "priority/budget.csv",
+              "priority/sharing.csv", "challenges.csv", "challenges.xlsx", "h3_cells.csv",
+              "measurements/viettel.csv")  # fmt: skip
+    return Runs([["run", str(project)]], root / "out", tables)
 
 
 @table_command("diff")
@@ -188,6 +215,8 @@ def test_hostile_names_are_never_formulas(command: str, tmp_path: Path) -> None:
             continue
         res = CliRunner().invoke(cli, step)
         assert res.exit_code == 0, (step, res.output)
+    missing = [name for name in runs.expected if not (runs.outputs / name).is_file()]
+    assert not missing, f"{command} did not write {missing}"
     csvs = sorted(runs.outputs.rglob("*.csv"))
     sheets = sorted(runs.outputs.rglob("*.xlsx"))
     assert csvs, f"{command} wrote no CSV under {runs.outputs}"

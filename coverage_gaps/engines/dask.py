@@ -107,11 +107,13 @@ def dask_client(spec: EngineSpec) -> Iterator[Any]:
     if spec.scheduler is None:
         workers = os.cpu_count() or 1
         with (
+            # the dashboard on a free port (":0"): 8787 may be taken by another cluster
             LocalCluster(
-                n_workers=workers, threads_per_worker=1, dashboard_address=None
+                n_workers=workers, threads_per_worker=1, dashboard_address=":0"
             ) as cluster,
             Client(cluster) as client,
         ):
+            log.info("Dask dashboard: %s", client.dashboard_link)
             yield client
         return
     try:

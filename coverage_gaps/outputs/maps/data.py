@@ -19,6 +19,7 @@ from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_conf
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
+from ..evidence import h3_cells_table
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
@@ -50,6 +51,8 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
+    cells: pd.DataFrame | None = None
 
 
 def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
@@ -75,6 +78,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
     )
 
 
@@ -127,7 +131,15 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        cells=_read_cells(folder / "h3_cells.csv"),
     )
+
+
+def _read_cells(path: Path) -> pd.DataFrame | None:
+    """The run's tested H3 cells (``h3_cells.csv``), or None when it has none."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, encoding="utf-8-sig", dtype={"h3_cell": str, "carrier": str})
 
 
 def _check_run_folder(folder: Path) -> None:

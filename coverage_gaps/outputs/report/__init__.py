@@ -3,7 +3,7 @@
 index ``report.html``.
 
 Both formats show the same content (:mod:`.content`): the headline, a static map of the gap
-villages (:mod:`.charts`), the carriers, the budget, the top 20 villages, the charts, the
+villages (:mod:`.charts`), the carriers, the budget, the measured evidence (:mod:`.evidence`), the top 20 villages, the charts, the
 communes, the parameters and the inputs, every label in the run's language
 (:mod:`coverage_gaps.outputs.i18n`) and every number written by
 :func:`coverage_gaps.vietnam.numbers.format_number`.
@@ -22,10 +22,12 @@ from ...results import RunResult
 from ..i18n import text
 from ..lists import priority_parameters
 from .content import ProvinceReport, ReportInputs, Table, build_report
+from .evidence import EvidenceSection, evidence_input
 from .page import PROGRESS_MARKS, render_page
 from .word import render_word
 
 __all__ = [
+    "EvidenceSection",
     "PROGRESS_MARKS",
     "ProvinceReport",
     "ReportInputs",
@@ -81,6 +83,7 @@ def report_inputs(
         lang=cfg.language,
         run_date=run_date,
         layers={c.column: f"{c.carrier} {c.technology}" for c in cfg.coverage},
+        evidence=evidence_input(result),
     )
 
 

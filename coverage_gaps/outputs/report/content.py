@@ -18,6 +18,7 @@ from ..._version import __version__
 from ...vietnam.numbers import format_number
 from ..i18n import header, parameter_label, text
 from .charts import Picture, draw_charts, draw_gap_map
+from .evidence import EvidenceSection, evidence_section
 
 __all__ = ["Headline", "ProvinceReport", "ReportInputs", "Table", "build_report", "format_cell"]
 
@@ -79,6 +80,8 @@ class ProvinceReport:
     tables: list[Table]
     charts: list[Picture]
     fmt: Callable[[object], str]
+    #: The measured-evidence section (runs with ``measurements:``).
+    evidence: EvidenceSection | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class ReportInputs:
     #: villages with ``lon``, ``lat``, ``gap_mobile`` and ``gap_fibre``, for the static map
     #: (default: ``villages``)
     points: pd.DataFrame | None = None
+    #: The measured evidence (:func:`.evidence.evidence_input`; None without measurements).
+    evidence: Mapping[str, Any] | None = None
 
 
 def format_cell(lang: str) -> Callable[[object], str]:
@@ -185,6 +190,9 @@ def build_report(data: ReportInputs, province: Any) -> ProvinceReport:
         tables=_tables(data, communes, ranked),
         charts=draw_charts(communes, villages, data.carriers, lang),
         fmt=fmt,
+        evidence=evidence_section(points, data.evidence, lang)
+        if data.evidence is not None
+        else None,
     )
 
 

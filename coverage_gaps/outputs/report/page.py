@@ -68,6 +68,12 @@ img.map{max-height:160mm;width:auto}
 {{ marks[0]|safe }}{{ marks[1]|safe }}
 {% if r.gap_map %}<figure><img class="map" alt="{{ r.gap_map.title }}" src="data:image/png;base64,{{ png(r.gap_map) }}"></figure>{% endif %}
 {% for t in r.tables if not t.wide %}{{ table(t) }}{% endfor %}
+{% if r.evidence %}<h2>{{ r.evidence.title }}</h2>
+<div id="evidence">{% for line in r.evidence.lines %}<p>{{ line }}</p>{% endfor %}
+<table id="verdicts"><thead><tr>{% for c in r.evidence.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in r.evidence.rows %}<tr>{% for v in row %}<td{% if v is number %} class="n"{% endif %}>{{ r.fmt(v) }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+<p class="meta">{{ r.evidence.rules }}</p></div>{% endif %}
 <h2>{{ charts_title }}</h2>
 {% for c in r.charts %}<figure><img alt="{{ c.title }}" src="data:image/png;base64,{{ png(c) }}"><figcaption>{{ c.title }}</figcaption></figure>
 {% endfor %}</section>

@@ -21,7 +21,8 @@ from docx.shared import Mm, Pt, RGBColor
 from ...io.writers import OUTPUT_DATE
 from ..i18n import text
 from .charts import Picture
-from .content import ProvinceReport, Table
+from .content import TEXT_WIDTHS, ProvinceReport, Table
+from .evidence import EvidenceSection
 
 __all__ = ["render_word"]
 
@@ -48,6 +49,8 @@ def render_word(report: ProvinceReport) -> bytes:
         _add_picture(doc, report.gap_map, width_mm=150.0, caption=False)
     for table in (t for t in report.tables if not t.wide):
         _add_table(doc, table, report.fmt, width_mm=A4[0] - 2 * MARGIN_MM)
+    if report.evidence is not None:
+        _add_evidence(doc, report.evidence, report.fmt)
     doc.add_heading(text("charts", report.lang), level=2)
     for chart in report.charts:
         _add_picture(doc, chart, width_mm=A4[0] - 2 * MARGIN_MM, caption=True)
@@ -101,6 +104,20 @@ def _add_headline(doc: DocumentObject, report: ProvinceReport) -> None:
         people = text("people_count", report.lang).format(people=report.fmt(line.people))
         par.add_run(f" {line.label} ({people})")
     doc.add_paragraph(report.totals)
+
+
+def _add_evidence(
+    doc: DocumentObject, section: EvidenceSection, fmt: Callable[[object], str]
+) -> None:
+    """The measured-evidence section: its lines, the villages per verdict, the rules."""
+    doc.add_heading(section.title, level=2)
+    for line in section.lines:
+        doc.add_paragraph(line)
+    widths = [TEXT_WIDTHS["carrier"], *[1.0] * (len(section.columns) - 1)]
+    table = Table(id="verdicts", title="", columns=section.columns, rows=section.rows,
+                  widths=widths)  # fmt: skip
+    _add_table(doc, table, fmt, width_mm=A4[0] - 2 * MARGIN_MM)
+    doc.add_paragraph(section.rules)
 
 
 def _add_picture(doc: DocumentObject, picture: Picture, *, width_mm: float, caption: bool) -> None:
