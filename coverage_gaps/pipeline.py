@@ -68,6 +68,8 @@ from .inputs.sites_list import check_dem, read_site_layer, split_site_layer
 from .inputs.villages import VILLAGE_INPUT_COLUMNS, load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
+from .io.rasters import raster_crs
+from .io.readers import vector_crs
 from .outputs.files import write_outputs
 from .results import (
     ChallengeRules,
@@ -151,6 +153,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     """
     problems: list[Problem] = []
     timings: dict[str, float] = {}
+    notes: list[Problem] = []
     with collect_warnings() as issues:
         communes, placed, working, file_crs = _load_places(config, problems, timings, villages)
         with _timed(timings, "load_coverage"):
@@ -169,7 +172,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
             candidates = _load_planning_inputs(config, working, communes, problems)
         with _timed(timings, "load_measurements"):
             measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
-        _warn_mixed_crs(file_crs, layers, working)
+        notes += _report_mixed_crs(config, file_crs, layers, working)
         if site_layers and not problems:
             assert communes is not None
             with _timed(timings, "predict_coverage"):
@@ -187,6 +190,8 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     assert communes is not None and placed is not None
     for issue in issues:
         log.warning("%s", issue)
+    for note in notes:
+        log.info("%s", note)
     return Inputs(
         config=config,
         working_crs=working,
@@ -201,6 +206,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
         facilities=facilities,
         assignments=assignments,
         candidates=candidates,
+        notes=notes,
         measurements=measurements,
         ookla=ookla,
     )
@@ -290,9 +296,10 @@ def _load_layers(
     analysis) to check that they cover them."""
     layers: list[CoverageLayer] = []
     samples: dict[str, RasterSample] = {}
-    specs = tqdm(
-        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
-    )
+    specs = tqdm(  # leave=False: the bar goes once done, the summary stays on screen
+        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress,
+        leave=False,
+    )  # fmt: skip
     for spec in specs:
         if spec.is_sites:  # predicted later (_load_site_lists, _predict_site_layers)
             continue
@@ -513,23 +520,56 @@ def _check_planning_dem(dem: Path, working: CRS, problems: list[Problem]) -> boo
     return len(problems) == before
 
 
-def _warn_mixed_crs(file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS) -> None:
-    """A warning when the inputs came in different coordinate systems."""
+def _report_mixed_crs(
+    config: ProjectConfig, file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS
+) -> list[Problem]:
+    """When the inputs came in different coordinate systems: a warning if a CRS was assumed
+    (see :func:`_crs_assumed`), else a note (returned; nothing to check)."""
     seen = dict(file_crs)
     for layer in layers:
         if layer.kind == "raster" and layer.source == "declared" and layer.crs is not None:
             seen[str(layer.spec.path)] = layer.crs.to_string()
-    if len(set(seen.values())) > 1:
-        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in seen.items())
-        warn_problem(
-            Problem(
-                "inputs",
-                "",
-                f"the inputs use different coordinate systems ({listing}); all were reprojected "
-                f"to the working CRS {working.to_string()}.",
-                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
-            )
+    if len(set(seen.values())) <= 1:
+        return []
+    assumed = {path for path in seen if _crs_assumed(config, path)}
+    listing = "; ".join(
+        f"{Path(k).name}: {v}{' (assumed)' if k in assumed else ''}" for k, v in seen.items()
+    )
+    what = (
+        f"the inputs use different coordinate systems ({listing}); all were reprojected "
+        f"to the working CRS {working.to_string()}."
+    )
+    if not assumed:
+        return [Problem("inputs", "", what)]
+    warn_problem(
+        Problem(
+            "inputs",
+            "",
+            what,
+            "check each CRS marked 'assumed'; save the file with its CRS (a .prj beside a "
+            "shapefile), or give a table's CRS with 'crs:' in the project file.",
         )
+    )
+    return []
+
+
+def _crs_assumed(config: ProjectConfig, path: str) -> bool:
+    """Whether the CRS of the input at ``path`` was assumed rather than declared: a table
+    declares it with ``crs:`` in the project file (EPSG:4326 is assumed without); a file
+    declares its own, and the project file's ``crs:`` is assumed for one that has none."""
+    if path == str(config.villages.path) and config.villages.is_table:
+        return config.villages.crs is None
+    # path -> ('crs:' of the project file, layer, raster)
+    specs: dict[str, tuple[str | None, str | None, bool]] = {
+        str(s.path): (s.crs, s.layer, False) for s in (config.communes, config.villages)
+    }
+    specs.update({str(c.path): (c.crs, c.layer, c.is_raster) for c in config.coverage})
+    given, layer, raster = specs.get(path, (None, None, False))
+    if given is None:  # without 'crs:' the file's own CRS was read
+        return False
+    if raster:
+        return raster_crs(path) is None
+    return vector_crs(Path(path), layer=layer) is None
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
@@ -588,6 +628,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         timings=timings,
         priority=priority,
         planning=planning,
+        notes=list(inputs.notes),
         evidence=evidence,
         layers=list(inputs.layers),
     )
@@ -614,7 +655,9 @@ def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[
     the inputs are reused."""
     villages = inputs.villages
     coverage: dict[str, tuple[str, np.ndarray]] = {}
-    for layer in tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress):
+    bar = tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress,
+               leave=False)  # fmt: skip
+    for layer in bar:
         cached = inputs.samples.get(layer.column)
         covered = (
             layer.covered_values(cached.values, cached.valid)
@@ -748,6 +791,7 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
         village_parts=parts.parts,
         village_groups=parts.groups,
         layers=list(inputs.layers),
+        notes=list(inputs.notes),
     )
 
 

@@ -326,6 +326,8 @@ class Inputs:
     assignments: pd.DataFrame | None = None
     #: candidate sites from ``planning.candidates`` (None: generated during the analysis)
     candidates: gpd.GeoDataFrame | None = None
+    #: information about the inputs that asks for no action (``run.json`` "notes", ``-v``)
+    notes: list[Problem] = field(default_factory=list)
     #: the tests of every ``measurements:`` file (standard frame of ``load_measurements``)
     measurements: gpd.GeoDataFrame | None = None
     #: Ookla's open-data tiles (``load_ookla_tiles``)
@@ -358,3 +360,5 @@ class RunResult:
     village_groups: pd.DataFrame | None = None
     #: the coverage layers, in the order of ``config.coverage`` (predicted ones included)
     layers: list[CoverageLayer] = field(default_factory=list)
+    #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
+    notes: list[Problem] = field(default_factory=list)

@@ -195,6 +195,10 @@ LONLAT_VILLAGES = (
     ),
 )
 SHP_COMMUNES = (("communes", {"path": "communes.shp", "id": "code", "name": "fullName"}),)
+#: Villages in degrees with no 'crs:': EPSG:4326 is assumed.
+LONLAT_VILLAGES_NO_CRS = (
+    ("villages", {"path": "villages.csv", "id": "village_id", "x": "x", "y": "y"}),
+)
 
 CASES = [
     Case(
@@ -299,11 +303,12 @@ CASES = [
     ),
     Case(
         "different-crs",
-        "villages in degrees, communes in UTM (reprojected, reported)",
+        "villages in degrees without 'crs:', communes in UTM (reprojected, reported; with "
+        "'crs:' given it is a note in run.json)",
         lambda r: _villages(r, lambda d: _to_lonlat(d)),
         0,
-        ("different coordinate systems", "reprojected"),
-        LONLAT_VILLAGES,
+        ("different coordinate systems", "reprojected", "villages.csv: EPSG:4326 (assumed)"),
+        LONLAT_VILLAGES_NO_CRS,
     ),
     Case(
         "lon-lat-swapped",

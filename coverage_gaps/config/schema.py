@@ -346,7 +346,9 @@ class Checker:
 
     def _unknown(self, where: str, name: object, keys: Mapping[str, Key]) -> None:
         close = difflib.get_close_matches(str(name), list(keys), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(keys)}."
+        hint = (
+            f"did you mean '{close[0]}'?" if close else f"use one of the keys: {', '.join(keys)}."
+        )
         self.add(where, f"unknown key '{name}'.", hint)
 
     def _accepts(self, k: Key, value: Any, where: str) -> bool:
@@ -381,8 +383,13 @@ class Checker:
         made: list[Any] = []
         for i, entry in enumerate(map(partial(self._as_mapping, k), value)):
             if not isinstance(entry, Mapping):
-                needed = "/".join(n for n, key_ in declared_keys(cls).items() if key_.required)
-                self.add(f"{where}[{i}]", f"expected a mapping with {needed}, got {entry!r}.")
+                needed = [n for n, key_ in declared_keys(cls).items() if key_.required]
+                example = ", ".join(f"{n}: ..." for n in needed)
+                self.add(
+                    f"{where}[{i}]",
+                    f"expected a mapping with {'/'.join(needed)}, got {entry!r}.",
+                    f"write it as keys and values: {{{example}}}.",
+                )
                 continue
             made.append(self.read(entry, cls, f"{where}[{i}]"))
         return tuple(m for m in made if m is not None)

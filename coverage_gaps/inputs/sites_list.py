@@ -120,8 +120,8 @@ def _match_columns(
                 Problem(
                     source,
                     f"columns.{field}",
-                    "no such site-list field.",
-                    f"fields: {', '.join(COLUMN_ALIASES)}.",
+                    "the site list has no such field.",
+                    f"use one of the fields: {', '.join(COLUMN_ALIASES)}.",
                 )
             )
         elif column not in columns:
@@ -198,10 +198,14 @@ def _positions(
         return gpd.GeoSeries(centres, index=frame.index, crs=gdf.crs), errors, warns
     else:
         fix = "add 'lon' and 'lat' columns (or 'x', 'y' and the project file's 'crs:')."
-        return None, [Problem(source, "", "no coordinate columns found.", fix)], []
+        return None, [Problem(source, "", "the site list has no coordinate columns.", fix)], []
     if crs is None and default is None:
         fix = "add 'crs:' (e.g. EPSG:32648, or 'VN-2000 TM-3 Thái Nguyên') to this layer."
-        return None, [Problem(source, f"columns '{xc}', '{yc}'", "x/y need a CRS.", fix)], []
+        return (
+            None,
+            [Problem(source, f"columns '{xc}', '{yc}'", "the site list's x/y need a CRS.", fix)],
+            [],
+        )
     try:
         given = resolve_crs(crs or default or "EPSG:4326")
     except ValueError as exc:
@@ -242,7 +246,9 @@ def _carriers(
         return np.full(len(frame), normalise_carrier(wanted), dtype=object), []
     else:
         fix = "add 'carrier:' to this layer, or a 'carrier' column (or 'mcc' and 'net')."
-        return np.full(len(frame), "", dtype=object), [Problem(source, "", "no carrier.", fix)]
+        return np.full(len(frame), "", dtype=object), [
+            Problem(source, "", "the site list names no carrier.", fix)
+        ]
     mapping = {v: (normalise_carrier(v) if v else "") for v in pd.unique(text)}  # few values
     carriers = text.map(mapping).to_numpy(dtype=object)
     empty = np.flatnonzero(carriers == "")
@@ -278,7 +284,7 @@ def _technologies(
         fix = "add 'technology:' (2G, 3G, 4G or 5G) to this layer, or a 'technology' column."
         return (
             np.full(len(frame), "", dtype=object),
-            [Problem(source, "", "no technology.", fix)],
+            [Problem(source, "", "the site list names no technology.", fix)],
             [],
         )
     column = found["technology"]
@@ -612,7 +618,10 @@ def check_dem(path: Path, *, sites: gpd.GeoDataFrame, role: str = "DEM") -> None
     if np.dtype(dtype).kind not in "iuf":
         problems.append(
             Problem(
-                src, "band 1", f"unexpected data type {dtype}.", "give a numeric band of heights."
+                src,
+                "band 1",
+                f"the DEM has an unexpected data type {dtype}.",
+                "give a numeric band of heights.",
             )
         )
     if problems:

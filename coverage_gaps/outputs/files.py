@@ -96,6 +96,9 @@ def _readme(result: RunResult) -> str:
         f"{int(p['villages_gap_mobile'].sum())}; without fibre within "
         f"{cfg.fibre.max_distance_m if cfg.fibre else 0:g} m: {gap_fibre}.",
         "",
+        "map.html                     the interactive map (opens without internet)",
+        "report.html, report.docx     the report, printable on A4 (reports/ with several provinces)",
+        "priority/                    each carrier's ranked list of villages (CSV, XLSX, GeoPackage)",
         "villages.gpkg, villages.csv  one row per village: coverage by carrier and technology, gaps",
         "communes.gpkg, communes.csv  one row per commune: counts of villages and people in each gap",
         "provinces.csv                one row per province: the same totals",
@@ -310,6 +313,7 @@ def _run_record(
         "counts": _counts(result),
         **({"planning": planning_record(result.planning)} if result.planning is not None else {}),
         "warnings": [str(i) for i in issues],
+        "notes": [str(n) for n in result.notes],
         "stages_s": dict(result.timings),
         "versions": versions(),
     }

@@ -124,14 +124,14 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
                 Problem(
                     str(folder / RUN_RECORD),
                     "config",
-                    "unreadable run record (no configuration).",
+                    "the run record has no configuration.",
                     "run the analysis again.",
                 )
             ]
         )
     cfg = _run_config(raw, folder)
-    villages = _read_run_layer(folder / "villages.gpkg", role="villages")
-    communes = _read_run_layer(folder / "communes.gpkg", role="communes")
+    villages = _read_run_layer(folder / "villages.gpkg", role="village")
+    communes = _read_run_layer(folder / "communes.gpkg", role="commune")
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
         techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
@@ -182,7 +182,7 @@ def _check_run_folder(folder: Path) -> None:
                 Problem(
                     str(folder),
                     "",
-                    f"not a finished coverage-gaps run: {', '.join(missing)} missing.",
+                    f"the folder is not a finished coverage-gaps run: {', '.join(missing)} missing.",
                     "give the output folder of 'coverage-gaps run' (the one holding run.json).",
                 )
             ]

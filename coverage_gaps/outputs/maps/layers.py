@@ -242,7 +242,14 @@ def raster_overlay(
         crs = src.crs or (CRS.from_user_input(spec.crs) if spec.crs else None)
         if crs is None:
             raise InputDataError(
-                [Problem(str(path), "", "the raster has no coordinate reference system.")]
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        "the raster has no coordinate reference system (CRS).",
+                        "add 'crs:' to this layer in the project file.",
+                    )
+                ]
             )
         nodata = src.nodata
         grid = from_bounds(x0, y0, x1, y1, width, height)
