@@ -27,10 +27,12 @@ from pyproj import CRS
 from tqdm.auto import tqdm
 
 from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
-from .analysis.areas import measure_covered_area
+from .analysis import areas
+from .analysis.areas import area_shares
 from .analysis.classify import classify_villages
 from .analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
 from .analysis.crs import CHECKING_CRS, choose_working_crs
+from .analysis.grid import read_layer_grids
 from .analysis.placing import assign_villages_to_communes
 from .analysis.priority import rank_villages
 from .analysis.summaries import summarise_communes, summarise_provinces
@@ -43,7 +45,7 @@ from .inputs.villages import load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
 from .outputs.files import write_outputs
-from .results import CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
+from .results import CoverageGrids, CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
 
 __all__ = ["Inputs", "RunResult", "analyse", "load_inputs", "run_project", "validate_project"]
 
@@ -72,7 +74,7 @@ def _collect(problems: list[Problem], fn: Callable[[], T]) -> T | None:
         return None
 
 
-def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
+def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = True) -> Inputs:
     """Load, check and reproject every input; report every problem at once.
 
     Findings that do not stop the run (repaired geometries, villages outside a
@@ -84,7 +86,11 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     config
         A checked project (see :func:`coverage_gaps.load_config`).
     progress
-        Show a progress bar over the coverage layers.
+        Show progress bars (coverage layers, raster blocks).
+    grids
+        Read the raster layers onto the area grid while sampling them (one read of each
+        block, shared with the area shares and the map); ``False`` samples the villages
+        only (enough to check the inputs).
 
     Raises
     ------
@@ -102,7 +108,9 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
     with collect_warnings() as issues:
         communes, villages, working, file_crs = _load_places(config, problems, timings)
         with _timed(timings, "load_coverage"):
-            layers, samples = _load_layers(config, villages, working, problems, progress)
+            layers, samples, shared = _load_layers(
+                config, communes, villages, working, problems, progress, grids
+            )
         fibre = None
         if config.fibre is not None:
             with _timed(timings, "load_fibre"):
@@ -126,6 +134,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False) -> Inputs:
         issues=issues,
         timings=timings,
         samples=samples,
+        grids=shared,
         sites=sites,
         facilities=facilities,
         assignments=assignments,
@@ -205,29 +214,44 @@ def _swapped(
 
 def _load_layers(
     config: ProjectConfig,
+    communes: gpd.GeoDataFrame | None,
     villages: gpd.GeoDataFrame | None,
     working: CRS,
     problems: list[Problem],
     progress: bool,
-) -> tuple[list[CoverageLayer], dict[str, RasterSample]]:
+    grids: bool,
+) -> tuple[list[CoverageLayer], dict[str, RasterSample], CoverageGrids | None]:
     """Every coverage layer, checked; rasters sampled at the villages once (kept for the
-    analysis) to check that they cover them."""
+    analysis) to check that they cover them. With ``grids`` (and the communes), the rasters
+    are read block by block once, for the villages and the area grid together."""
     layers: list[CoverageLayer] = []
-    samples: dict[str, RasterSample] = {}
     specs = tqdm(
         config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
     )
     for spec in specs:
         layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
-        if layer is None:
-            continue
-        layers.append(layer)
-        if villages is not None and layer.kind == "raster":
-            samples[layer.column] = sample_raster(layer, villages.geometry)
+        if layer is not None:
+            layers.append(layer)
+    if villages is None:
+        return layers, {}, None
+    shared: CoverageGrids | None = None
+    if grids and communes is not None:
+        shared, samples = read_layer_grids(
+            communes, layers, resolution=config.area_resolution_m, tile=areas.TILE,
+            villages=villages.geometry, progress=progress,
+        )  # fmt: skip
+    else:
+        samples = {
+            layer.column: sample_raster(layer, villages.geometry)
+            for layer in layers
+            if layer.kind == "raster"
+        }
+    for layer in layers:
+        if layer.column in samples:
             errors, warns = check_raster_sample(layer, samples[layer.column])
             problems.extend(errors)
             warn_problems(warns)
-    return layers, samples
+    return layers, samples, shared
 
 
 def _load_priority_inputs(
@@ -287,7 +311,7 @@ def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
     >>> warnings = validate_project("project.yml")  # doctest: +SKIP
     """
     cfg = config if isinstance(config, ProjectConfig) else load_config(config)
-    return load_inputs(cfg).issues
+    return load_inputs(cfg, grids=False).issues
 
 
 def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
@@ -309,7 +333,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
                 if inputs.fibre is not None
                 else None
             )
-        table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
+        table, communes, provinces, priority, grids = _tables(inputs, coverage, dist, timings)
     for issue in issues:
         log.warning("%s", issue)
     return RunResult(
@@ -321,6 +345,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         issues=[*inputs.issues, *issues],
         timings=timings,
         priority=priority,
+        grids=grids,
     )
 
 
@@ -345,8 +370,9 @@ def _tables(
     coverage: dict[str, tuple[str, np.ndarray]],
     dist: np.ndarray | None,
     timings: dict[str, float],
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, PriorityResult]:
-    """The village table, the commune and province summaries and the priority lists."""
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, PriorityResult, CoverageGrids]:
+    """The village table, the commune and province summaries, the priority lists and the
+    layers on the area grid."""
     cfg = inputs.config
     villages = inputs.villages
     wgs = villages.geometry.to_crs(4326)
@@ -360,8 +386,8 @@ def _tables(
             lat=wgs.y.to_numpy(),
         )
     with _timed(timings, "coverage_area"):
-        shares = measure_covered_area(
-            inputs.communes, inputs.layers, resolution=cfg.area_resolution_m
+        shares, grids = area_shares(
+            inputs.communes, inputs.layers, resolution=cfg.area_resolution_m, grids=inputs.grids
         )
     with _timed(timings, "summaries"):
         techs = cfg.technologies
@@ -390,7 +416,7 @@ def _tables(
             electricity=src["electricity"].to_numpy() if "electricity" in src else None,
             language=cfg.language,
         )
-    return table, communes, provinces, priority
+    return table, communes, provinces, priority, grids
 
 
 def run_project(

@@ -22,7 +22,16 @@ from rasterio.transform import Affine
 from ._errors import Problem
 from .config.project import CoverageSpec, ProjectConfig
 
-__all__ = ["CoverageLayer", "Inputs", "PriorityResult", "RasterSample", "RunResult"]
+__all__ = [
+    "CoverageGrids",
+    "CoverageLayer",
+    "GridSpec",
+    "Inputs",
+    "LayerGrid",
+    "PriorityResult",
+    "RasterSample",
+    "RunResult",
+]
 
 
 def covered_by_values(
@@ -108,6 +117,61 @@ class RasterSample(NamedTuple):
     inside: np.ndarray
 
 
+@dataclass(frozen=True)
+class GridSpec:
+    """A north-up grid of square cells: top-left corner ``(x0, y0)``, cell side ``res``,
+    ``width`` x ``height`` cells, stored in ``tile`` x ``tile`` tiles.
+
+    Cell ``(row, col)`` spans x in ``[x0 + col*res, x0 + (col+1)*res]`` and y in
+    ``[y0 - (row+1)*res, y0 - row*res]``.
+    """
+
+    x0: float
+    y0: float
+    res: float
+    width: int
+    height: int
+    tile: int = 512
+
+    @property
+    def cells(self) -> int:
+        return self.width * self.height
+
+    @property
+    def transform(self) -> Affine:
+        return Affine(self.res, 0.0, self.x0, 0.0, -self.res, self.y0)
+
+    @property
+    def tiles_shape(self) -> tuple[int, int]:
+        """Tiles down and across."""
+        return -(-self.height // self.tile), -(-self.width // self.tile)
+
+    def tile_window(self, tr: int, tc: int) -> tuple[int, int, int, int]:
+        """First row, first column, height and width of tile ``(tr, tc)``."""
+        r0, c0 = tr * self.tile, tc * self.tile
+        return r0, c0, min(self.tile, self.height - r0), min(self.tile, self.width - c0)
+
+
+@dataclass
+class LayerGrid:
+    """A layer on the area grid: the covered share of each cell is ``value / scale``,
+    stored as uint8 tiles; a missing tile covers nothing (never read: no commune there)."""
+
+    tiles: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    scale: int = 1
+
+
+@dataclass
+class CoverageGrids:
+    """Every raster layer on the area grid, read once (block by block) and shared by the
+    village sampling, the area shares and the map overlays; ``inside`` marks the cells
+    mostly inside a commune (the overlays are drawn there only)."""
+
+    grid: GridSpec
+    layers: dict[str, LayerGrid] = field(default_factory=dict)
+    inside: LayerGrid | None = None
+
+
 @dataclass
 class PriorityResult:
     """Ranked candidates (one row per village, with its carrier), sharing opportunities, budget."""
@@ -132,6 +196,8 @@ class Inputs:
     timings: dict[str, float] = field(default_factory=dict)
     #: raster values at the villages, read once while checking (reused by the analysis)
     samples: dict[str, RasterSample] = field(default_factory=dict)
+    #: raster layers on the area grid, read in the same pass as ``samples``
+    grids: CoverageGrids | None = None
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
@@ -150,3 +216,5 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    #: the layers on the area grid (for the map overlays); None when not computed
+    grids: CoverageGrids | None = None

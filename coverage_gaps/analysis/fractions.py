@@ -28,24 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..results import GridSpec
+
 __all__ = ["CellFractions", "GridSpec", "polygon_fractions"]
-
-
-@dataclass(frozen=True)
-class GridSpec:
-    """A north-up grid: top-left corner ``(x0, y0)``, square cells of ``res``, ``width`` x
-    ``height`` cells. Cell ``(row, col)`` spans x in ``[x0 + col*res, x0 + (col+1)*res]``
-    and y in ``[y0 - (row+1)*res, y0 - row*res]``."""
-
-    x0: float
-    y0: float
-    res: float
-    width: int
-    height: int
-
-    @property
-    def cells(self) -> int:
-        return self.width * self.height
 
 
 @dataclass
