@@ -160,6 +160,25 @@ class LayerGrid:
     tiles: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     scale: int = 1
 
+    def window(self, grid: GridSpec, r0: int, c0: int, h: int, w: int) -> np.ndarray:
+        """The values of cells ``[r0, r0 + h) x [c0, c0 + w)`` (0 outside the grid)."""
+        out = np.zeros((h, w), np.uint8)
+        t = grid.tile
+        ra, rb = max(r0, 0), min(r0 + h, grid.height)
+        ca, cb = max(c0, 0), min(c0 + w, grid.width)
+        if rb <= ra or cb <= ca:
+            return out
+        for tr in range((ra // t), (rb - 1) // t + 1):
+            for tc in range((ca // t), (cb - 1) // t + 1):
+                tile = self.tiles.get((tr, tc))
+                if tile is None:
+                    continue
+                tr0, tc0 = tr * t, tc * t
+                ya, yb = max(ra, tr0), min(rb, tr0 + tile.shape[0])
+                xa, xb = max(ca, tc0), min(cb, tc0 + tile.shape[1])
+                out[ya - r0 : yb - r0, xa - c0 : xb - c0] = tile[ya - tr0 : yb - tr0, xa - tc0 : xb - tc0]
+        return out
+
 
 @dataclass
 class CoverageGrids:

@@ -27,7 +27,7 @@ from ..results import CoverageGrids, CoverageLayer, GridSpec, LayerGrid
 from .fractions import CellFractions, polygon_fractions
 from .grid import MAX_WINDOW_PIXELS, layer_on_grid, read_layer_grids
 
-__all__ = ["MAX_WINDOW_PIXELS", "TILE", "area_shares", "measure_covered_area"]
+__all__ = ["MAX_WINDOW_PIXELS", "TILE", "area_shares", "inside_mask", "measure_covered_area"]
 
 #: Side, in cells, of the tiles the area grid is stored and processed in.
 TILE = 512
@@ -239,3 +239,16 @@ def area_shares(
             for t in techs
         }
     return pd.DataFrame(data, index=index), grids
+
+
+def inside_mask(communes: gpd.GeoDataFrame, grid: GridSpec) -> LayerGrid:
+    """The cells of ``grid`` at least half inside a commune (what :func:`area_shares` puts in
+    ``grids.inside``), for a map drawn again from a finished run."""
+    geoms = communes.geometry.to_numpy()
+    fr = _by_tile(polygon_fractions(geoms, np.arange(len(geoms)), grid), grid)
+    per_row = grid.tiles_shape[1]
+    inside = LayerGrid()
+    for key in sorted(set(fr.cell_bounds) | set(fr.span_bounds)):
+        tr, tc = divmod(key, per_row)
+        inside.tiles[(tr, tc)] = _inside_tile(fr, key, grid, tr, tc)
+    return inside

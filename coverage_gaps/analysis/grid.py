@@ -349,6 +349,7 @@ def read_layer_grids(
     tile: int,
     villages: gpd.GeoSeries | None = None,
     progress: bool = False,
+    skip_unreadable: bool = False,
 ) -> tuple[CoverageGrids, dict[str, RasterSample]]:
     """Every raster layer on the area grid and, when ``villages`` are given, its values at
     the villages, each block read once (see the module docstring).
@@ -363,6 +364,9 @@ def read_layer_grids(
         The grid's cell side (metres) and tile side (cells).
     villages
         Village points in the working CRS, sampled on the way.
+    skip_unreadable
+        Leave out a raster that can no longer be read (a map drawn again from a finished
+        run: the map then leaves that layer off with a warning).
 
     Returns
     -------
@@ -377,17 +381,30 @@ def read_layer_grids(
     for layer in layers:
         if layer.kind != "raster":
             continue
-        plan = raster_plan(layer, grid, crs)
-        if plan.kind in ("pooled", "nearest"):
-            xy = (shapely.get_x(pts), shapely.get_y(pts))
-            sample, grids.layers[layer.column] = _block_pass(layer, grid, plan, xy, tree, progress)
-        else:
-            grids.layers[layer.column] = _tile_pass(layer, grid, crs, tree, progress)
-            sample = sample_points(layer.spec.path, villages if villages is not None
-                                   else gpd.GeoSeries([], crs=crs), band=layer.spec.band, crs=layer.crs)  # fmt: skip
+        try:
+            sample = _read_layer(layer, grid, crs, tree, grids, pts, villages, progress)
+        except (OSError, rasterio.errors.RasterioError):
+            if not skip_unreadable:
+                raise
+            continue
         if villages is not None:
             samples[layer.column] = sample
     return grids, samples
+
+
+def _read_layer(
+    layer: CoverageLayer, grid: GridSpec, crs: CRS, tree: shapely.STRtree, grids: CoverageGrids,
+    pts: np.ndarray, villages: gpd.GeoSeries | None, progress: bool,
+) -> RasterSample:  # fmt: skip
+    """One raster onto the grid (into ``grids``), and its values at the villages."""
+    plan = raster_plan(layer, grid, crs)
+    if plan.kind in ("pooled", "nearest"):
+        xy = (shapely.get_x(pts), shapely.get_y(pts))
+        sample, grids.layers[layer.column] = _block_pass(layer, grid, plan, xy, tree, progress)
+        return sample
+    grids.layers[layer.column] = _tile_pass(layer, grid, crs, tree, progress)
+    points = villages if villages is not None else gpd.GeoSeries([], crs=crs)
+    return sample_points(layer.spec.path, points, band=layer.spec.band, crs=layer.crs)
 
 
 def _nodata_sentinel(dtype: np.dtype) -> float:
