@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow  # noqa: F401  (GeoPackages go to GDAL as Arrow columns: pyogrio's use_arrow)
 import pyogrio
 
 from .xlsx import XlsxBook, column_letter, sheet_parts
@@ -195,7 +196,8 @@ def fixed_gdal_date() -> Iterator[None]:
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) -> None:
-    """One layer in EPSG:4326, with a description and a fixed date (byte-identical reruns)."""
+    """One layer in EPSG:4326, with a description and a fixed date (byte-identical reruns),
+    handed to GDAL as Arrow columns (no Python object per feature)."""
     frame = gdf.to_crs(4326)
     for col in frame.columns:
         if str(frame[col].dtype) in ("boolean", "Int64"):
@@ -207,4 +209,5 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) 
             layer=layer,
             driver="GPKG",
             layer_options={"DESCRIPTION": description[:250]},
+            use_arrow=True,
         )
