@@ -13,6 +13,8 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,17 +39,26 @@ from .analysis.placing import assign_villages_to_communes
 from .analysis.priority import rank_villages
 from .analysis.summaries import summarise_communes, summarise_provinces
 from .config.project import ProjectConfig, load_config
+from .engines.dask import DaskVillages, analyse_on_dask, dask_client
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
 from .inputs.sites import load_assignments, load_facilities, load_sites
-from .inputs.villages import load_villages, lon_lat_swapped
+from .inputs.villages import VILLAGE_INPUT_COLUMNS, load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
 from .outputs.files import write_outputs
 from .results import CoverageGrids, CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
 
-__all__ = ["Inputs", "RunResult", "analyse", "load_inputs", "run_project", "validate_project"]
+__all__ = [
+    "Inputs",
+    "RunResult",
+    "analyse",
+    "analyse_on_engine",
+    "load_inputs",
+    "run_project",
+    "validate_project",
+]
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +85,9 @@ def _collect(problems: list[Problem], fn: Callable[[], T]) -> T | None:
         return None
 
 
-def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = True) -> Inputs:
+def load_inputs(
+    config: ProjectConfig, *, progress: bool = False, villages: bool = True, grids: bool = True
+) -> Inputs:
     """Load, check and reproject every input; report every problem at once.
 
     Findings that do not stop the run (repaired geometries, villages outside a
@@ -87,6 +100,9 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = 
         A checked project (see :func:`coverage_gaps.load_config`).
     progress
         Show progress bars (coverage layers, raster blocks).
+    villages
+        ``False``: everything but the villages, which ``Inputs.villages`` then holds none
+        of (the Dask engine reads them by partitions).
     grids
         Read the raster layers onto the area grid while sampling them (one read of each
         block, shared with the area shares and the map); ``False`` samples the villages
@@ -106,10 +122,10 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = 
     problems: list[Problem] = []
     timings: dict[str, float] = {}
     with collect_warnings() as issues:
-        communes, villages, working, file_crs = _load_places(config, problems, timings)
+        communes, placed, working, file_crs = _load_places(config, problems, timings, villages)
         with _timed(timings, "load_coverage"):
             layers, samples, shared = _load_layers(
-                config, communes, villages, working, problems, progress, grids
+                config, communes, placed, working, problems, progress, grids
             )
         fibre = None
         if config.fibre is not None:
@@ -121,14 +137,18 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = 
         _warn_mixed_crs(file_crs, layers, working)
     if problems:
         raise InputDataError(problems)
-    assert communes is not None and villages is not None
+    if not villages:
+        placed = gpd.GeoDataFrame(
+            {c: [] for c in [*VILLAGE_INPUT_COLUMNS, "commune_name"]}, geometry=[], crs=working
+        )
+    assert communes is not None and placed is not None
     for issue in issues:
         log.warning("%s", issue)
     return Inputs(
         config=config,
         working_crs=working,
         communes=communes,
-        villages=villages,
+        villages=placed,
         layers=layers,
         fibre=fibre,
         issues=issues,
@@ -142,16 +162,18 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, grids: bool = 
 
 
 def _load_places(
-    config: ProjectConfig, problems: list[Problem], timings: dict[str, float]
+    config: ProjectConfig, problems: list[Problem], timings: dict[str, float], wanted: bool
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, CRS, dict[str, str]]:
-    """Communes and villages in the working CRS, each village placed in one commune; the
-    working CRS; the CRS each of the two files came in."""
+    """Communes and villages (unless not ``wanted``) in the working CRS, each village placed
+    in one commune; the working CRS; the CRS each of the two files came in."""
     with _timed(timings, "load_communes"):
         communes = _collect(
             problems, lambda: load_communes(config.communes, province_fallback=config.name)
         )
-    with _timed(timings, "load_villages"):
-        villages = _collect(problems, lambda: load_villages(config.villages))
+    villages = None
+    if wanted:
+        with _timed(timings, "load_villages"):
+            villages = _collect(problems, lambda: load_villages(config.villages))
     basis = communes if communes is not None else villages
     # with neither layer readable the run stops with their errors; a CRS is still needed
     # to go on checking the other inputs
@@ -232,20 +254,17 @@ def _load_layers(
         layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
         if layer is not None:
             layers.append(layer)
-    if villages is None:
-        return layers, {}, None
     shared: CoverageGrids | None = None
+    points = villages.geometry if villages is not None else None
     if grids and communes is not None:
         shared, samples = read_layer_grids(
             communes, layers, resolution=config.area_resolution_m, tile=areas.TILE,
-            villages=villages.geometry, progress=progress,
+            villages=points, progress=progress,
         )  # fmt: skip
+    elif points is not None:
+        samples = {lyr.column: sample_raster(lyr, points) for lyr in layers if lyr.kind == "raster"}
     else:
-        samples = {
-            layer.column: sample_raster(layer, villages.geometry)
-            for layer in layers
-            if layer.kind == "raster"
-        }
+        samples = {}
     for layer in layers:
         if layer.column in samples:
             errors, warns = check_raster_sample(layer, samples[layer.column])
@@ -333,7 +352,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
                 if inputs.fibre is not None
                 else None
             )
-        table, communes, provinces, priority, grids = _tables(inputs, coverage, dist, timings)
+        table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
     for issue in issues:
         log.warning("%s", issue)
     return RunResult(
@@ -345,7 +364,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         issues=[*inputs.issues, *issues],
         timings=timings,
         priority=priority,
-        grids=grids,
+        grids=inputs.grids,
     )
 
 
@@ -370,9 +389,8 @@ def _tables(
     coverage: dict[str, tuple[str, np.ndarray]],
     dist: np.ndarray | None,
     timings: dict[str, float],
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, PriorityResult, CoverageGrids]:
-    """The village table, the commune and province summaries, the priority lists and the
-    layers on the area grid."""
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, PriorityResult]:
+    """The village table, the commune and province summaries and the priority lists."""
     cfg = inputs.config
     villages = inputs.villages
     wgs = villages.geometry.to_crs(4326)
@@ -385,8 +403,22 @@ def _tables(
             lon=wgs.x.to_numpy(),
             lat=wgs.y.to_numpy(),
         )
+    communes, provinces = _summaries(inputs, table, timings)
+    priority = _priority(inputs, table, inputs.villages, timings)
+    return table, communes, provinces, priority
+
+
+def _summaries(
+    inputs: Inputs,
+    table: gpd.GeoDataFrame | None,
+    timings: dict[str, float],
+    aggregated: pd.DataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The commune and province summaries, from the village table or its sums per commune."""
+    cfg = inputs.config
     with _timed(timings, "coverage_area"):
-        shares, grids = area_shares(
+        # fills in inputs.grids.inside (where the map draws coverage)
+        shares, _ = area_shares(
             inputs.communes, inputs.layers, resolution=cfg.area_resolution_m, grids=inputs.grids
         )
     with _timed(timings, "summaries"):
@@ -397,13 +429,25 @@ def _tables(
             technologies=techs,
             area_shares=shares,
             fibre_given=cfg.fibre is not None,
+            aggregated=aggregated,
         )
         provinces = summarise_provinces(
             communes, technologies=techs, fibre_given=cfg.fibre is not None
         )
+    return communes, provinces
+
+
+def _priority(
+    inputs: Inputs,
+    table: gpd.GeoDataFrame,
+    src: pd.DataFrame,
+    timings: dict[str, float],
+    commune_shares: np.ndarray | None = None,
+) -> PriorityResult:
+    """The priority lists; ``src`` holds the villages' households and electricity."""
+    cfg = inputs.config
     with _timed(timings, "priority"):
-        src = inputs.villages
-        priority = rank_villages(
+        return rank_villages(
             table,
             spec=cfg.priority,
             carriers=sorted({c.carrier for c in cfg.coverage}),
@@ -415,8 +459,49 @@ def _tables(
             households=src["households"].to_numpy() if "households" in src else None,
             electricity=src["electricity"].to_numpy() if "electricity" in src else None,
             language=cfg.language,
+            commune_shares=commune_shares,
         )
-    return table, communes, provinces, priority, grids
+
+
+def analyse_on_engine(
+    config: ProjectConfig, *, progress: bool = False, parts_dir: Path | None = None
+) -> RunResult:
+    """Load and analyse with ``config.engine``: the local engine (:func:`load_inputs`,
+    :func:`analyse`), or the Dask engine (see :mod:`coverage_gaps.engines.dask`).
+
+    ``parts_dir``: where the Dask engine may write a village table too large to gather.
+    """
+    if config.engine.kind == "local":
+        return analyse(load_inputs(config, progress=progress), progress=progress)
+    inputs = load_inputs(config, progress=progress, villages=False)
+    timings = dict(inputs.timings)
+    with collect_warnings() as issues:
+        with dask_client(config.engine) as client, _timed(timings, "villages_on_dask"):
+            parts = analyse_on_dask(client, inputs, parts_dir=parts_dir)
+        result = _result_on_dask(inputs, parts, timings)
+    for issue in issues:
+        log.warning("%s", issue)
+    result.issues = [*inputs.issues, *issues]
+    return result
+
+
+def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, float]) -> RunResult:
+    """The summaries and lists from what the Dask engine gathered."""
+    communes, provinces = _summaries(inputs, None, timings, aggregated=parts.aggregated)
+    priority = _priority(inputs, parts.table, parts.extra, timings, parts.commune_shares)
+    return RunResult(
+        config=inputs.config,
+        working_crs=inputs.working_crs,
+        villages=parts.table,
+        communes=communes,
+        provinces=provinces,
+        issues=[],
+        timings=timings,
+        priority=priority,
+        village_parts=parts.parts,
+        village_groups=parts.groups,
+        grids=inputs.grids,
+    )
 
 
 def run_project(
@@ -427,6 +512,7 @@ def run_project(
     write: bool = True,
     progress: bool = False,
     map_assets: str = "inline",
+    engine: str | None = None,
 ) -> RunResult:
     """Run the whole analysis and write the outputs.
 
@@ -445,6 +531,8 @@ def run_project(
     map_assets
         ``inline`` (map.html opens without internet) or ``cdn`` (it links Leaflet from
         jsDelivr); see :func:`coverage_gaps.outputs.maps.build_map`.
+    engine
+        ``local`` or ``dask`` (overrides the kind of the project's ``engine:``).
 
     Returns
     -------
@@ -465,15 +553,27 @@ def run_project(
     """
     start = time.perf_counter()
     cfg = config if isinstance(config, ProjectConfig) else load_config(config)
-    cfg = cfg.with_overrides(output=output, language=language)
+    cfg = cfg.with_overrides(output=output, language=language, engine=engine)
     if write:
         check_output_dir(
             cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])]
         )
-    inputs = load_inputs(cfg, progress=progress)
-    result = analyse(inputs, progress=progress)
-    if write:
-        with _timed(result.timings, "write_outputs"):
-            write_outputs(result, cfg.output, started=start, map_assets=map_assets)
-        result.output = cfg.output
+    parts_dir = _parts_dir(cfg.output) if write and cfg.engine.kind == "dask" else None
+    try:
+        result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir)
+        if write:
+            with _timed(result.timings, "write_outputs"):
+                write_outputs(result, cfg.output, started=start, map_assets=map_assets)
+            result.output = cfg.output
+            if result.village_parts is not None:
+                result.village_parts = cfg.output / "villages.parquet"
+    finally:
+        if parts_dir is not None and parts_dir.exists():  # a failed run leaves nothing
+            shutil.rmtree(parts_dir)
     return result
+
+
+def _parts_dir(output: Path) -> Path:
+    """Where the Dask engine's workers write a large village table, beside the output
+    folder (same file system: moved into the run's folder at the end, not copied)."""
+    return output.parent / f".{output.name}.parts-{os.getpid()}"

@@ -237,3 +237,11 @@ class RunResult:
     output: Path | None = None
     #: the layers on the area grid (for the map overlays); None when not computed
     grids: CoverageGrids | None = None
+    #: When the village table is too large to hold (``engine: dask``, more than
+    #: ``engines.dask.VILLAGE_PARTS_MIN_ROWS`` villages): the folder of its GeoParquet parts
+    #: (written as ``villages.parquet/``); ``villages`` then holds only the villages the
+    #: lists, the report and the map need (those in a gap or covered by one carrier).
+    village_parts: Path | None = None
+    #: With ``village_parts``: the population per commune and combination of coverage
+    #: columns (``commune_id``, ``population`` and the carriers' columns), for the report.
+    village_groups: pd.DataFrame | None = None

@@ -20,6 +20,7 @@ import pandas as pd
 
 __all__ = [
     "COMMUNE_SUMMARY_COLUMNS",
+    "aggregate_villages",
     "commune_column_order",
     "summarise_communes",
     "summarise_provinces",
@@ -67,13 +68,24 @@ def _aggregate(villages: pd.DataFrame, key: str, technologies: Sequence[str]) ->
     return frame.groupby(key, sort=True).sum()
 
 
+def aggregate_villages(villages: pd.DataFrame, *, technologies: Sequence[str]) -> pd.DataFrame:
+    """The sums per commune that the commune summary is made from, indexed by ``commune_id``.
+
+    A commune's sums depend only on its own villages, in their order: the tables of
+    partitions that each hold whole communes, concatenated, give exactly the table of
+    all villages (the Dask engine's reduction).
+    """
+    return _aggregate(villages, "commune_id", technologies)
+
+
 def summarise_communes(
-    villages: pd.DataFrame,
+    villages: pd.DataFrame | None,
     communes: gpd.GeoDataFrame,
     *,
     technologies: Sequence[str],
     area_shares: pd.DataFrame | None = None,
     fibre_given: bool = True,
+    aggregated: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Per-commune counts and shares; every commune appears, with zeros when it has no village.
 
@@ -90,6 +102,9 @@ def summarise_communes(
         From :func:`coverage_gaps.analysis.areas.measure_covered_area`, indexed by ``commune_id``.
     fibre_given
         Whether a fibre layer was given; when not, the fibre gap columns are empty.
+    aggregated
+        The villages' sums from :func:`aggregate_villages`, when they were made elsewhere
+        (partition by partition); ``villages`` is not used then.
 
     Returns
     -------
@@ -101,7 +116,10 @@ def summarise_communes(
     --------
     >>> summary = summarise_communes(villages, communes, technologies=["3G", "4G"])  # doctest: +SKIP
     """
-    agg = _aggregate(villages, "commune_id", technologies)
+    if aggregated is None:
+        assert villages is not None, "give the villages or their sums"
+        aggregated = _aggregate(villages, "commune_id", technologies)
+    agg = aggregated
     base = pd.DataFrame(
         {
             "commune_id": communes["commune_id"].to_numpy(),

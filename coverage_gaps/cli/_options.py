@@ -44,3 +44,12 @@ map_assets_opt = click.option(
     "which then opens without internet (the basemap needs a connection); 'cdn' links them "
     "from cdn.jsdelivr.net (a smaller file that needs internet to open).",
 )
+
+engine_opt = click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default=None,
+    help="Where to run: 'local' (this process) or 'dask' (partitions on a Dask cluster: a local "
+    "one, or the project's 'engine.scheduler'; needs coverage-gaps[dask]). Default: the "
+    "project's 'engine:', else local.",
+)

@@ -6,7 +6,14 @@ import click
 
 from ..pipeline import run_project
 from ._common import echo_summary, progress_wanted
-from ._options import lang_opt, map_assets_opt, output_opt, progress_opt, project_arg
+from ._options import (
+    engine_opt,
+    lang_opt,
+    map_assets_opt,
+    output_opt,
+    progress_opt,
+    project_arg,
+)
 
 
 @click.command(short_help="Analyse a project and write the outputs.")
@@ -15,6 +22,7 @@ from ._options import lang_opt, map_assets_opt, output_opt, progress_opt, projec
 @lang_opt
 @progress_opt
 @map_assets_opt
+@engine_opt
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -23,6 +31,7 @@ def run(
     lang: str | None,
     progress: bool | None,
     map_assets: str,
+    engine: str | None,
 ) -> None:
     """Run the whole analysis described by PROJECT.yml.
 
@@ -36,6 +45,7 @@ def run(
       coverage-gaps run thai-nguyen.yml
       coverage-gaps -v run thai-nguyen.yml --output outputs/tn-2025-11
       coverage-gaps run thai-nguyen.yml --map-assets cdn
+      coverage-gaps run vietnam-households.yml --engine dask
     """
     result = run_project(
         project,
@@ -43,5 +53,6 @@ def run(
         language=lang,
         progress=progress_wanted(ctx, progress),
         map_assets=map_assets,
+        engine=engine,
     )
     echo_summary(result)

@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
     "CommunesSpec",
     "CoverageSpec",
+    "EngineSpec",
     "FibreSpec",
     "ProjectConfig",
     "VillagesSpec",
@@ -260,6 +261,54 @@ class FacilitiesSpec:
     crs: str | None = _crs()
 
 
+def _whole_positive(value: int) -> int:
+    """A whole number of at least 1."""
+    if value < 1:
+        raise Refused(
+            Issue(
+                f"must be a whole number of at least 1, got {value}.",
+                "use for example 'partitions: 64', or leave it out (chosen from the data).",
+            )
+        )
+    return value
+
+
+@section
+class EngineSpec:
+    """Where the analysis runs: this process (``local``) or a Dask cluster (``dask``)."""
+
+    kind: str = key(
+        default="local",
+        parse=one_of(
+            "local",
+            "dask",
+            what="unknown engine '{}'.",
+            fix="use 'local' (one process, the default) or 'dask' (partitions on a Dask cluster).",
+        ),
+        doc="local (one process) or dask (partitions on a Dask cluster)",
+    )
+    scheduler: str | None = key(
+        default=None,
+        doc="dask: address of a running scheduler (tcp://10.0.0.5:8786); default: a local cluster",
+    )
+    partitions: int | None = key(
+        default=None,
+        parse=_whole_positive,
+        doc="dask: number of partitions of the villages; default: about 250,000 villages each",
+    )
+
+    @staticmethod
+    def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
+        if values.get("kind", "local") == "local":
+            for name in ("scheduler", "partitions"):
+                if name in given:
+                    yield Issue(
+                        f"'{name}' applies to the dask engine only.",
+                        "set 'kind: dask', or remove it.",
+                        at=name,
+                    )
+
+
 def _working_crs(value: str) -> str:
     """``auto`` or a projected CRS PROJ knows (VN-2000 names resolved)."""
     if value == "auto":
@@ -320,6 +369,11 @@ class ProjectConfig:
         ),
         doc="vi or en: headers of the lists, the report",
     )
+    engine: EngineSpec = key(
+        default_factory=EngineSpec,
+        scalar="kind",
+        doc="local, dask, or {kind: dask, scheduler: ..., partitions: ...}",
+    )
     source: Path | None = field(default=None, compare=False)  # the project file; not a key
 
     @property
@@ -329,15 +383,24 @@ class ProjectConfig:
         return [t for t in TECHNOLOGIES if t in present]
 
     def with_overrides(
-        self, *, output: str | Path | None = None, language: str | None = None
+        self,
+        *,
+        output: str | Path | None = None,
+        language: str | None = None,
+        engine: str | None = None,
     ) -> ProjectConfig:
-        """This project with the command line's choices (``--output``, ``--lang``) applied;
-        ``None`` keeps the project file's value. The one place overrides are applied."""
+        """This project with the command line's choices (``--output``, ``--lang``,
+        ``--engine``) applied; ``None`` keeps the project file's value. The one place
+        overrides are applied. ``--engine`` changes the kind only: a scheduler and
+        partitions written in the project file still apply to ``dask``."""
         changes: dict[str, Any] = {}
         if output is not None:
             changes["output"] = Path(output).resolve()
         if language is not None:
             changes["language"] = language
+        if engine is not None and engine != self.engine.kind:
+            kept = self.engine if engine == "dask" else EngineSpec()
+            changes["engine"] = replace(kept, kind=engine)
         return replace(self, **changes) if changes else self
 
     def input_roles(self) -> list[tuple[str, Path]]:

@@ -25,7 +25,41 @@ from ..io.rasters import open_raster
 from ..io.readers import read_vector
 from ..results import CoverageLayer, RasterSample
 
-__all__ = ["check_raster_sample", "load_coverage_layer"]
+__all__ = [
+    "RasterSampleCounts",
+    "check_raster_counts",
+    "check_raster_sample",
+    "load_coverage_layer",
+]
+
+
+class RasterSampleCounts(NamedTuple):
+    """What the checks of a raster need from its values at the villages: how many villages,
+    how many inside the raster, how many on data, and the values other than 0 and 1 of a
+    mask. Counts of parts of the villages add up (``+``) to the counts of all of them."""
+
+    villages: int
+    inside: int
+    valid: int
+    odd: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, layer: CoverageLayer, sample: RasterSample) -> RasterSampleCounts:
+        """The counts of one sample."""
+        values, valid, inside = sample
+        odd: tuple[float, ...] = ()
+        if layer.mode == "mask":
+            odd = tuple(np.unique(values[valid & (values != 0) & (values != 1)]).tolist())
+        return cls(len(values), int(inside.sum()), int(valid.sum()), odd)
+
+    def __add__(self, other: object) -> RasterSampleCounts:
+        assert isinstance(other, RasterSampleCounts)
+        return RasterSampleCounts(
+            self.villages + other.villages,
+            self.inside + other.inside,
+            self.valid + other.valid,
+            tuple(sorted(set(self.odd) | set(other.odd))),
+        )
 
 
 def load_coverage_layer(spec: CoverageSpec, *, working_crs: CRS) -> CoverageLayer:
@@ -221,7 +255,17 @@ def _value_mode(dtype: np.dtype, spec: CoverageSpec) -> tuple[str, list[Problem]
 def check_raster_sample(
     layer: CoverageLayer, sample: RasterSample
 ) -> tuple[list[Problem], list[Problem]]:
-    """Errors and warnings from a raster sampled at the villages.
+    """Errors and warnings from a raster sampled at the villages (see
+    :func:`check_raster_counts`)."""
+    if layer.kind != "raster" or len(sample.values) == 0:
+        return [], []
+    return check_raster_counts(layer, RasterSampleCounts.of(layer, sample))
+
+
+def check_raster_counts(
+    layer: CoverageLayer, counts: RasterSampleCounts
+) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings from the counts of a raster's values at the villages.
 
     Error when the raster's extent misses every village, or when it holds only
     nodata (both at the villages and in a decimated read of the whole raster);
@@ -231,13 +275,12 @@ def check_raster_sample(
     src = str(layer.spec.path)
     errors: list[Problem] = []
     warns: list[Problem] = []
-    values, valid, inside = sample
-    if layer.kind != "raster" or len(values) == 0:
+    if layer.kind != "raster" or counts.villages == 0:
         return errors, warns
     assert layer.crs is not None and layer.transform is not None
-    if not inside.any():
+    if not counts.inside:
         return [_extent_problem(layer)], warns
-    if not valid.any() and _holds_only_nodata(layer):
+    if not counts.valid and _holds_only_nodata(layer):
         errors.append(
             Problem(
                 src,
@@ -247,28 +290,26 @@ def check_raster_sample(
             )
         )
         return errors, warns
-    missing = int((~valid).sum())
+    missing = counts.villages - counts.valid
     if missing:
         warns.append(
             Problem(
                 src,
                 "",
-                f"{layer.label}: {missing} of {len(valid)} villages fall outside the "
+                f"{layer.label}: {missing} of {counts.villages} villages fall outside the "
                 "raster or on nodata cells; they count as not covered by this layer.",
                 "extend the raster to the whole area if they may be covered.",
             )
         )
-    if layer.mode == "mask":
-        odd = np.unique(values[valid & (values != 0) & (values != 1)])
-        if odd.size:
-            errors.append(
-                Problem(
-                    src,
-                    f"band {layer.spec.band}",
-                    f"{layer.label}: a 0/1 mask holds other values ({list_items(odd.tolist())}).",
-                    "set 'values: dbm' if it is a signal level, or set those cells to nodata.",
-                )
+    if layer.mode == "mask" and counts.odd:
+        errors.append(
+            Problem(
+                src,
+                f"band {layer.spec.band}",
+                f"{layer.label}: a 0/1 mask holds other values ({list_items(list(counts.odd))}).",
+                "set 'values: dbm' if it is a signal level, or set those cells to nodata.",
             )
+        )
     return errors, warns
 
 

@@ -23,7 +23,14 @@ from ..io.values import parse_coordinates, truthy
 from ..vietnam.crosswalk import convert_village_codes
 from ..vietnam.vn2000 import check_layer, find_coordinate_faults
 
-__all__ = ["VILLAGE_INPUT_COLUMNS", "load_villages", "lon_lat_swapped"]
+__all__ = [
+    "VILLAGE_INPUT_COLUMNS",
+    "load_villages",
+    "lon_lat_swapped",
+    "read_village_rows",
+    "standardise_villages",
+    "village_column_problems",
+]
 
 #: Columns of the standardised village frame (plus ``geometry``, points).
 VILLAGE_INPUT_COLUMNS = ["village_id", "name", "population", "commune_id", "area_km2"]
@@ -55,11 +62,80 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
     >>> from coverage_gaps.config import VillagesSpec
     >>> v = load_villages(VillagesSpec(path=Path("villages.csv"), x="lon", y="lat"))  # doctest: +SKIP
     """
+    return standardise_villages(read_village_rows(spec), spec)
+
+
+def read_village_rows(spec: VillagesSpec) -> pd.DataFrame:
+    """The village file's rows as read (a table, or a vector layer with its geometries),
+    after checking that the configured columns are there and that a layer is not empty.
+
+    Raises
+    ------
+    InputDataError
+        Missing columns, an empty layer, an unreadable file.
+    """
+    src = str(spec.path)
+    if spec.is_table:
+        df = read_table(
+            spec.path,
+            role="villages",
+            sheet=spec.sheet,
+            text_columns=[c for c in (spec.id, spec.name, spec.commune) if c],
+            encoding=spec.encoding,
+        )
+        problems = village_column_problems(df, spec)
+    else:
+        df = read_vector(
+            spec.path,
+            role="villages",
+            layer=spec.layer,
+            where=spec.where,
+            crs=spec.crs,
+            encoding=spec.encoding,
+        )
+        problems = village_column_problems(df, spec)
+        if len(df) == 0:
+            problems.append(
+                Problem(src, "", "the village layer has no features.", "check the file and layer.")
+            )
+    if problems:
+        raise InputDataError(problems)
+    return df
+
+
+def village_column_problems(frame: pd.DataFrame, spec: VillagesSpec) -> list[Problem]:
+    """One problem per configured column the village table or layer lacks (``frame`` may
+    hold no rows: only its columns are looked at)."""
+    needed = {
+        "id": spec.id,
+        "name": spec.name,
+        "population": spec.population,
+        "x": spec.x if spec.is_table else None,
+        "y": spec.y if spec.is_table else None,
+        "commune": spec.commune,
+        "households": spec.households,
+        "electricity": spec.electricity,
+    }
+    return missing_columns(frame, needed, source=str(spec.path), section="villages")
+
+
+def standardise_villages(rows: pd.DataFrame, spec: VillagesSpec) -> gpd.GeoDataFrame:
+    """Check village rows (from :func:`read_village_rows`, or one partition of them) and
+    return them as points with the standard columns (see :func:`load_villages`).
+
+    Every check is made row by row, so a partition of the rows gives the same villages as
+    the whole file; ids repeated across partitions are the caller's to find.
+
+    Raises
+    ------
+    InputDataError
+        Listing every problem of these rows.
+    """
     area = None
     if spec.is_table:
-        gdf, problems = _read_village_table(spec)
+        gdf, problems = _table_points(rows, spec)
     else:
-        gdf, area, problems = _read_village_layer(spec)
+        gdf, area, problems = _layer_points(gpd.GeoDataFrame(rows), spec)
     ids = gdf[spec.id].astype("string").str.strip()
     problems += duplicate_problems(ids, source=str(spec.path), column=spec.id, what="village")
     population, population_problems = _check_population(gdf, spec)
@@ -69,34 +145,15 @@ def load_villages(spec: VillagesSpec) -> gpd.GeoDataFrame:
     return _standard_villages(gdf, spec, ids=ids, population=population, area=area)
 
 
-def _read_village_table(spec: VillagesSpec) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    """Read a village table (CSV, XLSX) as points, with its coordinate problems.
+def _table_points(df: pd.DataFrame, spec: VillagesSpec) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """A village table's rows (CSV, XLSX) as points, with their coordinate problems.
 
-    Missing columns and an unknown CRS are raised at once; bad coordinates and
-    coordinate faults (swapped X/Y, degrees as metres, outside Vietnam, datum) are
-    returned, to be listed with the other problems of the villages.
+    An unknown CRS is raised at once; bad coordinates and coordinate faults (swapped
+    X/Y, degrees as metres, outside Vietnam, datum) are returned, to be listed with the
+    other problems of the villages.
     """
     src = str(spec.path)
-    df = read_table(
-        spec.path,
-        role="villages",
-        sheet=spec.sheet,
-        text_columns=[c for c in (spec.id, spec.name, spec.commune) if c],
-        encoding=spec.encoding,
-    )
-    needed = {
-        "id": spec.id,
-        "name": spec.name,
-        "population": spec.population,
-        "x": spec.x,
-        "y": spec.y,
-        "commune": spec.commune,
-        "households": spec.households,
-        "electricity": spec.electricity,
-    }
-    problems = missing_columns(df, needed, source=src, section="villages")
-    if problems:
-        raise InputDataError(problems)
+    problems: list[Problem] = []
     crs, problem = parse_crs(spec.crs or "EPSG:4326", source=src, where="villages.crs")
     if problem:
         raise InputDataError([problem])
@@ -171,39 +228,15 @@ def _check_table_coordinates(
     ]
 
 
-def _read_village_layer(
-    spec: VillagesSpec,
+def _layer_points(
+    gdf: gpd.GeoDataFrame, spec: VillagesSpec
 ) -> tuple[gpd.GeoDataFrame, np.ndarray | None, list[Problem]]:
-    """Read a village vector layer as points: (points, polygon areas in km², problems).
+    """A village layer's features as points: (points, polygon areas in km², problems).
 
-    Missing columns and an empty layer are raised at once; geometry errors, or
-    else coordinate faults, are returned. The areas are None when no village is
-    a polygon (or the geometries have errors).
+    Geometry errors, or else coordinate faults, are returned. The areas are None when no
+    village is a polygon (or the geometries have errors).
     """
     src = str(spec.path)
-    gdf = read_vector(
-        spec.path,
-        role="villages",
-        layer=spec.layer,
-        where=spec.where,
-        crs=spec.crs,
-        encoding=spec.encoding,
-    )
-    columns = {
-        "id": spec.id,
-        "name": spec.name,
-        "population": spec.population,
-        "commune": spec.commune,
-        "households": spec.households,
-        "electricity": spec.electricity,
-    }
-    problems = missing_columns(gdf, columns, source=src, section="villages")
-    if len(gdf) == 0:
-        problems.append(
-            Problem(src, "", "the village layer has no features.", "check the file and layer.")
-        )
-    if problems:
-        raise InputDataError(problems)
     gdf, errors, warns = geometry_problems(
         gdf,
         source=src,

@@ -76,7 +76,7 @@ def check_exists(path: Path, role: str) -> Problem | None:
             if near:
                 hint = f"did you mean '{near[0]}'? " + hint
         return Problem(str(path), "", f"the {role} file does not exist.", hint)
-    if path.is_dir() and path.suffix.lower() not in (".gdb",):
+    if path.is_dir() and path.suffix.lower() not in (".gdb",) and not any(path.glob("*.parquet")):
         return Problem(
             str(path), "", f"the {role} path is a folder, not a file.", "point to the file itself."
         )

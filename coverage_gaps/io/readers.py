@@ -25,7 +25,19 @@ from ..vietnam.textcodecs import decode, decode_columns, detect_encoding
 from ..vietnam.vn2000 import check_datum
 from .checks import check_exists, list_items, parse_crs
 
-__all__: list[str] = []
+__all__ = ["apply_given_crs", "is_geoparquet"]
+
+_PARQUET = (".parquet", ".geoparquet")
+
+
+def is_geoparquet(path: Path) -> bool:
+    """Whether ``path`` is a GeoParquet file, or a folder of GeoParquet parts (``*.parquet``,
+    as Overture, Google Open Buildings and Microsoft footprints are exported, and as
+    ``villages.parquet/`` is written)."""
+    if path.is_dir():
+        return any(path.glob("*.parquet"))
+    return path.suffix.lower() in _PARQUET
+
 
 _PARQUET = (".parquet", ".geoparquet")
 _EXCEL = (".xlsx", ".xlsm", ".xls")
@@ -81,7 +93,7 @@ def read_vector(
         )
     if text_encoding is not None:
         gdf = _decode_text(gdf, text_encoding, raw=raw_text, source=src)
-    return _apply_given_crs(gdf, crs, source=src)
+    return apply_given_crs(gdf, crs, source=src)
 
 
 def _check_shapefile_parts(path: Path) -> None:
@@ -117,7 +129,7 @@ def _read_vector_file(
     """Read the file (GeoParquet, or any GDAL vector format); library errors become
     :class:`InputDataError`."""
     try:
-        if path.suffix.lower() in _PARQUET:
+        if is_geoparquet(path):
             gdf = gpd.read_parquet(path)
             return gdf.query(where) if where else gdf
         open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
@@ -182,7 +194,7 @@ def _vector_read_problem(exc: Exception, *, source: str, role: str, where: str |
     )
 
 
-def _apply_given_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, source: str) -> gpd.GeoDataFrame:
+def apply_given_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, source: str) -> gpd.GeoDataFrame:
     """Give the layer the project file's ``crs:``, when there is one, or check it has a CRS.
 
     The given CRS is set on a layer without one, and overrides the file's when

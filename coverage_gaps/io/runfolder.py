@@ -176,7 +176,10 @@ def record_outputs(
 
 
 def dataset_files(path: Path) -> list[Path]:
-    """The files that make up one dataset (a shapefile has sidecars)."""
+    """The files that make up one dataset (a shapefile has sidecars; a folder of GeoParquet
+    parts, its parts)."""
+    if path.is_dir():
+        return sorted(f for f in path.rglob("*") if f.is_file())
     files = [path]
     if path.suffix.lower() in (".shp", ".tab", ".mif"):
         for suffix in (*_SIDECARS, ".dat", ".map", ".id", ".ind", ".mid"):

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow  # noqa: F401  (GeoPackages go to GDAL as Arrow columns: pyogrio's use_arrow)
 import pyogrio
+import rasterio
 
 from .xlsx import XlsxBook, column_letter, sheet_parts
 
@@ -32,6 +33,8 @@ __all__ = [
     "neutralise",
     "safe_frame",
     "write_csv",
+    "write_geoparquet_parts",
+    "write_geotiff",
     "write_gpkg",
     "write_workbooks",
     "write_xlsx",
@@ -211,3 +214,64 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) 
             layer_options={"DESCRIPTION": description[:250]},
             use_arrow=True,
         )
+
+
+#: Rows per part of a partitioned GeoParquet table written from memory.
+PARQUET_PART_ROWS = 250_000
+
+
+def write_geoparquet_parts(gdf: gpd.GeoDataFrame, folder: Path) -> list[Path]:
+    """A large table as a folder of GeoParquet parts (``part-00000.parquet`` ..., EPSG:4326,
+    zstd, :data:`PARQUET_PART_ROWS` rows each, in order): what GDAL, QGIS, DuckDB,
+    geopandas and dask-geopandas read as one table. The same table gives the same bytes."""
+    folder.mkdir()
+    frame = gdf.to_crs(4326)
+    written = []
+    for i, start in enumerate(range(0, max(len(frame), 1), PARQUET_PART_ROWS)):
+        path = folder / f"part-{i:05d}.parquet"
+        frame.iloc[start : start + PARQUET_PART_ROWS].to_parquet(
+            path, index=False, compression="zstd"
+        )
+        written.append(path)
+    return written
+
+
+def write_geotiff(
+    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
+) -> None:
+    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
+    written as ``nodata``. No time stamp is written, so the same array gives the same bytes.
+
+    ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
+    (a pyproj CRS, ``"EPSG:32648"``, WKT).
+
+    Examples
+    --------
+    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
+    ...               nodata=-9999.0)  # doctest: +SKIP
+    """
+    data = np.asarray(array, dtype=np.float32)
+    if data.ndim != 2:
+        raise ValueError("write_geotiff writes one 2-D band")
+    if not np.isnan(nodata):
+        data = np.where(np.isnan(data), np.float32(nodata), data)
+    to_wkt = getattr(crs, "to_wkt", None)
+    rio_crs = rasterio.crs.CRS.from_wkt(to_wkt()) if callable(to_wkt) else crs
+    height, width = data.shape
+    tiled = width >= 256 and height >= 256  # GDAL needs blocks no larger than the image
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "float32",
+        "crs": rio_crs,
+        "transform": transform,
+        "nodata": nodata,
+        "compress": "deflate",
+        "predictor": 3,
+        "tiled": tiled,
+        **({"blockxsize": 256, "blockysize": 256} if tiled else {}),
+    }
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(path, "w", **profile) as ds:
+        ds.write(data, 1)

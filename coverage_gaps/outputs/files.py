@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import platform
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from .._errors import Problem, collect_warnings
 from .._version import __version__
 from ..io.atomic import atomic_output_dir
 from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
-from ..io.writers import write_csv, write_gpkg
+from ..io.writers import XLSX_MAX_ROWS, write_csv, write_geoparquet_parts, write_gpkg
 from ..results import RunResult
 from .lists import write_priority_lists
 from .maps import map_data_from_result, write_maps
@@ -145,16 +146,48 @@ def write_outputs(
 
 
 def write_tables(result: RunResult, folder: Path) -> None:
-    """``villages.gpkg/.csv``, ``communes.gpkg/.csv`` and ``provinces.csv``."""
+    """``villages.gpkg/.csv``, ``communes.gpkg/.csv`` and ``provinces.csv``.
+
+    A village table of more than :data:`~coverage_gaps.io.writers.XLSX_MAX_ROWS` rows (a CSV
+    Excel could not open whole) is written as GeoParquet parts, ``villages.parquet/``,
+    instead of ``villages.gpkg`` and ``villages.csv`` (the Dask engine's workers wrote it
+    already: it is moved in).
+    """
     cfg = result.config
     note = SYNTHETIC_NOTICE if cfg.synthetic else f"coverage-gaps {__version__}: {cfg.name}"
-    write_gpkg(result.villages, folder / "villages.gpkg", "villages", note)
-    log.debug("wrote villages.gpkg")
-    write_csv(result.villages, folder / "villages.csv")
+    if result.village_parts is not None:
+        shutil.move(result.village_parts, folder / "villages.parquet")
+    elif len(result.villages) > XLSX_MAX_ROWS:
+        write_geoparquet_parts(result.villages, folder / "villages.parquet")
+    else:
+        write_gpkg(result.villages, folder / "villages.gpkg", "villages", note)
+        log.debug("wrote villages.gpkg")
+        write_csv(result.villages, folder / "villages.csv")
     write_gpkg(result.communes, folder / "communes.gpkg", "communes", note)
     write_csv(result.communes, folder / "communes.csv")
     write_csv(result.provinces, folder / "provinces.csv")
     log.debug("wrote the tables")
+
+
+def _counts(result: RunResult) -> dict[str, Any]:
+    """The headline counts of ``run.json`` (from the province sums when the village table
+    was not gathered)."""
+    cfg = result.config
+    v = result.villages
+    p = result.provinces
+    whole = result.village_parts is None
+    gap_fibre = v["gap_fibre"].fillna(False).sum() if whole else p["villages_gap_fibre"].sum()
+    return {
+        "communes": len(result.communes),
+        "villages": len(v) if whole else int(p["villages"].sum()),
+        "population": float((v if whole else p)["population"].sum()),
+        "villages_gap_mobile": int(
+            v["gap_mobile"].sum() if whole else p["villages_gap_mobile"].sum()
+        ),
+        "villages_gap_fibre": int(gap_fibre) if cfg.fibre is not None else None,
+        "provinces": len(result.provinces),
+        "coverage_layers": len(cfg.coverage),
+    }
 
 
 def _run_record(
@@ -167,7 +200,6 @@ def _run_record(
 ) -> dict[str, Any]:
     """The content of ``run.json`` (written by :func:`coverage_gaps.io.runfolder.write_run_record`)."""
     cfg = result.config
-    villages = result.villages
     return {
         "tool": "coverage-gaps",
         "version": __version__,
@@ -180,17 +212,7 @@ def _run_record(
         "config": cfg.to_dict(),
         "inputs": inputs,
         "outputs": outputs,
-        "counts": {
-            "communes": len(result.communes),
-            "villages": len(villages),
-            "population": float(villages["population"].sum()),
-            "villages_gap_mobile": int(villages["gap_mobile"].sum()),
-            "villages_gap_fibre": int(villages["gap_fibre"].fillna(False).sum())
-            if cfg.fibre is not None
-            else None,
-            "provinces": len(result.provinces),
-            "coverage_layers": len(cfg.coverage),
-        },
+        "counts": _counts(result),
         "warnings": [str(i) for i in issues],
         "stages_s": dict(result.timings),
         "versions": versions(),

@@ -306,7 +306,10 @@ def write_reports(
         project=cfg.name,
         provinces=result.provinces,
         communes=pd.DataFrame(result.communes.drop(columns="geometry", errors="ignore")),
-        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        # the population per commune and coverage pattern stands for a table not gathered
+        villages=result.village_groups
+        if result.village_groups is not None
+        else pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
         ranked=pd.DataFrame(pr.ranked.drop(columns="geometry")) if pr is not None else None,
         budget=pr.budget if pr is not None else None,
         carriers=sorted({c.carrier for c in cfg.coverage}),

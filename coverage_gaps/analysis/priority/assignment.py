@@ -49,6 +49,7 @@ def assign_carriers(
     fibre: gpd.GeoDataFrame | None,
     build_technology: str = "4G",
     assignments: pd.DataFrame | None = None,
+    commune_shares: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The carrier best placed to close each candidate village's gap.
 
@@ -71,7 +72,9 @@ def assign_carriers(
     pts = villages.geometry.to_numpy()
     site_dist = site_distances(pts, sites, carriers=carriers, technology=build_technology)
     fibre_dist, fibre_owner = nearest_fibre(pts, fibre)
-    shares = commune_coverage_shares(villages, carriers)
+    shares = (
+        commune_coverage_shares(villages, carriers) if commune_shares is None else commune_shares
+    )
     cand = candidates.astype(bool)
     has_site = np.isfinite(site_dist).any(axis=1)
     best_site = np.argmin(site_dist, axis=1)  # ties: first = alphabetical

@@ -17,6 +17,7 @@ from ..coverage import nearest_line
 __all__ = [
     "BROADBAND",
     "carrier_coverage",
+    "commune_coverage_means",
     "commune_coverage_shares",
     "nearest_distance",
     "nearest_fibre",
@@ -98,18 +99,32 @@ def carrier_coverage(villages: pd.DataFrame, carrier: str, techs: Sequence[str])
     return np.asarray(villages[cols].to_numpy(dtype=bool).any(axis=1), dtype=bool)
 
 
-def commune_coverage_shares(villages: pd.DataFrame, carriers: Sequence[str]) -> np.ndarray:
+def commune_coverage_shares(
+    villages: pd.DataFrame, carriers: Sequence[str], *, overall: np.ndarray | None = None
+) -> np.ndarray:
     """Share of the commune's villages each carrier covers with 3G or better, per village.
 
     A millionth of the carrier's share over the whole area is added, so that ties within a
     commune go to the carrier covering most villages overall. Shape
-    ``(len(villages), len(carriers))``.
+    ``(len(villages), len(carriers))``. ``overall``: the carriers' shares over the whole
+    area, when ``villages`` holds whole communes but not all of them (a partition).
     """
-    shares = np.zeros((len(villages), len(carriers)))
+    means, covered = commune_coverage_means(villages, carriers)
+    if overall is None:
+        overall = covered / max(len(villages), 1)
+    return means + overall * 1e-6
+
+
+def commune_coverage_means(
+    villages: pd.DataFrame, carriers: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per village and carrier, the share of its commune's villages the carrier covers with
+    3G or better; and per carrier, how many villages it covers so."""
+    means = np.zeros((len(villages), len(carriers)))
+    covered = np.zeros(len(carriers))
     commune = villages["commune_id"].astype(str).to_numpy()
     for j, c in enumerate(carriers):  # a handful of carriers
         cov = carrier_coverage(villages, c, BROADBAND).astype(float)
-        shares[:, j] = (
-            pd.Series(cov).groupby(commune).transform("mean").to_numpy() + cov.mean() * 1e-6
-        )
-    return shares
+        means[:, j] = pd.Series(cov).groupby(commune).transform("mean").to_numpy()
+        covered[j] = cov.sum()
+    return means, covered

@@ -33,6 +33,7 @@ def rank_villages(
     households: np.ndarray | None = None,
     electricity: np.ndarray | None = None,
     language: str = "vi",
+    commune_shares: np.ndarray | None = None,
 ) -> PriorityResult:
     """Score, assign and rank the villages that need coverage.
 
@@ -52,6 +53,10 @@ def rank_villages(
         Optional per-village arrays (households count; 1/0/0.5 grid power).
     language
         ``vi`` or ``en``, for the plain-language reason.
+    commune_shares
+        Per village and carrier (sorted), the share of its commune's villages the carrier
+        covers, when ``villages`` holds only some of each commune's villages (see
+        :func:`~coverage_gaps.analysis.priority.infrastructure.commune_coverage_shares`).
 
     Returns
     -------
@@ -74,6 +79,7 @@ def rank_villages(
         fibre=fibre,
         build_technology=spec.build_technology,
         assignments=assignments,
+        commune_shares=commune_shares,
     )
     scores = score_villages(
         villages,
