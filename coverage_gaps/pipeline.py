@@ -34,6 +34,14 @@ from .analysis.areas import area_shares
 from .analysis.classify import classify_villages
 from .analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
 from .analysis.crs import CHECKING_CRS, choose_working_crs
+from .analysis.evidence import (
+    assess_evidence,
+    declared_layers,
+    measured_columns,
+    median_tile_speed,
+    recompute_gap_mobile,
+    sample_declared,
+)
 from .analysis.grid import read_layer_grids
 from .analysis.placing import assign_villages_to_communes
 from .analysis.priority import rank_villages
@@ -43,12 +51,22 @@ from .engines.dask import DaskVillages, analyse_on_dask, dask_client
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
+from .inputs.measurements import combine_measurements, load_measurements, load_ookla_tiles
 from .inputs.sites import load_assignments, load_facilities, load_sites
 from .inputs.villages import VILLAGE_INPUT_COLUMNS, load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
 from .outputs.files import write_outputs
-from .results import CoverageGrids, CoverageLayer, Inputs, PriorityResult, RasterSample, RunResult
+from .results import (
+    ChallengeRules,
+    CoverageGrids,
+    CoverageLayer,
+    EvidenceResult,
+    Inputs,
+    PriorityResult,
+    RasterSample,
+    RunResult,
+)
 
 __all__ = [
     "Inputs",
@@ -134,6 +152,8 @@ def load_inputs(
                 fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
         with _timed(timings, "load_priority_inputs"):
             sites, facilities, assignments = _load_priority_inputs(config, working, problems)
+        with _timed(timings, "load_measurements"):
+            measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
         _warn_mixed_crs(file_crs, layers, working)
     if problems:
         raise InputDataError(problems)
@@ -158,6 +178,8 @@ def load_inputs(
         sites=sites,
         facilities=facilities,
         assignments=assignments,
+        measurements=measurements,
+        ookla=ookla,
     )
 
 
@@ -353,6 +375,8 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
                 else None
             )
         table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
+        with _timed(timings, "measured_evidence"):
+            table, evidence = _measured_evidence(inputs, table)
     for issue in issues:
         log.warning("%s", issue)
     return RunResult(
@@ -365,6 +389,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         timings=timings,
         priority=priority,
         grids=inputs.grids,
+        evidence=evidence,
     )
 
 
@@ -489,10 +514,13 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
     """The summaries and lists from what the Dask engine gathered."""
     communes, provinces = _summaries(inputs, None, timings, aggregated=parts.aggregated)
     priority = _priority(inputs, parts.table, parts.extra, timings, parts.commune_shares)
+    with _timed(timings, "measured_evidence"):
+        table, evidence = _evidence_on_dask(inputs, parts)
     return RunResult(
         config=inputs.config,
         working_crs=inputs.working_crs,
-        villages=parts.table,
+        villages=table,
+        evidence=evidence,
         communes=communes,
         provinces=provinces,
         issues=[],
@@ -502,6 +530,113 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
         village_groups=parts.groups,
         grids=inputs.grids,
     )
+
+
+# ------------------------------------------------------------------ measured evidence
+
+
+def _load_evidence_inputs(
+    config: ProjectConfig,
+    communes: gpd.GeoDataFrame | None,
+    working: CRS,
+    problems: list[Problem],
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame | None]:
+    """The tests of every ``measurements:`` file in one frame (tests outside every commune
+    dropped with a warning) and Ookla's tiles; each optional, problems collected."""
+    frames = []
+    for spec in config.measurements:
+        frame = _collect(
+            problems,
+            partial(
+                load_measurements,
+                spec.path,
+                working_crs=working,
+                carrier=spec.carrier,
+                technology=spec.technology,
+                signal=spec.signal,
+                time=spec.time,
+                download_mbps=spec.download_mbps,
+                x=spec.x,
+                y=spec.y,
+                crs=spec.crs,
+                layer=spec.layer,
+                sheet=spec.sheet,
+                where=spec.where,
+                encoding=spec.encoding,
+                communes=communes,
+            ),
+        )
+        if frame is not None:
+            frames.append(frame)
+    measurements = combine_measurements(frames) if frames else None
+    ookla = None
+    if config.ookla is not None:
+        spec_o = config.ookla
+        ookla = _collect(problems, lambda: load_ookla_tiles(spec_o.path, layer=spec_o.layer))
+    return measurements, ookla
+
+
+def _measured_evidence(
+    inputs: Inputs, table: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, EvidenceResult | None]:
+    """The village table with the evidence columns (``<carrier>_<tech>_measured``,
+    ``gap_mobile_measured``; ``ookla_*`` with Ookla tiles) and the verdicts, when the
+    project has measurements. Each declared layer is sampled at its own tests; a layer's
+    ``declared_source`` says whether it is a raster, polygons or predicted from sites."""
+    rules = ChallengeRules.from_spec(inputs.config.challenges)
+    points = _village_points(table)
+    extra: list[pd.DataFrame] = []
+    evidence = None
+    tests = inputs.measurements
+    if tests is not None:
+        evidence = assess_evidence(
+            tests,
+            gpd.GeoDataFrame({"village_id": table["village_id"]}, geometry=points),
+            layers=declared_layers(inputs.layers),
+            declared=sample_declared(tests, inputs.layers),
+            rules=rules,
+        )
+        measured = measured_columns(evidence)
+        measured["gap_mobile_measured"] = recompute_gap_mobile(
+            table, measured, layers=evidence.layers
+        )
+        extra.append(measured)
+    if inputs.ookla is not None:
+        extra.append(median_tile_speed(points, inputs.ookla, radius_m=rules.village_radius_m))
+    if not extra:
+        return table, evidence
+    joined = pd.concat([table.drop(columns="geometry").reset_index(drop=True), *extra], axis=1)
+    return gpd.GeoDataFrame(joined, geometry=table.geometry.to_numpy(), crs=table.crs), evidence
+
+
+def _evidence_on_dask(
+    inputs: Inputs, parts: DaskVillages
+) -> tuple[gpd.GeoDataFrame, EvidenceResult | None]:
+    """The measured evidence on the village table the Dask engine gathered: every village,
+    or, when the table was too large and written as parts, none (with a warning)."""
+    wanted = inputs.measurements is not None or inputs.ookla is not None
+    if not wanted:
+        return parts.table, None
+    if parts.parts is not None:
+        warn_problem(
+            Problem(
+                "measurements",
+                "",
+                f"the {parts.villages:,} villages were written as parts by the Dask engine, so "
+                "the measured evidence (and the Ookla column) is not computed in this run.",
+                "run the project with 'engine: local' to judge the measurements.",
+            )
+        )
+        return parts.table, None
+    return _measured_evidence(inputs, parts.table)
+
+
+def _village_points(table: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The villages as points in the working CRS (a point inside a village polygon)."""
+    geoms = table.geometry
+    if (geoms.geom_type == "Point").all():
+        return gpd.GeoSeries(geoms.to_numpy(), crs=table.crs)
+    return gpd.GeoSeries(geoms.representative_point().to_numpy(), crs=table.crs)
 
 
 def run_project(

@@ -8,7 +8,8 @@ importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,11 +21,16 @@ from pyproj import CRS
 from rasterio.transform import Affine
 
 from ._errors import Problem
+from .config.evidence import ChallengesSpec
 from .config.project import CoverageSpec, ProjectConfig
+from .vietnam.carriers import carrier_slug
 
 __all__ = [
+    "ChallengeRules",
     "CoverageGrids",
     "CoverageLayer",
+    "DeclaredLayer",
+    "EvidenceResult",
     "GridSpec",
     "Inputs",
     "LayerGrid",
@@ -88,6 +94,15 @@ class CoverageLayer:
     height: int = 0
     polygons: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     _tree: shapely.STRtree | None = None
+    #: what the layer's coverage was declared by, for the measured evidence: ``raster``,
+    #: ``polygons`` or ``predicted`` (a coverage predicted from a site list sets this);
+    #: empty: from ``kind``
+    declared_by: str = ""
+
+    @property
+    def declared_source(self) -> str:
+        """``raster``, ``polygons`` or ``predicted`` (the challenges table's column)."""
+        return self.declared_by or ("raster" if self.kind == "raster" else "polygons")
 
     @property
     def column(self) -> str:
@@ -176,7 +191,9 @@ class LayerGrid:
                 tr0, tc0 = tr * t, tc * t
                 ya, yb = max(ra, tr0), min(rb, tr0 + tile.shape[0])
                 xa, xb = max(ca, tc0), min(cb, tc0 + tile.shape[1])
-                out[ya - r0 : yb - r0, xa - c0 : xb - c0] = tile[ya - tr0 : yb - tr0, xa - tc0 : xb - tc0]
+                out[ya - r0 : yb - r0, xa - c0 : xb - c0] = tile[
+                    ya - tr0 : yb - tr0, xa - tc0 : xb - tc0
+                ]
         return out
 
 
@@ -201,6 +218,116 @@ class PriorityResult:
     carriers: list[str]
 
 
+# ----------------------------------------------------------------- measured evidence
+
+#: The defaults of the rules: those of the project file's ``challenges:`` section (declared
+#: once, in :class:`coverage_gaps.config.evidence.ChallengesSpec`).
+_DEFAULT = ChallengesSpec()
+
+
+@dataclass(frozen=True)
+class ChallengeRules:
+    """The rules in force (the project file's ``challenges:``; defaults from
+    :class:`~coverage_gaps.config.evidence.ChallengesSpec`)."""
+
+    hex_resolution: int = _DEFAULT.hex_resolution
+    village_radius_m: float = _DEFAULT.village_radius_m
+    min_tests: int = _DEFAULT.min_tests
+    min_failing_share: float = _DEFAULT.min_failing_share
+    min_hours_apart: float = _DEFAULT.min_hours_apart
+    speed_mbps: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT.speed_mbps))
+
+    @classmethod
+    def from_spec(cls, spec: ChallengesSpec) -> ChallengeRules:
+        """The rules of a project's ``challenges:`` section.
+
+        Examples
+        --------
+        >>> ChallengeRules.from_spec(ChallengesSpec(min_tests=3)).min_tests
+        3
+        """
+        return cls(
+            hex_resolution=spec.hex_resolution,
+            village_radius_m=float(spec.village_radius_m),
+            min_tests=spec.min_tests,
+            min_failing_share=float(spec.min_failing_share),
+            min_hours_apart=float(spec.min_hours_apart),
+            speed_mbps=dict(spec.speed_mbps),
+        )
+
+    def __post_init__(self) -> None:
+        checks = {
+            "hex_resolution": 0 <= self.hex_resolution <= 15,
+            "village_radius_m": self.village_radius_m > 0,
+            "min_tests": self.min_tests >= 1,
+            "min_failing_share": 0 < self.min_failing_share <= 1,
+            "min_hours_apart": self.min_hours_apart >= 0,
+            "speed_mbps": all(v >= 0 for v in self.speed_mbps.values()),
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"challenges: invalid {', '.join(bad)}: {self}")
+
+    def as_dict(self) -> dict[str, object]:
+        """The rules as plain values, for ``run.json``.
+
+        Examples
+        --------
+        >>> ChallengeRules().as_dict()["speed_mbps"]
+        {'4G': 5.0, '5G': 7.0}
+        """
+        out = asdict(self)
+        out["speed_mbps"] = dict(self.speed_mbps)
+        return out
+
+
+@dataclass(frozen=True)
+class DeclaredLayer:
+    """A carrier's declared coverage of one technology, as the rules need it."""
+
+    carrier: str
+    technology: str
+    threshold_dbm: float
+    source: str = "raster"  # raster | polygons | predicted
+
+    @property
+    def column(self) -> str:
+        """The village column of the layer, e.g. ``viettel_4g``."""
+        return f"{carrier_slug(self.carrier)}_{self.technology.lower()}"
+
+
+@dataclass
+class EvidenceResult:
+    """What :func:`assess_evidence` found.
+
+    Attributes
+    ----------
+    tests
+        The judged tests: the loaded columns, then ``layer`` (index into ``layers``),
+        ``threshold_dbm``, ``speed_threshold_mbps``, ``declared``, ``failing``,
+        ``h3_index`` (uint64) and ``cell`` (index into ``cell_ids``).
+    villages, cells
+        One row per unit with tests and layer: ``village`` / ``cell`` (row index), ``layer``,
+        then ``village_id`` / ``h3_cell``, ``carrier``, ``technology`` (categories),
+        ``tests``, ``failing``, ``tests_outside``, ``passing_outside``, ``hours_apart``,
+        ``verdict`` (category of :data:`VERDICTS`).
+    challenges
+        :data:`CHALLENGE_COLUMNS`, villages first, then H3 cells.
+    pairs
+        (test row, village row) of every test within ``village_radius_m`` of a village.
+    """
+
+    rules: ChallengeRules
+    layers: list[DeclaredLayer]
+    tests: gpd.GeoDataFrame
+    villages: pd.DataFrame
+    cells: pd.DataFrame
+    challenges: pd.DataFrame
+    pairs: tuple[np.ndarray, np.ndarray]
+    village_ids: np.ndarray
+    cell_ids: np.ndarray
+
+
 @dataclass
 class Inputs:
     """Every input loaded, checked and reprojected to the working CRS."""
@@ -220,6 +347,10 @@ class Inputs:
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    #: the tests of every ``measurements:`` file (standard frame of ``load_measurements``)
+    measurements: gpd.GeoDataFrame | None = None
+    #: Ookla's open-data tiles (``load_ookla_tiles``)
+    ookla: pd.DataFrame | None = None
 
 
 @dataclass
@@ -237,6 +368,8 @@ class RunResult:
     output: Path | None = None
     #: the layers on the area grid (for the map overlays); None when not computed
     grids: CoverageGrids | None = None
+    #: the verdicts of the measured evidence (when the project has ``measurements:``)
+    evidence: EvidenceResult | None = None
     #: When the village table is too large to hold (``engine: dask``, more than
     #: ``engines.dask.VILLAGE_PARTS_MIN_ROWS`` villages): the folder of its GeoParquet parts
     #: (written as ``villages.parquet/``); ``villages`` then holds only the villages the

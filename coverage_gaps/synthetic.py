@@ -31,6 +31,13 @@ stage does not shift the others):
    Layers are written in the mix of formats carriers and regulators exchange: dBm GeoTIFFs
    (float32, int16), 0/1 mask GeoTIFFs and coverage polygons.
 7. **Fibre.** Routes along most roads plus access spurs to most villages off the backbone.
+8. **Drive tests.** Every road driven twice, on two days of a week, a test every 250 m for
+   each carrier's 4G: the signal is the generator's own truth (the level grid of stage 6)
+   plus 4 dB of measurement noise, with a download speed on a third of the tests. One
+   carrier (Viettel, 4G) **declares more than it serves in one district** (a tenth of the
+   communes, around one drawn at random): there its truth is 20 dB below the layer it
+   writes (sites planned but not on air), so the drive tests challenge it
+   (``measurements:`` and ``challenges:`` in ``project.yml``; docs/EVIDENCE.md).
 
 ``project.yml`` then describes everything for the pipeline, and ``README.txt`` says, in
 Vietnamese and English, that the data is synthetic.
@@ -50,6 +57,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import rasterio
 import shapely
@@ -81,6 +89,13 @@ _MAX_RADIUS_M = 20_000.0
 _PATH_SAMPLES = (0.04, 0.1, 0.18, 0.28, 0.4, 0.52, 0.64, 0.76, 0.87, 0.95)
 _EARTH_2R = 2 * 8.5e6  # twice the effective earth radius (k = 4/3), metres
 _MAX_CELLS = 4_000_000
+#: The carrier and technology that declares more than it serves, in one district, and by how
+#: much (dB its truth is below its written layer there: sites planned but not on air).
+_OVERSTATED = ("Viettel", "4G", 20.0)
+#: Drive tests: spacing along the roads (m), speed (km/h), measurement noise (dB), the file.
+_DRIVE_STEP_M, _DRIVE_KMH, _DRIVE_NOISE_DB = 250.0, 40.0, 4.0
+_DRIVE_FILE = "drive_test_2025-10.csv"
+_DRIVE_START = np.datetime64("2025-10-01T00:00:00")
 
 
 @dataclass(frozen=True)
@@ -246,7 +261,8 @@ def generate_province(
         raise ValueError(f"villages must be at least 1, got {villages}")
     out = Path(directory)
     (out / "coverage").mkdir(parents=True, exist_ok=True)
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
+    # one generator per stage; spawning more children leaves the first ones unchanged
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
 
     with fixed_gdal_date():
         if communes is None:
@@ -314,8 +330,11 @@ def _write_layers(out: Path, area: _Area, villages: int, rngs: list[Rng]) -> lis
     _facilities(out / "facilities.gpkg", vil, area)
     sites = _sites(cand, vil, area, elev, rngs[5])
     _write_points(out / "sites.gpkg", sites, area)
-    coverage = _coverage(out, sites, area, elev, rngs[6])
+    drive = _drive_routes(roads, area, rngs[9])
+    district = _district(area, reps, rngs[9])
+    coverage, truth = _coverage(out, sites, area, elev, rngs[6], district=district, probe=drive)
     _fibre(out / "fibre.gpkg", roads, kinds, vil, area, rngs[7])
+    _write_drive_tests(out / _DRIVE_FILE, drive, truth, area, rngs[9])
     return coverage
 
 
@@ -335,6 +354,12 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                   "technologies": "technologies"},
         "facilities": {"path": "facilities.gpkg", "layer": "facilities", "kind": "kind"},
         "priority": {"dem": "elevation.tif"},
+        "measurements": [{"path": _DRIVE_FILE, "carrier": "carrier", "technology": "technology",
+                          "signal": "rsrp_dbm", "download_mbps": "dl_mbps", "time": "timestamp",
+                          "x": "lon", "y": "lat", "crs": "EPSG:4326"}],
+        "challenges": {"hex_resolution": 8, "village_radius_m": 500, "min_tests": 5,
+                       "min_failing_share": 0.5, "min_hours_apart": 4,
+                       "speed_mbps": {"4G": 5, "5G": 7}},
         "output": "../results",
     }  # fmt: skip
 
@@ -808,10 +833,20 @@ def _site_levels(
 
 
 def _coverage(
-    out: Path, sites: list[dict[str, Any]], area: _Area, elev: np.ndarray, rng: Rng
-) -> list[dict[str, Any]]:
-    """Compute each carrier's coverage, write it in mixed formats, return project entries."""
-    grid, entries = area.grid, []
+    out: Path,
+    sites: list[dict[str, Any]],
+    area: _Area,
+    elev: np.ndarray,
+    rng: Rng,
+    *,
+    district: np.ndarray,
+    probe: dict[str, np.ndarray],
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], np.ndarray]]:
+    """Compute each carrier's coverage, write it in mixed formats; return the project
+    entries and the true level of each 4G layer at the ``probe`` points (``x``, ``y``).
+    The :data:`_OVERSTATED` layer's truth is below what is written in the ``district``."""
+    grid, entries, truth = area.grid, [], {}
+    rows, cols = grid.rc(probe["x"], probe["y"])
     valid = grid.burn(shapely.buffer(area.coarse, 2000.0, quad_segs=4)).astype(bool)
     for carrier in _CARRIERS:
         shape = (grid.ny, grid.nx)
@@ -823,6 +858,11 @@ def _coverage(
         for t, kind in carrier.formats.items():
             level = levels.pop(t) + fading + 2.0 * _smooth_noise(rng, grid, 600)
             level = np.clip(level, _FLOOR_DBM, -30.0)
+            if t == "4G":
+                truth[(carrier.name, t)] = level[rows, cols]
+                if (carrier.name, t) == _OVERSTATED[:2]:  # serves less than it declares there
+                    served = np.where(district, level - _OVERSTATED[2], level)
+                    truth[(carrier.name, t)] = np.clip(served, _FLOOR_DBM, -30.0)[rows, cols]
             thr, stem = _THRESHOLDS[t], f"{carrier.name.lower()}_{t.lower()}"
             entry: dict[str, Any] = {"path": f"coverage/{stem}.tif", "carrier": carrier.name}
             entry["technology"] = t
@@ -844,7 +884,76 @@ def _coverage(
                     data = np.where(valid, np.round(level, 1), -9999).astype(np.float32)
                     _write_raster(out / entry["path"], data, area, -9999)
             entries.append(entry)
-    return entries
+    return entries, truth
+
+
+# ----------------------------------------------------------------------------- drive tests
+
+
+def _district(area: _Area, reps: FloatArray, rng: Rng) -> np.ndarray:
+    """Grid cells of one "district": a commune drawn at random and its nearest neighbours
+    (a tenth of the communes, at least three)."""
+    k = min(len(reps), max(3, round(len(reps) / 10)))
+    centre = reps[rng.integers(len(reps))]
+    near = np.argsort(np.hypot(*(reps - centre).T), kind="stable")[:k]
+    return area.grid.burn(area.coarse[near]).astype(bool)
+
+
+def _drive_routes(roads: list[FloatArray], area: _Area, rng: Rng) -> dict[str, np.ndarray]:
+    """Test points every :data:`_DRIVE_STEP_M` along every road, each road driven twice on
+    two different days of the first week of October 2025 (setting off between 07:00 and
+    15:00): metric ``x, y`` and local ``time`` (datetime64[s]), in driving order."""
+    lines = _linestrings(roads)
+    lengths = shapely.length(lines)
+    counts = np.maximum(1, (lengths // _DRIVE_STEP_M).astype(np.intp))
+    road = np.repeat(np.arange(len(roads)), counts)
+    along = np.arange(len(road)) - np.repeat(np.cumsum(counts) - counts, counts) + 0.5
+    along = along * _DRIVE_STEP_M
+    pts = shapely.line_interpolate_point(lines[road], along)
+    xy = shapely.get_coordinates(pts)
+    days = np.argsort(rng.random((len(roads), 7)), axis=1)[:, :2]  # two different days
+    start_s = rng.integers(7 * 3600, 15 * 3600, size=(len(roads), 2))
+    seconds = np.rint(along / (_DRIVE_KMH / 3.6)).astype(np.int64)
+    out: dict[str, list[np.ndarray]] = {"x": [], "y": [], "time": []}
+    for k in range(2):
+        base = days[road, k] * 86400 + start_s[road, k]
+        out["x"].append(xy[:, 0])
+        out["y"].append(xy[:, 1])
+        out["time"].append(_DRIVE_START + (base + seconds).astype("timedelta64[s]"))
+    return {key: np.concatenate(parts) for key, parts in out.items()}
+
+
+def _write_drive_tests(
+    path: Path,
+    drive: dict[str, np.ndarray],
+    truth: dict[tuple[str, str], np.ndarray],
+    area: _Area,
+    rng: Rng,
+) -> None:
+    """The drive-test CSV: per point and 4G layer, the true level plus noise, a download
+    speed on a third of the tests, local time, lon/lat."""
+    lon, lat = area.to_ll.transform(drive["x"], drive["y"])
+    stamps = np.char.replace(np.datetime_as_string(drive["time"], unit="s"), "T", " ")
+    where = {"lon": np.char.mod("%.6f", lon), "lat": np.char.mod("%.6f", lat)}
+    parts = []
+    for (carrier, tech), level in truth.items():
+        signal = np.round(level + rng.normal(0.0, _DRIVE_NOISE_DB, level.size), 1)
+        speed = np.clip((signal + 125.0) * 1.2, 0.0, None)
+        speed = np.round(speed * np.exp(rng.normal(0.0, 0.3, level.size)), 2)
+        measured = rng.random(level.size) < 1 / 3
+        parts.append(
+            pd.DataFrame(
+                {
+                    "timestamp": stamps, "carrier": carrier, "technology": tech,
+                    "rsrp_dbm": np.char.mod("%.1f", signal),
+                    "dl_mbps": np.where(measured, np.char.mod("%.2f", speed), ""),
+                    **where,
+                }
+            )
+        )  # fmt: skip
+    table = pd.concat(parts, ignore_index=True)
+    table = table.sort_values(["timestamp", "carrier", "technology"], kind="stable")
+    table.to_csv(path, index=False, lineterminator="\n")
 
 
 # ----------------------------------------------------------------------------- fibre
@@ -1006,11 +1115,11 @@ def _readme(seed: int, synthetic_communes: bool, villages: int) -> str:
     return (
         "DỮ LIỆU TỔNG HỢP — KHÔNG PHẢI DỮ LIỆU THẬT\n"
         f"Mọi lớp dữ liệu trong thư mục này ({villages} thôn/bản, trạm phát sóng, vùng phủ sóng "
-        f"2G-5G, tuyến cáp quang, đường, địa hình) là dữ liệu tổng hợp do coverage-gaps tạo ra "
+        f"2G-5G, tuyến cáp quang, đường, địa hình, kết quả đo kiểm) là dữ liệu tổng hợp do coverage-gaps tạo ra "
         f"với hạt giống (seed) {seed}; ranh giới xã {vi}. Chỉ dùng để minh họa và kiểm thử.\n\n"
         "SYNTHETIC DATA — NOT REAL\n"
         f"Every layer in this folder ({villages} villages, cell sites, 2G-5G coverage, fibre "
-        f"routes, roads, terrain) is synthetic, generated by coverage-gaps with seed {seed}; "
+        f"routes, roads, terrain, drive tests) is synthetic, generated by coverage-gaps with seed {seed}; "
         f"the commune boundaries {en}. For demonstration and testing only.\n"
     )
 

@@ -78,6 +78,41 @@ def _raster(data: np.ndarray, **kw: object) -> Callable[[Path], None]:
     return build
 
 
+def _drive(change: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Callable[[Path], None]:
+    """Six drive tests near village V1 (UTM metres, local times over two days), changed."""
+
+    def build(root: Path) -> None:
+        tests = pd.DataFrame(
+            {
+                "carrier": "Viettel",
+                "technology": "4G",
+                "rsrp": [-95.0, -96.0, -97.0, -98.0, -99.0, -100.0],
+                "time": [f"2025-10-0{d} {h}:00" for d in (1, 2) for h in (9, 12, 15)],
+                "x": X0 + 60.0,
+                "y": Y0 + 940.0,
+            }
+        )
+        change(tests).to_csv(root / "drive.csv", index=False)
+
+    return build
+
+
+def _cell(column: str, row: int, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def change(d: pd.DataFrame) -> pd.DataFrame:
+        d = d.astype({column: object})
+        d.loc[row, column] = value
+        return d
+
+    return change
+
+
+DRIVE = (
+    (
+        "measurements",
+        [{"path": "drive.csv", "signal": "rsrp", "x": "x", "y": "y", "crs": CRS}],
+    ),
+)
+
 LONLAT_VILLAGES = (
     (
         "villages",
@@ -318,6 +353,70 @@ CASES = [
         2,
         ("nope.tif", "does not exist"),
         (("coverage", [{"path": "nope.tif", "carrier": "Viettel", "technology": "4G"}]),),
+    ),
+    Case(
+        "tests-bad-time",
+        "drive test with an unreadable time (03/10/2025) and one without a date",
+        _drive(lambda d: _cell("time", 3, "10:30")(_cell("time", 1, "03/10/2025")(d))),
+        2,
+        ("drive.csv", "column 'time', row 3, row 5", "not ISO 8601 nor a spreadsheet date"),
+        DRIVE,
+    ),
+    Case(
+        "tests-positive-dbm",
+        "drive-test signal written as a positive number (97 for -97 dBm)",
+        _drive(_cell("rsrp", 2, 97.0)),
+        2,
+        ("drive.csv", "column 'rsrp', row 4", "0 or positive, so not in dBm"),
+        DRIVE,
+    ),
+    Case(
+        "tests-signal-in-mw",
+        "drive-test signal in milliwatts (2e-10)",
+        _drive(_cell("rsrp", 0, 2e-10)),
+        2,
+        ("drive.csv", "column 'rsrp', row 2", "mW or ASU"),
+        DRIVE,
+    ),
+    Case(
+        "tests-unknown-technology",
+        "drive test of technology 6G",
+        _drive(_cell("technology", 4, "6G")),
+        2,
+        ("drive.csv", "column 'technology', row 6", "unknown technology", "(6G)"),
+        DRIVE,
+    ),
+    Case(
+        "tests-unknown-carrier",
+        "drive test of a carrier the project has no layer for (FooTel)",
+        _drive(_cell("carrier", 5, "FooTel")),
+        0,
+        ("drive.csv: row 7", "FooTel 4G (1)", "left out of the verdicts"),
+        DRIVE,
+    ),
+    Case(
+        "tests-outside-communes",
+        "drive tests outside every commune",
+        _drive(_cell("x", 0, X0 + 5000.0)),
+        0,
+        ("drive.csv", "row 2", "outside every commune; they are left out"),
+        DRIVE,
+    ),
+    Case(
+        "tests-all-outside",
+        "every drive test outside the communes (x and y swapped)",
+        _drive(lambda d: d.assign(x=d["y"], y=d["x"])),
+        2,
+        ("drive.csv", "no test falls inside any commune"),
+        DRIVE,
+    ),
+    Case(
+        "tests-no-signal-key",
+        "measurements without 'signal' or 'download_mbps'",
+        _drive(),
+        2,
+        ("project.yml", "measurements[0]", "needs 'signal'"),
+        (("measurements", [{"path": "drive.csv", "x": "x", "y": "y", "crs": CRS}]),),
     ),
     Case(
         "output-is-file",

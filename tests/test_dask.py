@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -96,7 +97,8 @@ def test_large_village_table_is_written_as_geoparquet_parts(
     synthetic: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dask_engine, "VILLAGE_PARTS_MIN_ROWS", 100)
-    cfg = load_config(synthetic)
+    # without the drive tests: the evidence is not computed on parts (see the test below)
+    cfg = replace(load_config(synthetic), measurements=())
     local = run_project(cfg, output=tmp_path / "local")
     first = run_project(_on(cfg, cluster, 3), output=tmp_path / "dask")
     out = tmp_path / "dask"
@@ -121,6 +123,23 @@ def test_large_village_table_is_written_as_geoparquet_parts(
     run_project(_on(cfg, cluster, 3), output=out)
     assert {p.name: p.read_bytes() for p in sorted(out.glob("villages.parquet/*"))} == before
     assert not list(tmp_path.glob(".dask.parts-*"))
+
+
+def test_measured_evidence_on_dask(
+    synthetic: Path, cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verdicts on the gathered table are the local engine's; on parts, a warning."""
+    cfg = load_config(synthetic)
+    local = analyse_on_engine(cfg)
+    on_dask = analyse_on_engine(_on(cfg, cluster, 3))
+    assert local.evidence is not None and on_dask.evidence is not None
+    pd.testing.assert_frame_equal(local.evidence.challenges, on_dask.evidence.challenges)
+    assert "viettel_4g_measured" in on_dask.villages
+    monkeypatch.setattr(dask_engine, "VILLAGE_PARTS_MIN_ROWS", 100)
+    with tempfile.TemporaryDirectory() as tmp:
+        parted = analyse_on_engine(_on(cfg, cluster, 3), parts_dir=Path(tmp) / "parts")
+    assert parted.evidence is None
+    assert any("measured evidence" in issue.what for issue in parted.issues)
 
 
 def _free_port() -> int:

@@ -187,6 +187,39 @@ def test_gap_rates_are_realistic(tmp_path: Path) -> None:
     assert 0.01 <= (dist > 1000).mean() <= 0.2
 
 
+def test_drive_tests_follow_the_truth_and_viettel_overstates_one_district(demo: Path) -> None:
+    """Drive tests along the roads, over several days, signal = truth + noise: where Viettel
+    4G declares coverage, most of its tests pass except in one district, where they fail."""
+    folder, cfg = demo.parent, yaml.safe_load(demo.read_text(encoding="utf-8"))
+    (entry,) = cfg["measurements"]
+    assert entry == {"path": "drive_test_2025-10.csv", "carrier": "carrier",
+                     "technology": "technology", "signal": "rsrp_dbm", "download_mbps": "dl_mbps",
+                     "time": "timestamp", "x": "lon", "y": "lat", "crs": "EPSG:4326"}  # fmt: skip
+    assert cfg["challenges"]["speed_mbps"] == {"4G": 5, "5G": 7}
+    tests = pd.read_csv(folder / entry["path"])
+    assert set(tests["carrier"]) == {"Viettel", "VNPT", "MobiFone", "Vietnamobile"}
+    assert set(tests["technology"]) == {"4G"}
+    days = pd.to_datetime(tests["timestamp"]).dt.date.nunique()
+    assert days >= 4 and tests["timestamp"].is_monotonic_increasing
+    assert 0.25 <= tests["dl_mbps"].notna().mean() <= 0.42
+    roads = gpd.read_file(folder / "roads.gpkg").to_crs(32648).geometry.to_numpy()
+    x, y = Transformer.from_crs(4326, 32648, always_xy=True).transform(tests["lon"], tests["lat"])
+    _, dist = shapely.STRtree(roads).query_nearest(
+        shapely.points(x, y), return_distance=True, all_matches=False
+    )
+    assert np.percentile(dist, 99) < 5  # on the roads
+    viettel = tests[tests["carrier"] == "Viettel"]
+    layer = next(c for c in cfg["coverage"] if (c["carrier"], c["technology"]) == ("Viettel", "4G"))
+    declared = covered(folder, layer, viettel["lon"].to_numpy(), viettel["lat"].to_numpy())
+    failing = viettel["rsrp_dbm"].to_numpy() < layer["threshold"]
+    assert failing[declared].mean() < 0.25  # the declaration holds on most roads ...
+    assert failing[declared].sum() > 50  # ... but not everywhere (the district)
+    others = tests[(tests["carrier"] == "VNPT")]
+    vnpt = next(c for c in cfg["coverage"] if (c["carrier"], c["technology"]) == ("VNPT", "4G"))
+    ok = covered(folder, vnpt, others["lon"].to_numpy(), others["lat"].to_numpy())
+    assert (others["rsrp_dbm"].to_numpy()[ok] < vnpt["threshold"]).mean() < 0.15
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="villages"):
         generate_province("unused", villages=0)

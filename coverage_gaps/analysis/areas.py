@@ -150,7 +150,7 @@ def _raster_tile(store: LayerGrid, tr: int, tc: int) -> np.ndarray | None:
 
 
 def _tech_tile(
-    sources: list[tuple[str, object]], grids: CoverageGrids, polys: dict[str, _Tiled],
+    sources: list[tuple[str, str]], grids: CoverageGrids, polys: dict[str, _Tiled],
     key: int, tr: int, tc: int,
 ) -> np.ndarray | None:  # fmt: skip
     """Covered share of each cell of one tile for one technology (any of its layers)."""
@@ -215,12 +215,15 @@ def area_shares(
     geoms = communes.geometry.to_numpy()
     fr = _by_tile(polygon_fractions(geoms, np.arange(n), grid), grid)
     polys = {
-        lyr.column: _by_tile(polygon_fractions(lyr.polygons, np.zeros(len(lyr.polygons), np.int64),
-                                               grid), grid)  # fmt: skip
+        lyr.column: _by_tile(
+            polygon_fractions(lyr.polygons, np.zeros(len(lyr.polygons), np.int64), grid), grid
+        )  # fmt: skip
         for lyr in layers
         if lyr.kind == "vector"
     }
-    sources = {t: [(lyr.kind, lyr.column) for lyr in layers if lyr.spec.technology == t] for t in techs}
+    sources = {
+        t: [(lyr.kind, lyr.column) for lyr in layers if lyr.spec.technology == t] for t in techs
+    }
     covered = {t: np.zeros(n) for t in techs}
     inside = LayerGrid()
     per_row = grid.tiles_shape[1]

@@ -15,7 +15,13 @@ from pyproj import CRS
 from ..io.rasters import sample_points
 from ..results import CoverageLayer, RasterSample
 
-__all__ = ["PIECE_SEGMENTS", "distance_to_fibre", "nearest_line", "sample_coverage", "sample_raster"]
+__all__ = [
+    "PIECE_SEGMENTS",
+    "distance_to_fibre",
+    "nearest_line",
+    "sample_coverage",
+    "sample_raster",
+]
 
 #: Segments in one piece when lines are cut for a nearest search: national routes are long
 #: lines whose boxes cover half the country, so a search tree over whole lines tests most of
@@ -103,7 +109,9 @@ def nearest_line(points: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.
     """
     dist = np.full(len(points), np.inf)
     idx = np.full(len(points), -1, dtype=np.int64)
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    keep = (
+        ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    )
     pieces, origin = _pieces(geoms[keep])
     if len(pieces) and len(points):
         (pi, ti), d = shapely.STRtree(pieces).query_nearest(

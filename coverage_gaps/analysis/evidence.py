@@ -24,8 +24,7 @@ compare with the FCC's rules: ``docs/EVIDENCE.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from itertools import repeat
 
 import geopandas as gpd
@@ -36,9 +35,9 @@ import shapely
 from h3.api import basic_int as h3_int
 
 from .._errors import Problem, warn_problem
+from ..config.evidence import DEFAULT_SPEED_MBPS
 from ..io.checks import list_items
-from ..results import CoverageLayer
-from ..vietnam.carriers import carrier_slug
+from ..results import ChallengeRules, CoverageLayer, DeclaredLayer, EvidenceResult
 from .coverage import sample_coverage
 
 __all__ = [
@@ -67,9 +66,6 @@ __all__ = [
 #: The verdicts, strongest first.
 VERDICTS = ("challenged", "confirmed", "undeclared_coverage", "insufficient", "no_data")
 
-#: Download speeds below which a test fails (Mbps): the FCC's 4G LTE 5/1 and 5G-NR 7/1 Mbps.
-DEFAULT_SPEED_MBPS: dict[str, float] = {"4G": 5.0, "5G": 7.0}
-
 #: Columns of the challenges table (``village_id`` empty on H3 rows, ``h3_cell`` on village rows).
 CHALLENGE_COLUMNS = [
     "level",
@@ -91,90 +87,6 @@ CHALLENGE_COLUMNS = [
 _TALLY_COLUMNS = ["tests", "failing", "tests_outside", "passing_outside", "hours_apart"]
 
 
-@dataclass(frozen=True)
-class ChallengeRules:
-    """The rules in force (the project file's ``challenges:``; these are the defaults)."""
-
-    hex_resolution: int = 8
-    village_radius_m: float = 500.0
-    min_tests: int = 5
-    min_failing_share: float = 0.5
-    min_hours_apart: float = 4.0
-    speed_mbps: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEED_MBPS))
-
-    def __post_init__(self) -> None:
-        checks = {
-            "hex_resolution": 0 <= self.hex_resolution <= 15,
-            "village_radius_m": self.village_radius_m > 0,
-            "min_tests": self.min_tests >= 1,
-            "min_failing_share": 0 < self.min_failing_share <= 1,
-            "min_hours_apart": self.min_hours_apart >= 0,
-            "speed_mbps": all(v >= 0 for v in self.speed_mbps.values()),
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError(f"challenges: invalid {', '.join(bad)}: {self}")
-
-    def as_dict(self) -> dict[str, object]:
-        """The rules as plain values, for ``run.json``.
-
-        Examples
-        --------
-        >>> ChallengeRules().as_dict()["speed_mbps"]
-        {'4G': 5.0, '5G': 7.0}
-        """
-        out = asdict(self)
-        out["speed_mbps"] = dict(self.speed_mbps)
-        return out
-
-
-@dataclass(frozen=True)
-class DeclaredLayer:
-    """A carrier's declared coverage of one technology, as the rules need it."""
-
-    carrier: str
-    technology: str
-    threshold_dbm: float
-    source: str = "raster"  # raster | polygons | predicted
-
-    @property
-    def column(self) -> str:
-        """The village column of the layer, e.g. ``viettel_4g``."""
-        return f"{carrier_slug(self.carrier)}_{self.technology.lower()}"
-
-
-@dataclass
-class EvidenceResult:
-    """What :func:`assess_evidence` found.
-
-    Attributes
-    ----------
-    tests
-        The judged tests: the loaded columns, then ``layer`` (index into ``layers``),
-        ``threshold_dbm``, ``speed_threshold_mbps``, ``declared``, ``failing``,
-        ``h3_index`` (uint64) and ``cell`` (index into ``cell_ids``).
-    villages, cells
-        One row per unit with tests and layer: ``village`` / ``cell`` (row index), ``layer``,
-        then ``village_id`` / ``h3_cell``, ``carrier``, ``technology`` (categories),
-        ``tests``, ``failing``, ``tests_outside``, ``passing_outside``, ``hours_apart``,
-        ``verdict`` (category of :data:`VERDICTS`).
-    challenges
-        :data:`CHALLENGE_COLUMNS`, villages first, then H3 cells.
-    pairs
-        (test row, village row) of every test within ``village_radius_m`` of a village.
-    """
-
-    rules: ChallengeRules
-    layers: list[DeclaredLayer]
-    tests: gpd.GeoDataFrame
-    villages: pd.DataFrame
-    cells: pd.DataFrame
-    challenges: pd.DataFrame
-    pairs: tuple[np.ndarray, np.ndarray]
-    village_ids: np.ndarray
-    cell_ids: np.ndarray
-
-
 def declared_layers(layers: Sequence[CoverageLayer]) -> list[DeclaredLayer]:
     """The rules' view of loaded coverage layers: carrier, technology, threshold, source."""
     return [
@@ -182,7 +94,7 @@ def declared_layers(layers: Sequence[CoverageLayer]) -> list[DeclaredLayer]:
             carrier=layer.spec.carrier,
             technology=layer.spec.technology,
             threshold_dbm=layer.spec.threshold_dbm,
-            source="raster" if layer.kind == "raster" else "polygons",
+            source=layer.declared_source,
         )
         for layer in layers
     ]
@@ -258,6 +170,7 @@ def judge_tests(
 
 
 def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
+    """Warn about the tests whose carrier and technology have no layer, naming their rows."""
     orphan = layer < 0
     if not orphan.any():
         return
@@ -271,10 +184,15 @@ def _warn_unjudged(tests: pd.DataFrame, layer: np.ndarray) -> None:
     sources = (
         sorted({str(s) for s in tests["source"].to_numpy()[orphan]}) if "source" in tests else []
     )
+    where = ""
+    if "row" in tests:
+        rows = tests["row"].to_numpy()[orphan]
+        more = f" and {rows.size - 10} more" if rows.size > 10 else ""
+        where = ", ".join(f"row {r}" for r in rows[:10]) + more
     warn_problem(
         Problem(
             list_items(sources) or "measurements",
-            "",
+            where,
             f"{int(orphan.sum())} test(s) of carriers and technologies without a coverage "
             f"layer: {list_items(listed)}; they are left out of the verdicts.",
             "add those layers to 'coverage:', or check the carrier and technology names.",

@@ -160,7 +160,14 @@ def polygon_fractions(geoms: np.ndarray, groups: np.ndarray, grid: GridSpec) -> 
     seg, row, col, um, dv = _pieces(u0, v0, u1, v1)
     grp = group[seg]
     inside = (row >= 0) & (row < grid.height)
-    seg, row, col, um, dv, grp = seg[inside], row[inside], col[inside], um[inside], dv[inside], grp[inside]
+    seg, row, col, um, dv, grp = (
+        seg[inside],
+        row[inside],
+        col[inside],
+        um[inside],
+        dv[inside],
+        grp[inside],
+    )
     # the part of each piece's cell right of it, and the dv it carries to the cells beyond;
     # pieces left of the grid carry their dv into it (column -1)
     col = np.clip(col, -1, grid.width)

@@ -157,7 +157,10 @@ def _windows(layer: CoverageLayer) -> list[Window]:
 
 
 def _needed(
-    layer: CoverageLayer, windows: list[Window], communes: shapely.STRtree, village_window: np.ndarray
+    layer: CoverageLayer,
+    windows: list[Window],
+    communes: shapely.STRtree,
+    village_window: np.ndarray,
 ) -> np.ndarray:
     """Indices of the windows that hold a commune or a village."""
     st = layer.transform
@@ -196,7 +199,9 @@ def _nearest_index(grid: GridSpec, layer: CoverageLayer) -> tuple[np.ndarray, np
     assert st is not None
     ys = grid.y0 - (np.arange(grid.height) + 0.5) * grid.res
     xs = grid.x0 + (np.arange(grid.width) + 0.5) * grid.res
-    return np.floor((ys - st.f) / st.e).astype(np.int64), np.floor((xs - st.c) / st.a).astype(np.int64)
+    return np.floor((ys - st.f) / st.e).astype(np.int64), np.floor((xs - st.c) / st.a).astype(
+        np.int64
+    )
 
 
 def _pick(
@@ -211,7 +216,9 @@ def _pick(
     return int(g0), int(k0), block.astype(np.uint8)
 
 
-def _put(store: LayerGrid, grid: GridSpec, r0: int, c0: int, block: np.ndarray, *, add: bool) -> None:
+def _put(
+    store: LayerGrid, grid: GridSpec, r0: int, c0: int, block: np.ndarray, *, add: bool
+) -> None:
     """Write (or add) ``block`` at grid cell ``(r0, c0)``, clipped to the grid, tile by tile."""
     t = grid.tile
     h, w = block.shape
@@ -233,7 +240,9 @@ def _put(store: LayerGrid, grid: GridSpec, r0: int, c0: int, block: np.ndarray, 
                 view[...] = part
 
 
-def _pixels(layer: CoverageLayer, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pixels(
+    layer: CoverageLayer, xs: np.ndarray, ys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and inside-the-raster flag of points in the raster's CRS."""
     st = layer.transform
     assert st is not None
@@ -272,7 +281,9 @@ def _block_pass(
     members = _members(village_window, inside, len(windows))
     src_rows, src_cols = _nearest_index(grid, layer) if plan.kind == "nearest" else (None, None)
 
-    def work(i: int, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, np.ndarray]]:
+    def work(
+        i: int, data: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, np.ndarray]]:
         win = windows[needed[i]]
         values, valid = _valid(data)
         covered = layer.covered_values(values, valid)
@@ -299,7 +310,7 @@ def _block_pass(
     return sample, store
 
 
-def _members(window_of: np.ndarray, inside: np.ndarray, n_windows: int):  # noqa: ANN202
+def _members(window_of: np.ndarray, inside: np.ndarray, n_windows: int):
     """A function giving the points (indices) inside each window."""
     idx = np.flatnonzero(inside)
     order = idx[np.argsort(window_of[idx], kind="stable")]

@@ -64,9 +64,17 @@ def echo_summary(result: RunResult) -> None:
             f"{int(p['villages_gap_fibre'].sum())} villages, {int(p['population_gap_fibre'].sum())} people"
         )
     click.echo(f"  without 4G: {int(p['villages_no_4g'].sum())} villages")
+    if result.evidence is not None:
+        levels = result.evidence.challenges["level"].value_counts()
+        click.echo(
+            f"  declared coverage challenged by measurements: {int(levels.get('village', 0))} "
+            f"villages, {int(levels.get('h3', 0))} H3 cells"
+        )
     if cfg.synthetic:
         click.echo("  NOTE: synthetic inputs (generated demo data), not real networks.")
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in LISTED_OUTPUTS:
             click.echo(f"  {result.output / name}")
+        if result.evidence is not None:
+            click.echo(f"  {result.output / 'challenges.xlsx'}")

@@ -1,5 +1,6 @@
 """The YAML project file: every key declared once, checked with every problem collected."""
 
+from .evidence import DEFAULT_SPEED_MBPS, ChallengesSpec, MeasurementSpec, OoklaSpec
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
     DEFAULT_THRESHOLDS_DBM,
@@ -16,15 +17,19 @@ from .project import (
 )
 
 __all__ = [
+    "DEFAULT_SPEED_MBPS",
     "DEFAULT_THRESHOLDS_DBM",
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",
+    "ChallengesSpec",
     "CommunesSpec",
     "CoverageSpec",
     "EngineSpec",
     "FacilitiesSpec",
     "FibreSpec",
+    "MeasurementSpec",
+    "OoklaSpec",
     "PrioritySpec",
     "ProjectConfig",
     "SitesSpec",

@@ -33,6 +33,7 @@ from pyproj.exceptions import CRSError
 
 from .._errors import ConfigError, Problem
 from ..vietnam.carriers import TECHNOLOGIES, carrier_slug
+from .evidence import ChallengesSpec, MeasurementSpec, OoklaSpec
 from .parsers import (
     carrier_name,
     commune_code_set,
@@ -49,10 +50,13 @@ from .schema import Checker, Issue, Refused, key, section
 
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
+    "ChallengesSpec",
     "CommunesSpec",
     "CoverageSpec",
     "EngineSpec",
     "FibreSpec",
+    "MeasurementSpec",
+    "OoklaSpec",
     "ProjectConfig",
     "VillagesSpec",
     "load_config",
@@ -359,6 +363,15 @@ class ProjectConfig:
     sites: SitesSpec | None = key(default=None, doc="existing cell sites")
     facilities: FacilitiesSpec | None = key(default=None, doc="schools, health stations ...")
     priority: PrioritySpec = key(default_factory=PrioritySpec, doc="see docs/PRIORITY.md")
+    measurements: tuple[MeasurementSpec, ...] = key(
+        default=(), doc="files of tests (drive tests, speed tests); see docs/EVIDENCE.md"
+    )
+    challenges: ChallengesSpec = key(
+        default_factory=ChallengesSpec, doc="rules judging declared coverage with the tests"
+    )
+    ookla: OoklaSpec | None = key(
+        default=None, scalar="path", doc="Ookla open-data tiles: median download per village"
+    )
     language: str = key(
         default="vi",
         parse=one_of(
@@ -417,6 +430,9 @@ class ProjectConfig:
             ("assignments", self.priority.assignments),
         )
         roles += [(role, spec.path) for role, spec in optional if spec is not None]
+        roles += [("measurements", spec.path) for spec in self.measurements]
+        if self.ookla is not None:
+            roles.append(("ookla", self.ookla.path))
         if self.priority.dem is not None:
             roles.append(("dem", self.priority.dem))
         return roles

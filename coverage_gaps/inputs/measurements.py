@@ -221,7 +221,8 @@ def _labeller(table: bool) -> Callable[[np.ndarray], str]:
 
     def label(rows: np.ndarray) -> str:
         names = [f"row {i + 2}" if table else f"feature {i + 1}" for i in rows[:10]]
-        return list_items(names + ([f"{rows.size - 10} more"] if rows.size > 10 else []))
+        more = f" and {rows.size - 10} more" if rows.size > 10 else ""
+        return ", ".join(names) + more
 
     return label
 

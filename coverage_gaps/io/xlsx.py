@@ -112,10 +112,20 @@ def _mixed_cells(values: pd.Series) -> list[tuple[bytes, np.ndarray, np.ndarray]
     """Cells of a column mixing text, numbers and booleans (small tables: the legend):
     one (type attribute, value matrix, mask) per kind of value present."""
     obj = values.to_numpy(dtype=object)
-    kind = np.array(
-        ["n" if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
-         else "b" if isinstance(v, (bool, np.bool_)) else "s" for v in obj]  # fmt: skip
-    ) if len(obj) else np.empty(0, dtype=str)
+    kind = (
+        np.array(
+            [
+                "n"
+                if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+                else "b"
+                if isinstance(v, (bool, np.bool_))
+                else "s"
+                for v in obj
+            ]  # fmt: skip
+        )
+        if len(obj)
+        else np.empty(0, dtype=str)
+    )
     missing = pd.isna(values).to_numpy(bool)
     parts: list[tuple[bytes, np.ndarray, np.ndarray]] = []
     numbers = (kind == "n") & ~missing
@@ -166,7 +176,9 @@ def _column_block(values: pd.Series, letter: bytes, rows: np.ndarray) -> np.ndar
     blocks = []
     for attr, value, present in _column_kinds(values):
         head = _constant(b'<c r="' + letter, n)
-        mid = _constant(b'"' + attr + b"><v>" if attr != b' t="inlineStr"' else b'"' + attr + b">", n)
+        mid = _constant(
+            b'"' + attr + b"><v>" if attr != b' t="inlineStr"' else b'"' + attr + b">", n
+        )
         tail = _constant(b"</v></c>" if attr != b' t="inlineStr"' else b"</c>", n)
         cells = np.concatenate([head, rows, mid, value, tail], axis=1)
         cells[~present] = 0
@@ -264,13 +276,15 @@ class XlsxBook:
         info.external_attr = 0o600 << 16
         return info
 
-    def open_sheet(self, title: str, *, filter_ref: str | None = None, large: bool = False):  # noqa: ANN201
+    def open_sheet(self, title: str, *, filter_ref: str | None = None, large: bool = False):
         """A writable stream for the next sheet's XML (see :func:`sheet_parts`)."""
         self._sheets.append((title, filter_ref))
         name = f"xl/worksheets/sheet{len(self._sheets)}.xml"
         return self._zip.open(self._info(name), "w", force_zip64=large)
 
-    def write_sheet(self, title: str, parts: Iterator[bytes], *, filter_ref: str | None = None) -> None:
+    def write_sheet(
+        self, title: str, parts: Iterator[bytes], *, filter_ref: str | None = None
+    ) -> None:
         """Write a whole sheet from its XML parts."""
         with self.open_sheet(title, filter_ref=filter_ref) as out:
             for part in parts:

@@ -38,6 +38,7 @@ from ..io.atomic import atomic_output_dir
 from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
 from ..io.writers import XLSX_MAX_ROWS, write_csv, write_geoparquet_parts, write_gpkg
 from ..results import RunResult
+from .evidence import evidence_record, write_evidence
 from .lists import write_priority_lists
 from .maps import map_data_from_result, write_maps
 from .notice import SYNTHETIC_NOTICE
@@ -94,10 +95,19 @@ def _readme(result: RunResult) -> str:
         "communes.gpkg, communes.csv  one row per commune: counts of villages and people in each gap",
         "provinces.csv                one row per province: the same totals",
         "run.json                     inputs (with sha256), configuration, versions, timings",
+        *(_EVIDENCE_README if result.evidence is not None else []),
         "",
         "Column definitions: docs/DESIGN.md in the coverage-gaps repository.",
     ]
     return "\n".join(lines) + "\n"
+
+
+_EVIDENCE_README = [
+    "challenges.csv, .xlsx         villages and H3 cells where measurements challenge a carrier's",
+    "                             declared coverage (rules in run.json, docs/EVIDENCE.md)",
+    "h3_cells.csv                 every tested H3 cell: verdict per carrier and technology",
+    "measurements/<carrier>.csv   each carrier's evidence pack: the tests behind its challenges",
+]
 
 
 def write_outputs(
@@ -121,6 +131,7 @@ def write_outputs(
     t0 = time.perf_counter()
     with atomic_output_dir(target) as tmp:
         write_tables(result, tmp)
+        write_evidence(result, tmp)
         if result.priority is not None:
             write_priority_lists(result, tmp / "priority")
             log.debug("wrote the priority lists")
@@ -140,6 +151,8 @@ def write_outputs(
             started=started,
             issues=[*result.issues, *map_issues],
         )
+        if result.evidence is not None:
+            record["evidence"] = evidence_record(result.evidence)
         record["stages_s"]["write_outputs"] = round(time.perf_counter() - t0, 3)
         write_run_record(tmp, record)
     return target

@@ -109,11 +109,66 @@ TEXT: dict[str, tuple[str, str]] = {
     "communes_word": ("xã/phường", "communes"),
     "people": ("Số dân", "People"),
     "gap_villages_chart": ("Số thôn lõm sóng theo xã", "Villages without 3G/4G/5G per commune"),
+    "challenges": ("Khiếu nại vùng phủ", "Challenges"),
+    "evidence": (
+        "Đo kiểm thực tế so với vùng phủ khai báo",
+        "Measured evidence against declared coverage",
+    ),
+    "evidence_line": (
+        "{carrier}: {n} thôn khai báo có sóng {tech} nhưng đo không đạt",
+        "{carrier}: {n} villages declared covered by {tech} but measured below the mark",
+    ),
+    "evidence_none": (
+        "Không thôn nào có đủ phép đo không đạt để khiếu nại vùng phủ khai báo.",
+        "No village has enough failing tests to challenge the declared coverage.",
+    ),
+    "evidence_rules": (
+        "Quy tắc: ít nhất {min_tests} phép đo trong bán kính {radius} m, {share}% không đạt, "
+        "hai phép đo không đạt cách nhau ít nhất {hours} giờ (docs/EVIDENCE.md).",
+        "Rules: at least {min_tests} tests within {radius} m, {share}% failing, two failing "
+        "tests at least {hours} h apart (docs/EVIDENCE.md).",
+    ),
     "pop_covered_chart": (
         "Dân số được phủ sóng theo công nghệ và doanh nghiệp (%)",
         "Population covered per technology and carrier (%)",
     ),
 }
+
+
+#: Columns of ``challenges.csv`` -> (Vietnamese meaning, English meaning), for its legend sheet.
+EVIDENCE_COLUMNS: dict[str, tuple[str, str]] = {
+    "level": ("village: một thôn; h3: một ô lục giác H3", "village: one village; h3: one H3 cell"),
+    "village_id": ("Mã thôn (dòng thôn)", "Village id (village rows)"),
+    "h3_cell": ("Mã ô H3 (dòng ô H3)", "H3 cell index (H3 rows)"),
+    "name": ("Tên thôn", "Village name"),
+    "commune_id": ("Mã xã", "Commune code"),
+    "commune_name": ("Tên xã", "Commune name"),
+    "carrier": ("Doanh nghiệp khai báo vùng phủ", "Carrier whose declared coverage is challenged"),
+    "technology": ("Công nghệ (2G, 3G, 4G, 5G)", "Technology (2G, 3G, 4G, 5G)"),
+    "tests": (
+        "Số phép đo trong vùng khai báo có sóng",
+        "Tests inside the declared coverage",
+    ),
+    "failing": ("Số phép đo không đạt", "Tests below the threshold (signal or speed)"),
+    "failing_share": ("Tỷ lệ phép đo không đạt", "failing / tests"),
+    "hours_apart": (
+        "Số giờ giữa phép đo không đạt đầu tiên và cuối cùng",
+        "Hours between the first and last failing tests",
+    ),
+    "median_signal_dbm": ("Trung vị cường độ tín hiệu (dBm)", "Median signal (dBm)"),
+    "median_download_mbps": ("Trung vị tốc độ tải xuống (Mbps)", "Median download speed (Mbps)"),
+    "first_test_utc": ("Phép đo đầu tiên (giờ UTC)", "First test (UTC)"),
+    "last_test_utc": ("Phép đo cuối cùng (giờ UTC)", "Last test (UTC)"),
+    "declared_source": (
+        "Nguồn khai báo: raster, polygons (vùng) hoặc predicted (dự báo từ trạm)",
+        "Declared by: raster, polygons or predicted (from a site list)",
+    ),
+}
+
+
+def evidence_legend(columns: list[str], lang: str) -> list[tuple[str, str]]:
+    """The legend sheet of ``challenges.xlsx``: each column with its meaning in ``lang``."""
+    return [(c, EVIDENCE_COLUMNS.get(c, (c, c))[0 if lang == "vi" else 1]) for c in columns]
 
 
 def header(column: str, lang: str) -> str:
@@ -185,6 +240,21 @@ MAP: dict[str, tuple[str, str]] = {
     "pct_population": ("Dân được phủ {tech} (%)", "People covered by {tech} (%)"),
     "pct_area": ("Diện tích được phủ {tech} (%)", "Area covered by {tech} (%)"),
     "area_km2": ("Diện tích (km²)", "Area (km²)"),
+    "evidence_cells": ("Ô H3 theo kết quả đo kiểm", "H3 cells by measured verdict"),
+    "challenged_villages": (
+        "Thôn khai báo có sóng nhưng đo không đạt",
+        "Villages declared covered but measured below the mark",
+    ),
+    "verdict_challenged": ("khai báo có sóng nhưng đo không đạt", "challenged"),
+    "verdict_confirmed": ("đo kiểm xác nhận có sóng", "confirmed"),
+    "verdict_undeclared_coverage": (
+        "có sóng ngoài vùng khai báo",
+        "covered beyond the declaration",
+    ),
+    "verdict_insufficient": ("chưa đủ phép đo", "not enough tests"),
+    "verdict_no_data": ("không có phép đo", "no test"),
+    "tests": ("phép đo", "tests"),
+    "failing": ("không đạt", "failing"),
 }
 
 

@@ -101,7 +101,9 @@ def write_priority_lists(result: RunResult, folder: Path) -> list[str]:
     write_csv(sharing, folder / "sharing.csv")
     sheets[text("sharing", lang)] = sharing
     all_legend = leg + legend(["covered_by", "not_covered_by"], lang)
-    books.append((folder / "all_carriers.xlsx", list(sheets), (all_legend, text("legend", lang), params)))
+    books.append(
+        (folder / "all_carriers.xlsx", list(sheets), (all_legend, text("legend", lang), params))
+    )
     # each carrier's sheet is built once and streamed into its own file and all_carriers.xlsx
     write_workbooks(books, sheets)
     written += ["sharing.csv", "all_carriers.xlsx"]

@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..analysis.evidence import VERDICTS
 from ..results import RunResult
 from ..vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..vietnam.numbers import format_number
-from .i18n import TEXT, header, text
+from .i18n import TEXT, header, map_text, text
 from .lists import priority_parameters
 
 __all__ = ["render_reports"]
@@ -83,6 +84,12 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 <table id="budget"><tr>{% for c in budget.columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in budget.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endif %}
+
+{% if evidence %}<h2>{{ t.evidence }}</h2>
+<div id="evidence">{% for line in evidence.lines %}<p>{{ line }}</p>{% endfor %}
+<table id="verdicts"><tr>{% for c in evidence.table.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in evidence.table.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table><p class="meta">{{ evidence.rules }}</p></div>{% endif %}
 
 <h2>{{ t.top }}</h2>
 <table id="top"><tr>{% for c in top.columns %}<th>{{ c }}</th>{% endfor %}</tr>
@@ -210,8 +217,13 @@ def render_reports(
     fibre: bool,
     lang: str = "vi",
     run_date: str | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """One HTML report per province: ``{province_id: html}``.
+
+    ``evidence`` (when the run has measurements): ``layers``, ``(column, carrier,
+    technology)`` of each layer judged, and ``rules``, the rules as ``ChallengeRules.as_dict``;
+    each province's report then has a section per carrier (see :func:`_evidence_view`).
 
     Examples
     --------
@@ -251,8 +263,47 @@ def render_reports(
             top=_table(_top_table(rk), lang),
             charts=_charts(c, v, carriers, lang),
             communes=_table(_commune_table(c), lang),
+            evidence=_evidence_view(v, evidence, lang) if evidence is not None else None,
         )
     return out
+
+
+def _evidence_view(
+    villages: pd.DataFrame, evidence: Mapping[str, Any], lang: str
+) -> dict[str, Any]:
+    """The measured-evidence section of one province: a line per carrier and technology
+    ("Viettel: 7 thôn khai báo có sóng 4G nhưng đo không đạt"), villages per verdict, the
+    rules."""
+    lines, rows = [], []
+    for column, carrier, tech in evidence["layers"]:
+        verdicts = villages.get(f"{column}_measured")
+        if verdicts is None:
+            continue
+        counts = verdicts.value_counts()
+        n = {v: int(counts.get(v, 0)) for v in VERDICTS}
+        lines.append(
+            text("evidence_line", lang).format(
+                carrier=carrier, tech=tech, n=format_number(n["challenged"], lang=lang)
+            )
+        )
+        rows.append({"carrier": carrier, "technology": tech, **n})
+    table = pd.DataFrame(rows, columns=["carrier", "technology", *VERDICTS])
+    view = _table(table, lang)
+    view["columns"] = [header(c, lang) for c in ("carrier",)] + [
+        "technology" if lang == "en" else "Công nghệ",
+        *(map_text(f"verdict_{v}", lang) for v in VERDICTS),
+    ]
+    rules = evidence["rules"]
+    return {
+        "lines": lines or [text("evidence_none", lang)],
+        "table": view,
+        "rules": text("evidence_rules", lang).format(
+            min_tests=rules["min_tests"],
+            radius=format_number(float(rules["village_radius_m"]), lang=lang, decimals=0),
+            share=format_number(100 * float(rules["min_failing_share"]), lang=lang, decimals=0),
+            hours=format_number(float(rules["min_hours_apart"]), lang=lang, decimals=0),
+        ),
+    }
 
 
 def _commune_table(communes: pd.DataFrame) -> pd.DataFrame:
@@ -290,6 +341,18 @@ def _budget_view(budget: pd.DataFrame, lang: str) -> dict[str, Any]:
     return view
 
 
+def _evidence_input(result: RunResult) -> dict[str, Any] | None:
+    """What :func:`render_reports` needs of the measured evidence (None without it)."""
+    if result.evidence is None:
+        return None
+    tested = sorted({int(i) for i in result.evidence.tests["layer"].unique()})
+    layers = [result.evidence.layers[i] for i in tested]
+    return {
+        "layers": [(x.column, x.carrier, x.technology) for x in layers],
+        "rules": result.evidence.rules.as_dict(),
+    }
+
+
 def write_reports(
     result: RunResult,
     folder: Path,
@@ -319,6 +382,7 @@ def write_reports(
         fibre=cfg.fibre is not None,
         lang=cfg.language,
         run_date=run_date,
+        evidence=_evidence_input(result),
     )
     if len(pages) == 1:
         path = folder / "report.html"

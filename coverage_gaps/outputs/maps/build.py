@@ -35,6 +35,7 @@ from .elements import (
     number_element_ids,
     read_asset,
 )
+from .evidence import add_evidence_layers
 from .geometry import Bounds
 from .layers import (
     OSM_ATTR,
@@ -137,6 +138,8 @@ def build_map(
             m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
             precision=precision, t=t, cache=data.cache,
         )  # fmt: skip
+        labels = {c.column: f"{c.carrier} {c.technology}" for c in data.coverage}
+        add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)
     title = render_title(
         data, villages, overview=overview, province_links=province_links, lang=lang, t=t
     )

@@ -24,6 +24,7 @@ from ...inputs.coverage import load_coverage_layer
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import CoverageGrids, RunResult
+from ..evidence import h3_cells_table
 from .cache import MapCache
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
@@ -60,6 +61,8 @@ class MapData:
     grids: CoverageGrids | None = field(default=None, repr=False, compare=False)
     #: work shared by the maps of one run (see :class:`.cache.MapCache`)
     cache: MapCache | None = field(default=None, repr=False, compare=False)
+    #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
+    cells: pd.DataFrame | None = None
 
 
 def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
@@ -86,6 +89,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
         grids=result.grids,
+        cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
     )
 
 
@@ -140,6 +144,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
         grids=_run_grids(cfg, communes, metric) if cfg is not None else None,
+        cells=_read_cells(folder / "h3_cells.csv"),
     )
 
 
@@ -158,6 +163,13 @@ def _run_grids(cfg: ProjectConfig, communes: gpd.GeoDataFrame, metric: CRS) -> C
                                 skip_unreadable=True)  # fmt: skip
     grids.inside = inside_mask(local, grids.grid)
     return grids
+
+
+def _read_cells(path: Path) -> pd.DataFrame | None:
+    """The run's tested H3 cells (``h3_cells.csv``), or None when it has none."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, encoding="utf-8-sig", dtype={"h3_cell": str, "carrier": str})
 
 
 def _check_run_folder(folder: Path) -> None:

@@ -112,7 +112,7 @@ class _Text(Element):
 class RawRender(MacroElement):
     """A macro element whose rendered parts go into the page as text (see :class:`_Text`)."""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("an element is rendered only once added to a map")
@@ -124,6 +124,7 @@ class RawRender(MacroElement):
                 target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
+        return ""
 
 
 class ImageLayer(folium.raster_layers.ImageOverlay, RawRender):
