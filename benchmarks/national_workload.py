@@ -167,7 +167,9 @@ def _coarse_signal(sites: np.ndarray, transform: Affine, shape: tuple[int, int],
     return (dbm + shadow).astype(np.float32)
 
 
-def _land(wards: gpd.GeoDataFrame, transform: Affine, shape: tuple[int, int], factor: int) -> np.ndarray:
+def _land(
+    wards: gpd.GeoDataFrame, transform: Affine, shape: tuple[int, int], factor: int
+) -> np.ndarray:
     """Cells of the coarse grid within about 3 km of a commune (elsewhere: open sea, nodata)."""
     ch, cw = -(-shape[0] // factor), -(-shape[1] // factor)
     coarse = transform * Affine.scale(factor)

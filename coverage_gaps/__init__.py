@@ -34,7 +34,7 @@ from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_co
 from .inputs import load_communes, load_coverage_layer, load_fibre, load_villages
 from .outputs import build_map, render_run_map, write_maps, write_outputs
 from .pipeline import analyse, load_inputs, run_project, validate_project
-from .results import CoverageLayer, Inputs, RunResult
+from .results import CoverageLayer, Inputs, PlanningResult, RunResult
 from .vietnam import (
     TECHNOLOGIES,
     Crosswalk,
@@ -66,6 +66,7 @@ __all__ = [
     "InputDataError",
     "Inputs",
     "OutputError",
+    "PlanningResult",
     "Problem",
     "ProjectConfig",
     "RunResult",

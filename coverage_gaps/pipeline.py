@@ -44,15 +44,19 @@ from .analysis.evidence import (
 )
 from .analysis.grid import read_layer_grids
 from .analysis.placing import assign_villages_to_communes
+from .analysis.planning import plan_new_sites
 from .analysis.priority import rank_villages
+from .analysis.propagation import FREQUENCY_RANGE_MHZ
 from .analysis.summaries import summarise_communes, summarise_provinces
-from .config.project import ProjectConfig, load_config
+from .config.project import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config
 from .engines.dask import DaskVillages, analyse_on_dask, dask_client
+from .inputs.candidates import budget_problems, load_candidates, place_in_communes
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
 from .inputs.measurements import combine_measurements, load_measurements, load_ookla_tiles
 from .inputs.sites import load_assignments, load_facilities, load_sites
+from .inputs.sites_list import check_dem
 from .inputs.villages import VILLAGE_INPUT_COLUMNS, load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
@@ -63,6 +67,7 @@ from .results import (
     CoverageLayer,
     EvidenceResult,
     Inputs,
+    PlanningResult,
     PriorityResult,
     RasterSample,
     RunResult,
@@ -152,6 +157,8 @@ def load_inputs(
                 fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
         with _timed(timings, "load_priority_inputs"):
             sites, facilities, assignments = _load_priority_inputs(config, working, problems)
+        with _timed(timings, "load_planning_inputs"):
+            candidates = _load_planning_inputs(config, working, communes, problems)
         with _timed(timings, "load_measurements"):
             measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
         _warn_mixed_crs(file_crs, layers, working)
@@ -178,6 +185,7 @@ def load_inputs(
         sites=sites,
         facilities=facilities,
         assignments=assignments,
+        candidates=candidates,
         measurements=measurements,
         ookla=ookla,
     )
@@ -315,6 +323,50 @@ def _load_priority_inputs(
     return sites, facilities, assignments
 
 
+def _load_planning_inputs(
+    config: ProjectConfig,
+    working: CRS,
+    communes: gpd.GeoDataFrame | None,
+    problems: list[Problem],
+) -> gpd.GeoDataFrame | None:
+    """The planning's candidates (None: none given, or generated later), placed in their
+    communes and checked against the budget; the planning DEM checked."""
+    plan = config.planning
+    if plan is None:
+        return None
+    dem_ok = plan.dem is not None and _check_planning_dem(plan.dem, working, problems)
+    if plan.candidates is None:
+        return None
+    source = str(plan.candidates.path)
+    candidates = _collect(
+        problems,
+        partial(
+            load_candidates, plan.candidates, working_crs=working, model=plan.model,
+            technology=plan.technology, carrier=plan.carrier,
+            frequency_range_mhz=FREQUENCY_RANGE_MHZ, dem=plan.dem if dem_ok else None,
+        ),
+    )  # fmt: skip
+    if candidates is None or communes is None:
+        return None
+    placed = candidates
+    inside = _collect(problems, lambda: place_in_communes(placed, communes, source=source))
+    if inside is not None:
+        problems.extend(budget_problems(plan.budget, inside, source=source))
+    return inside
+
+
+def _check_planning_dem(dem: Path, working: CRS, problems: list[Problem]) -> bool:
+    """Whether ``planning.dem`` exists and holds heights with a CRS (problems added if not)."""
+    problem = check_exists(dem, "DEM (planning.dem)")
+    if problem:
+        problems.append(problem)
+        return False
+    nowhere = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=working), crs=working)
+    before = len(problems)
+    _collect(problems, lambda: check_dem(dem, sites=nowhere, role="DEM (planning.dem)"))
+    return len(problems) == before
+
+
 def _warn_mixed_crs(file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS) -> None:
     """A warning when the inputs came in different coordinate systems."""
     seen = dict(file_crs)
@@ -377,6 +429,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
         with _timed(timings, "measured_evidence"):
             table, evidence = _measured_evidence(inputs, table)
+        planning = _plan(inputs, table, timings)
     for issue in issues:
         log.warning("%s", issue)
     return RunResult(
@@ -389,8 +442,25 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         timings=timings,
         priority=priority,
         grids=inputs.grids,
+        planning=planning,
         evidence=evidence,
     )
+
+
+def _plan(
+    inputs: Inputs, table: gpd.GeoDataFrame, timings: dict[str, float]
+) -> PlanningResult | None:
+    """Where to build (``planning:``), on the village table just made; None without it."""
+    spec = inputs.config.planning
+    if spec is None:
+        return None
+    threshold = (
+        spec.threshold if spec.threshold is not None else DEFAULT_THRESHOLDS_DBM[spec.technology]
+    )
+    with _timed(timings, "planning"):
+        return plan_new_sites(
+            table, inputs.communes, inputs.candidates, spec=spec, threshold_dbm=threshold
+        )
 
 
 def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[str, np.ndarray]]:
@@ -516,11 +586,14 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
     priority = _priority(inputs, parts.table, parts.extra, timings, parts.commune_shares)
     with _timed(timings, "measured_evidence"):
         table, evidence = _evidence_on_dask(inputs, parts)
+    # the gathered table holds every village in a gap: the targets of the planning
+    planning = _plan(inputs, table, timings)
     return RunResult(
         config=inputs.config,
         working_crs=inputs.working_crs,
         villages=table,
         evidence=evidence,
+        planning=planning,
         communes=communes,
         provinces=provinces,
         issues=[],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +34,8 @@ __all__ = [
     "GridSpec",
     "Inputs",
     "LayerGrid",
+    "PlanningResult",
+    "PredictedRaster",
     "PriorityResult",
     "RasterSample",
     "RunResult",
@@ -218,6 +220,34 @@ class PriorityResult:
     carriers: list[str]
 
 
+class PredictedRaster(NamedTuple):
+    """Best-server received power (dBm, float32, NaN outside every site's reach) on a grid."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: CRS
+
+
+@dataclass
+class PlanningResult:
+    """Where to build (docs/PLANNING.md): the chosen sites, every target village's outcome,
+    the gap clusters and how the choice was made.
+
+    ``sites`` (points), ``villages`` (points) and ``clusters`` (polygons: the hull of each
+    cluster's villages) are in the working CRS, their columns as written to ``planning/``.
+    ``summary`` holds what ``run.json`` records (method, bound, gap, budget spent ...);
+    ``seconds``, the time spent choosing, is kept apart: it is not reproducible.
+    ``predicted`` is the chosen sites' predicted coverage (None when none was chosen).
+    """
+
+    sites: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    summary: dict[str, Any]
+    seconds: float
+    predicted: PredictedRaster | None = None
+
+
 # ----------------------------------------------------------------- measured evidence
 
 #: The defaults of the rules: those of the project file's ``challenges:`` section (declared
@@ -347,6 +377,8 @@ class Inputs:
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    #: candidate sites from ``planning.candidates`` (None: generated during the analysis)
+    candidates: gpd.GeoDataFrame | None = None
     #: the tests of every ``measurements:`` file (standard frame of ``load_measurements``)
     measurements: gpd.GeoDataFrame | None = None
     #: Ookla's open-data tiles (``load_ookla_tiles``)
@@ -368,6 +400,7 @@ class RunResult:
     output: Path | None = None
     #: the layers on the area grid (for the map overlays); None when not computed
     grids: CoverageGrids | None = None
+    planning: PlanningResult | None = None
     #: the verdicts of the measured evidence (when the project has ``measurements:``)
     evidence: EvidenceResult | None = None
     #: When the village table is too large to hold (``engine: dask``, more than

@@ -39,7 +39,8 @@ stage does not shift the others):
    writes (sites planned but not on air), so the drive tests challenge it
    (``measurements:`` and ``challenges:`` in ``project.yml``; docs/EVIDENCE.md).
 
-``project.yml`` then describes everything for the pipeline, and ``README.txt`` says, in
+``project.yml`` then describes everything for the pipeline (with a ``planning:`` section:
+where to build 10 new 4G sites, on the DEM written in stage 3), and ``README.txt`` says, in
 Vietnamese and English, that the data is synthetic.
 """
 
@@ -354,6 +355,7 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                   "technologies": "technologies"},
         "facilities": {"path": "facilities.gpkg", "layer": "facilities", "kind": "kind"},
         "priority": {"dem": "elevation.tif"},
+        "planning": _planning(),
         "measurements": [{"path": _DRIVE_FILE, "carrier": "carrier", "technology": "technology",
                           "signal": "rsrp_dbm", "download_mbps": "dl_mbps", "time": "timestamp",
                           "x": "lon", "y": "lat", "crs": "EPSG:4326"}],
@@ -362,6 +364,20 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                        "speed_mbps": {"4G": 5, "5G": 7}},
         "output": "../results",
     }  # fmt: skip
+
+
+def _planning() -> dict[str, Any]:
+    """The ``planning:`` entry of ``project.yml``: where to build 10 new 4G sites for the
+    mobile gap, candidates generated on the DEM's high points, terrain-aware coverage."""
+    return {
+        "technology": "4G",
+        "generate": {"spacing_m": 1000, "near_gap_m": 15000},
+        "model": "hata+terrain",
+        "dem": "elevation.tif",
+        "budget": {"sites": 10},
+        "method": "auto",
+        "min_people": 0,
+    }
 
 
 # ----------------------------------------------------------------------------- communes

@@ -78,6 +78,23 @@ def _raster(data: np.ndarray, **kw: object) -> Callable[[Path], None]:
     return build
 
 
+def _candidates(rows: list[tuple[str, float, float, float | None]]) -> Callable[[Path], None]:
+    """Write ``candidates.csv``: (site_id, x, y, cost) per row, 800 m range each."""
+
+    def build(root: Path) -> None:
+        pd.DataFrame(
+            {
+                "site_id": [r[0] for r in rows],
+                "x": [r[1] for r in rows],
+                "y": [r[2] for r in rows],
+                "range_m": [800.0] * len(rows),
+                "cost": [r[3] for r in rows],
+            }
+        ).to_csv(root / "candidates.csv", index=False)
+
+    return build
+
+
 def _drive(change: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Callable[[Path], None]:
     """Six drive tests near village V1 (UTM metres, local times over two days), changed."""
 
@@ -95,6 +112,19 @@ def _drive(change: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Call
         change(tests).to_csv(root / "drive.csv", index=False)
 
     return build
+
+
+def _planning(**changes: object) -> tuple[tuple[str, object], ...]:
+    plan: dict[str, object] = {
+        "candidates": {"path": "candidates.csv", "crs": CRS},
+        "model": "range",
+        "budget": {"sites": 2},
+    }
+    plan.update(changes)
+    return (("planning", {k: v for k, v in plan.items() if v is not None}),)
+
+
+TWO_CANDIDATES = _candidates([("T1", X0 + 300, Y0 + 800, 2e9), ("T2", X0 + 1200, Y0 + 300, 3e9)])
 
 
 def _cell(column: str, row: int, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -353,6 +383,53 @@ CASES = [
         2,
         ("nope.tif", "does not exist"),
         (("coverage", [{"path": "nope.tif", "carrier": "Viettel", "technology": "4G"}]),),
+    ),
+    Case(
+        "planning-budget-below-cheapest",
+        "planning budget in money below the cheapest candidate",
+        TWO_CANDIDATES,
+        2,
+        ("budget.money", "below the cheapest candidate", "raise budget.money to at least 2e+09"),
+        _planning(budget={"money": 1e9, "cost_per_site": 1e8}),
+    ),
+    Case(
+        "planning-no-candidates-no-dem",
+        "planning without candidates and without a DEM to generate them",
+        lambda r: None,
+        2,
+        ("planning", "no candidates and no DEM to generate them"),
+        _planning(candidates=None),
+    ),
+    Case(
+        "planning-candidate-outside",
+        "a candidate site 20 km outside every commune (left out, reported)",
+        _candidates([("T1", X0 + 300, Y0 + 800, None), ("FAR", X0 + 20_000, Y0, None)]),
+        0,
+        ("candidates.csv", "outside every commune", "row 3"),
+        _planning(),
+    ),
+    Case(
+        "planning-candidates-no-range",
+        "candidates without range_m for model: range",
+        lambda r: pd.DataFrame({"x": [X0 + 300], "y": [Y0 + 800]}).to_csv(
+            r / "candidates.csv", index=False
+        ),
+        2,
+        ("candidates.csv", "no range_m column (model range needs it)"),
+        _planning(),
+    ),
+    Case(
+        "planning-cost-text",
+        "candidate cost 'cheap'",
+        lambda r: (
+            TWO_CANDIDATES(r)
+            or pd.read_csv(r / "candidates.csv")
+            .assign(cost=["cheap", "3e9"])
+            .to_csv(r / "candidates.csv", index=False)
+        ),
+        2,
+        ("candidates.csv", "column 'cost', row 2", "not a number of 0 or more"),
+        _planning(),
     ),
     Case(
         "tests-bad-time",

@@ -1,6 +1,7 @@
 """The YAML project file: every key declared once, checked with every problem collected."""
 
 from .evidence import DEFAULT_SPEED_MBPS, ChallengesSpec, MeasurementSpec, OoklaSpec
+from .planning import CandidatesSpec, GenerateSpec, PlanningBudgetSpec, PlanningSpec
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
     DEFAULT_THRESHOLDS_DBM,
@@ -22,12 +23,16 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",
+    "CandidatesSpec",
     "ChallengesSpec",
     "CommunesSpec",
     "CoverageSpec",
     "EngineSpec",
     "FacilitiesSpec",
     "FibreSpec",
+    "GenerateSpec",
+    "PlanningBudgetSpec",
+    "PlanningSpec",
     "MeasurementSpec",
     "OoklaSpec",
     "PrioritySpec",

@@ -45,6 +45,7 @@ from .parsers import (
     positive,
     technology_name,
 )
+from .planning import PlanningSpec
 from .priority import PrioritySpec
 from .schema import Checker, Issue, Refused, key, section
 
@@ -363,6 +364,9 @@ class ProjectConfig:
     sites: SitesSpec | None = key(default=None, doc="existing cell sites")
     facilities: FacilitiesSpec | None = key(default=None, doc="schools, health stations ...")
     priority: PrioritySpec = key(default_factory=PrioritySpec, doc="see docs/PRIORITY.md")
+    planning: PlanningSpec | None = key(
+        default=None, doc="where to build new sites within a budget: see docs/PLANNING.md"
+    )
     measurements: tuple[MeasurementSpec, ...] = key(
         default=(), doc="files of tests (drive tests, speed tests); see docs/EVIDENCE.md"
     )
@@ -435,7 +439,15 @@ class ProjectConfig:
             roles.append(("ookla", self.ookla.path))
         if self.priority.dem is not None:
             roles.append(("dem", self.priority.dem))
-        return roles
+        return roles + self._planning_roles()
+
+    def _planning_roles(self) -> list[tuple[str, Path]]:
+        """The planning's input files: candidates and DEM (when given)."""
+        plan = self.planning
+        if plan is None:
+            return []
+        roles = [("planning:candidates", plan.candidates.path)] if plan.candidates else []
+        return roles + ([("planning:dem", plan.dem)] if plan.dem is not None else [])
 
     def input_paths(self) -> list[Path]:
         """Every input file (see :meth:`input_roles`)."""

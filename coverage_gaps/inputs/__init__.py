@@ -1,6 +1,7 @@
 """Loaders: each reads one kind of input, checks it (every problem collected) and returns
 a standard frame or layer. No analysis happens here."""
 
+from .candidates import budget_problems, load_candidates, place_in_communes
 from .communes import load_communes
 from .coverage import check_raster_sample, load_coverage_layer
 from .fibre import load_fibre
@@ -19,10 +20,12 @@ from .villages import load_villages, lon_lat_swapped
 __all__ = [
     "MEASUREMENT_COLUMNS",
     "OOKLA_COLUMNS",
+    "budget_problems",
     "check_raster_sample",
     "combine_measurements",
     "drop_tests_outside",
     "load_assignments",
+    "load_candidates",
     "load_communes",
     "load_coverage_layer",
     "load_facilities",
@@ -32,5 +35,6 @@ __all__ = [
     "load_sites",
     "load_villages",
     "lon_lat_swapped",
+    "place_in_communes",
     "quadkey_bounds",
 ]

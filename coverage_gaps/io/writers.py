@@ -203,8 +203,9 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) 
     handed to GDAL as Arrow columns (no Python object per feature)."""
     frame = gdf.to_crs(4326)
     for col in frame.columns:
-        if str(frame[col].dtype) in ("boolean", "Int64"):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+        if col != frame.geometry.name and str(frame[col].dtype) in ("boolean", "Int64", "object"):
+            # text fields, as pyogrio's feature-by-feature writer made them (not Arrow's guess)
+            frame[col] = frame[col].astype(str).where(frame[col].notna(), None)
     with fixed_gdal_date():
         pyogrio.write_dataframe(
             frame,

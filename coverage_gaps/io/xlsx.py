@@ -96,7 +96,9 @@ def _string_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     opening = np.where(spaced, '<is><t xml:space="preserve">', "<is><t>")
     encoded = (opening + body + "</t></is>").str.encode("utf-8").to_numpy()
     table = np.asarray(encoded if len(encoded) else [b""], dtype="S")
-    return _as_matrix(table)[np.maximum(codes, 0)], codes < 0
+    # an empty text is a blank cell, as openpyxl leaves it
+    empty = np.append((texts == "").to_numpy(bool), True)
+    return _as_matrix(table)[np.maximum(codes, 0)], empty[codes]
 
 
 def _number_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,8 +140,8 @@ def _mixed_cells(values: pd.Series) -> list[tuple[bytes, np.ndarray, np.ndarray]
         parts.append(_boolean_cells(np.where(booleans, obj, False).astype(bool), booleans))
     texts = (kind == "s") & ~missing
     if texts.any():
-        mat, _ = _string_cells(pd.Series(np.where(texts, obj, ""), dtype=object).astype(str))
-        parts.append((b' t="inlineStr"', mat, texts))
+        mat, blank = _string_cells(pd.Series(np.where(texts, obj, ""), dtype=object).astype(str))
+        parts.append((b' t="inlineStr"', mat, texts & ~blank))
     return parts
 
 
@@ -154,8 +156,8 @@ def _column_kinds(values: pd.Series) -> list[tuple[bytes, np.ndarray, np.ndarray
     missing = pd.isna(values).to_numpy(bool)
     inferred = pd.api.types.infer_dtype(values, skipna=True)
     if pd.api.types.is_string_dtype(dtype) and inferred in ("string", "empty"):
-        mat, _ = _string_cells(values)
-        return [(b' t="inlineStr"', mat, ~missing)]
+        mat, blank = _string_cells(values)
+        return [(b' t="inlineStr"', mat, ~blank)]
     if inferred == "boolean":
         bits = values.astype(object).where(~missing, False).astype(bool).to_numpy()
         return [_boolean_cells(bits, ~missing)]

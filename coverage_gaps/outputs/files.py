@@ -42,6 +42,7 @@ from .evidence import evidence_record, write_evidence
 from .lists import write_priority_lists
 from .maps import map_data_from_result, write_maps
 from .notice import SYNTHETIC_NOTICE
+from .planning import PLANNING_FOLDER, planning_record, write_planning
 from .report import write_reports
 
 __all__ = ["SYNTHETIC_NOTICE", "write_outputs"]
@@ -95,6 +96,15 @@ def _readme(result: RunResult) -> str:
         "communes.gpkg, communes.csv  one row per commune: counts of villages and people in each gap",
         "provinces.csv                one row per province: the same totals",
         "run.json                     inputs (with sha256), configuration, versions, timings",
+        *(
+            [
+                "planning/                    where to build: chosen sites (sites.csv/.xlsx/.gpkg),",
+                "                             target villages (villages.csv), gap clusters",
+                "                             (clusters.csv/.gpkg), predicted coverage (predicted.tif)",
+            ]
+            if result.planning is not None
+            else []
+        ),
         *(_EVIDENCE_README if result.evidence is not None else []),
         "",
         "Column definitions: docs/DESIGN.md in the coverage-gaps repository.",
@@ -135,6 +145,9 @@ def write_outputs(
         if result.priority is not None:
             write_priority_lists(result, tmp / "priority")
             log.debug("wrote the priority lists")
+        if result.planning is not None:
+            write_planning(result, tmp / PLANNING_FOLDER)
+            log.debug("wrote the planning")
         inputs = _inputs_manifest(result)
         write_reports(result, tmp, inputs=inputs)
         log.debug("wrote the report")
@@ -226,6 +239,7 @@ def _run_record(
         "inputs": inputs,
         "outputs": outputs,
         "counts": _counts(result),
+        **({"planning": planning_record(result.planning)} if result.planning is not None else {}),
         "warnings": [str(i) for i in issues],
         "stages_s": dict(result.timings),
         "versions": versions(),

@@ -83,6 +83,30 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "need_fibre": ("Cần cáp quang", "Fibre need", "Villages needing fibre"),
     "covered_by": ("Đã có sóng của", "Covered by", "Carriers with 3G or better"),
     "not_covered_by": ("Chưa có sóng của", "Not covered by", "Carriers without 3G or better"),
+    # where to build (planning/)
+    "order": ("Thứ tự", "Order", "Order of marginal gain: each site adds the most new people"),
+    "site_id": ("Mã trạm", "Site", "Candidate site id (from the file, or G<x>_<y> grid cell)"),
+    "new_villages": ("Thôn mới được phủ", "New villages", "Target villages no earlier site covers"),
+    "new_people": ("Dân mới được phủ", "New people", "People in those villages"),
+    "cumulative_people": ("Dân được phủ (cộng dồn)", "Cumulative people", "Sum down the list"),
+    "people_in_reach": ("Dân trong vùng phủ", "People in reach", "Every target village it covers"),
+    "cumulative_cost": ("Chi phí cộng dồn", "Cumulative cost", "Sum down the list"),
+    "ground_m": ("Cao độ (m)", "Ground (m)", "Ground height above sea level under the site"),
+    "height_m": ("Độ cao anten (m)", "Antenna height (m)", "Antenna above ground"),
+    "frequency_mhz": ("Tần số (MHz)", "Frequency (MHz)", "Carrier frequency"),
+    "eirp_dbm": ("EIRP (dBm)", "EIRP (dBm)", "On boresight, of what the threshold measures"),
+    "azimuth_deg": ("Hướng (độ)", "Azimuth (°)", "Sector azimuth; empty: omnidirectional"),
+    "beamwidth_deg": ("Độ rộng búp (độ)", "Beamwidth (°)", "Half-power beamwidth"),
+    "range_m": ("Bán kính (m)", "Range (m)", "Reach under model: range"),
+    "reach_m": (
+        "Tầm phủ tối đa (m)",
+        "Reach (m)",
+        "Farthest distance the signal reaches the threshold on open ground",
+    ),
+    "cluster": ("Cụm", "Cluster", "Gap cluster: villages one site could serve"),
+    "people": ("Số dân", "People", "People in the cluster's villages"),
+    "communes": ("Các xã", "Communes", "Communes the cluster spans"),
+    "n_communes": ("Số xã", "Communes (count)", "How many communes it spans"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -132,6 +156,29 @@ TEXT: dict[str, tuple[str, str]] = {
         "Dân số được phủ sóng theo công nghệ và doanh nghiệp (%)",
         "Population covered per technology and carrier (%)",
     ),
+    "planning": ("Đề xuất xây trạm mới", "Where to build new sites"),
+    "planning_headline": (
+        "{sites} trạm mới phủ sóng cho {villages} thôn, {people} người",
+        "{sites} new sites cover {villages} villages, {people} people",
+    ),
+    "planning_targets": (
+        "Thôn mục tiêu: {villages} thôn, {people} người ({rule}); {candidates} vị trí ứng viên.",
+        "Target villages: {villages} villages, {people} people ({rule}); {candidates} candidate sites.",
+    ),
+    "planning_optimal": (
+        "Phương pháp: {method}; lời giải tối ưu (đã chứng minh).",
+        "Method: {method}; proven optimal.",
+    ),
+    "planning_gap": (
+        "Phương pháp: {method}; cách tối ưu nhiều nhất {gap} (cận trên {bound} người).",
+        "Method: {method}; at most {gap} from the optimum (upper bound {bound} people).",
+    ),
+    "planning_budget": ("Ngân sách: {budget}; đã dùng {spent}.", "Budget: {budget}; used {spent}."),
+    "planning_sites_unit": ("trạm", "sites"),
+    "planning_sites": ("Trạm đề xuất", "Proposed sites"),
+    "planning_clusters": ("Cụm thôn lõm sóng (gói thầu)", "Gap clusters (lots to tender)"),
+    "method_exact": ("chính xác (quy hoạch nguyên, HiGHS)", "exact (integer programme, HiGHS)"),
+    "method_greedy": ("tham lam", "greedy"),
 }
 
 
@@ -240,6 +287,24 @@ MAP: dict[str, tuple[str, str]] = {
     "pct_population": ("Dân được phủ {tech} (%)", "People covered by {tech} (%)"),
     "pct_area": ("Diện tích được phủ {tech} (%)", "Area covered by {tech} (%)"),
     "area_km2": ("Diện tích (km²)", "Area (km²)"),
+    # the planning layers (``plan_*``: handed to their own script, not to the page's)
+    "plan_sites": ("Trạm mới đề xuất", "Proposed new sites"),
+    "plan_villages": ("Thôn được trạm mới phủ sóng", "Villages the new sites cover"),
+    "plan_coverage": ("Vùng phủ dự báo của trạm mới", "Predicted coverage of the new sites"),
+    "plan_clusters": ("Cụm thôn lõm sóng (gói thầu)", "Gap clusters (lots to tender)"),
+    "plan_site": ("Trạm đề xuất", "Proposed site"),
+    "plan_order": ("Thứ tự", "Order"),
+    "plan_commune": ("Xã/phường", "Commune"),
+    "plan_new_villages": ("Thôn mới được phủ", "New villages"),
+    "plan_new_people": ("Dân mới được phủ", "New people"),
+    "plan_cost": ("Chi phí", "Cost"),
+    "plan_population": ("Số dân", "Population"),
+    "plan_covered_by": ("Được phủ bởi trạm", "Covered by site"),
+    "plan_cluster": ("Cụm", "Cluster"),
+    "plan_villages_count": ("Số thôn", "Villages"),
+    "plan_people": ("Số dân", "People"),
+    "plan_communes": ("Các xã", "Communes"),
+    "plan_served_by": ("Một trạm có thể phục vụ", "One site can serve it"),
     "evidence_cells": ("Ô H3 theo kết quả đo kiểm", "H3 cells by measured verdict"),
     "challenged_villages": (
         "Thôn khai báo có sóng nhưng đo không đạt",

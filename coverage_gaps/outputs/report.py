@@ -21,11 +21,12 @@ import pandas as pd
 
 from .._version import __version__
 from ..analysis.evidence import VERDICTS
-from ..results import RunResult
+from ..results import PlanningResult, RunResult
 from ..vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..vietnam.numbers import format_number
 from .i18n import TEXT, header, map_text, text
 from .lists import priority_parameters
+from .planning import planning_section
 
 __all__ = ["render_reports"]
 
@@ -83,6 +84,16 @@ th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
 {% if budget %}<h2>{{ t.budget }}</h2>
 <table id="budget"><tr>{% for c in budget.columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in budget.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>{% endif %}{% if planning %}
+<h2>{{ t.planning }}</h2>
+<div class="headline" id="planning-headline"><p><strong>{{ planning.headline }}</strong></p></div>
+<p id="planning-method">{{ planning.targets }} {{ planning.quality }} {{ planning.budget }}</p>
+<table id="planning-sites"><tr>{% for c in planning.sites.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in planning.sites.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+<h3>{{ t.planning_clusters }}</h3>
+<table id="planning-clusters"><tr>{% for c in planning.clusters.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in planning.clusters.rows %}<tr>{% for v in r %}<td{% if v is number %} class="n"{% endif %}>{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endif %}
 
 {% if evidence %}<h2>{{ t.evidence }}</h2>
@@ -217,9 +228,11 @@ def render_reports(
     fibre: bool,
     lang: str = "vi",
     run_date: str | None = None,
+    planning: PlanningResult | None = None,
     evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
-    """One HTML report per province: ``{province_id: html}``.
+    """One HTML report per province: ``{province_id: html}``; with ``planning``, a section
+    on where to build (the sites standing in the province).
 
     ``evidence`` (when the run has measurements): ``layers``, ``(column, carrier,
     technology)`` of each layer judged, and ``rules``, the rules as ``ChallengeRules.as_dict``;
@@ -263,9 +276,22 @@ def render_reports(
             top=_table(_top_table(rk), lang),
             charts=_charts(c, v, carriers, lang),
             communes=_table(_commune_table(c), lang),
+            planning=_planning_view(planning, list(ids), lang),
             evidence=_evidence_view(v, evidence, lang) if evidence is not None else None,
         )
     return out
+
+
+def _planning_view(
+    planning: PlanningResult | None, communes: list[str], lang: str
+) -> dict[str, Any] | None:
+    """The planning section of one province's report (None without a planning)."""
+    if planning is None:
+        return None
+    section = planning_section(planning, communes=communes, lang=lang)
+    section["sites"] = _table(section["sites"], lang)
+    section["clusters"] = _table(section["clusters"], lang)
+    return section
 
 
 def _evidence_view(
@@ -382,6 +408,7 @@ def write_reports(
         fibre=cfg.fibre is not None,
         lang=cfg.language,
         run_date=run_date,
+        planning=result.planning,
         evidence=_evidence_input(result),
     )
     if len(pages) == 1:

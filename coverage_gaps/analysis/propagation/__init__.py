@@ -32,6 +32,7 @@ from .predict import (
     Prediction,
     compute_useful_range,
     predict_coverage,
+    predict_pairs,
     predict_points,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "load_terrain",
     "make_grid",
     "predict_coverage",
+    "predict_pairs",
     "predict_points",
     "select_model",
     "trace_columns",

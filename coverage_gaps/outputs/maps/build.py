@@ -3,7 +3,7 @@ map, or a national overview and one map per province), and re-rendering a finish
 
 :func:`build_map` puts the pieces together, in this order (the order of the page):
 base maps and the stylesheet, the page data and script (communes, villages, legend,
-search: ``assets/map.js``), the layer entries, the coverage and fibre layers, the title
+search: ``assets/map.js``), the layer entries, the coverage, fibre and planning layers, the title
 panel, then the controls (fullscreen, measure, mini map, layer control). Element ids are
 numbered at the end, so the same run gives the same bytes.
 """
@@ -47,6 +47,7 @@ from .layers import (
 )
 from .libraries import check_map_assets, library_links
 from .payload import build_commune_payload, build_payload, province_outlines
+from .planning import add_planning_layers
 from .style import CLUSTER_MIN, kind_cluster_css
 from .title import province_label, render_title
 
@@ -137,6 +138,10 @@ def build_map(
         add_fibre_layer(
             m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
             precision=precision, t=t, cache=data.cache,
+        )  # fmt: skip
+        add_planning_layers(
+            m, data.planning, bounds, metric_crs=data.metric_crs, precision=precision,
+            raster_px=raster_px, lang=lang, t=t,
         )  # fmt: skip
         labels = {c.column: f"{c.carrier} {c.technology}" for c in data.coverage}
         add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)

@@ -26,6 +26,7 @@ from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import CoverageGrids, RunResult
 from ..evidence import h3_cells_table
 from .cache import MapCache
+from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
@@ -43,7 +44,8 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists.
+    ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
+    planning layers (where to build), when the run has them.
     """
 
     name: str
@@ -61,6 +63,7 @@ class MapData:
     grids: CoverageGrids | None = field(default=None, repr=False, compare=False)
     #: work shared by the maps of one run (see :class:`.cache.MapCache`)
     cache: MapCache | None = field(default=None, repr=False, compare=False)
+    planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
 
@@ -89,6 +92,7 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
         grids=result.grids,
+        planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
     )
 
@@ -144,6 +148,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
         grids=_run_grids(cfg, communes, metric) if cfg is not None else None,
+        planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
     )
 
