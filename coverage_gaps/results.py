@@ -8,7 +8,8 @@ importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from rasterio.io import MemoryFile
 from rasterio.transform import Affine
 
 from ._errors import Problem
@@ -26,6 +28,7 @@ from .config.project import CoverageSpec, ProjectConfig
 from .vietnam.carriers import carrier_slug
 
 __all__ = [
+    "LAYER_SOURCES",
     "ChallengeRules",
     "CoverageGrids",
     "CoverageLayer",
@@ -40,6 +43,10 @@ __all__ = [
     "RasterSample",
     "RunResult",
 ]
+
+#: Where a coverage layer comes from: ``declared`` (a carrier's raster or polygons) or
+#: ``predicted`` (computed from a site list, ``kind: sites``).
+LAYER_SOURCES: tuple[str, ...] = ("declared", "predicted")
 
 
 def covered_by_values(
@@ -82,7 +89,10 @@ class CoverageLayer:
     """A checked coverage layer, ready to sample.
 
     For rasters only metadata is kept (the file is re-opened to read windows);
-    for vectors the polygons are kept in the working CRS.
+    for vectors the polygons are kept in the working CRS. A layer predicted from a site
+    list (``source == "predicted"``) is a raster whose GeoTIFF is held in memory
+    (``raster``, the bytes written to ``predicted/<column>.tif``); :meth:`raster_path` opens
+    either kind for reading.
     """
 
     spec: CoverageSpec
@@ -96,15 +106,14 @@ class CoverageLayer:
     height: int = 0
     polygons: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     _tree: shapely.STRtree | None = None
-    #: what the layer's coverage was declared by, for the measured evidence: ``raster``,
-    #: ``polygons`` or ``predicted`` (a coverage predicted from a site list sets this);
-    #: empty: from ``kind``
-    declared_by: str = ""
+    source: str = "declared"  # one of LAYER_SOURCES
+    raster: bytes | None = field(default=None, repr=False)  # a predicted layer's GeoTIFF
+    notes: tuple[str, ...] = ()  # a predicted layer's model-validity notes
 
     @property
     def declared_source(self) -> str:
         """``raster``, ``polygons`` or ``predicted`` (the challenges table's column)."""
-        return self.declared_by or ("raster" if self.kind == "raster" else "polygons")
+        return self.form
 
     @property
     def column(self) -> str:
@@ -113,6 +122,23 @@ class CoverageLayer:
     @property
     def label(self) -> str:
         return f"{self.spec.carrier} {self.spec.technology}"
+
+    @property
+    def form(self) -> str:
+        """``raster``, ``polygons`` or ``predicted``: what the layer was made from."""
+        if self.source == "predicted":
+            return "predicted"
+        return "raster" if self.kind == "raster" else "polygons"
+
+    @contextlib.contextmanager
+    def raster_path(self) -> Iterator[str | Path]:
+        """A path rasterio opens for this raster layer: the file, or an in-memory GeoTIFF
+        (``/vsimem/...``, valid inside the block) for a predicted layer."""
+        if self.raster is None:
+            yield self.spec.path
+            return
+        with MemoryFile(self.raster) as mem:
+            yield mem.name
 
     def covered_values(self, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
         """Boolean covered for raster values (``valid`` False for nodata)."""
@@ -360,7 +386,9 @@ class EvidenceResult:
 
 @dataclass
 class Inputs:
-    """Every input loaded, checked and reprojected to the working CRS."""
+    """Every input loaded, checked and reprojected to the working CRS. ``config`` is the
+    project as run: each ``kind: sites`` entry of its coverage replaced by the layers its site
+    list gives (one per carrier × technology); ``layers`` follows its order."""
 
     config: ProjectConfig
     working_crs: CRS
@@ -379,6 +407,8 @@ class Inputs:
     assignments: pd.DataFrame | None = None
     #: candidate sites from ``planning.candidates`` (None: generated during the analysis)
     candidates: gpd.GeoDataFrame | None = None
+    #: information about the inputs that asks for no action (``run.json`` "notes", ``-v``)
+    notes: list[Problem] = field(default_factory=list)
     #: the tests of every ``measurements:`` file (standard frame of ``load_measurements``)
     measurements: gpd.GeoDataFrame | None = None
     #: Ookla's open-data tiles (``load_ookla_tiles``)
@@ -411,3 +441,7 @@ class RunResult:
     #: With ``village_parts``: the population per commune and combination of coverage
     #: columns (``commune_id``, ``population`` and the carriers' columns), for the report.
     village_groups: pd.DataFrame | None = None
+    #: the coverage layers, in the order of ``config.coverage`` (predicted ones included)
+    layers: list[CoverageLayer] = field(default_factory=list)
+    #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
+    notes: list[Problem] = field(default_factory=list)

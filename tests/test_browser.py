@@ -65,7 +65,7 @@ def _missing(what: str) -> None:
     pytest.skip(f"{what} is missing (run `make browser-deps`)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed before test_report.py starts its own Playwright
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _missing(str(CHROMIUM))

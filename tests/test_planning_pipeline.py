@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import docx
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -237,6 +238,13 @@ def test_report_section_numbers_through_format_number(tmp_path: Path) -> None:
     assert run_cli(project)[0] == 0
     report = (project.parent / "out" / "report.html").read_text(encoding="utf-8")
     assert "2 trạm mới phủ sóng cho 6 thôn, 70.222 người" in report
+    # the Word report has the same section: its headline, the sites and the clusters
+    word = docx.Document(str(project.parent / "out" / "report.docx"))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "2 trạm mới phủ sóng cho 6 thôn, 70.222 người" in paragraphs
+    headers = [[c.text for c in t.rows[0].cells] for t in word.tables]
+    assert ["Thứ tự", "Mã trạm"] in [h[:2] for h in headers]
+    assert any(h[0] == "Cụm" for h in headers)
     code = CliRunner().invoke(cli, ["run", str(project), "--lang", "en"]).exit_code
     assert code == 0
     report = (project.parent / "out" / "report.html").read_text(encoding="utf-8")
@@ -430,8 +438,8 @@ def test_demo_people_recomputed_from_the_written_sites_equal_the_tables(demo_run
     assert people[covered].sum() == sites["new_people"].sum() == record["people_covered"]
     assert people[covered].sum() == sites["cumulative_people"].iloc[-1]
     assert int(covered.sum()) == sites["new_villages"].sum() == record["villages_covered"]
-    # and from the written raster of the chosen sites' predicted coverage (the radial engine;
-    # it can differ from the per-point profiles near shadow edges, not at these villages)
+    # and from the written raster of the chosen sites' predicted coverage (radial profiles,
+    # the cells holding a target village carrying the power computed at the village)
     with rasterio.open(out / "predicted.tif") as ds:
         values = np.array([x[0] for x in ds.sample(zip(v.x, v.y, strict=True))])
         on_raster = (values != ds.nodata) & (values >= record["threshold_dbm"])

@@ -144,7 +144,7 @@ def raster_plan(layer: CoverageLayer, grid: GridSpec, crs: CRS) -> Plan:
 
 def _windows(layer: CoverageLayer) -> list[Window]:
     """The raster cut into windows of whole blocks, about :data:`WINDOW` pixels a side."""
-    with open_raster(layer.spec.path) as ds:
+    with layer.raster_path() as path, open_raster(path) as ds:
         bh, bw = ds.block_shapes[layer.spec.band - 1]
     wh = bh * max(1, WINDOW // bh) if bh < layer.height else layer.height
     ww = bw * max(1, WINDOW // bw) if bw < layer.width else layer.width
@@ -299,9 +299,9 @@ def _block_pass(
     sample = RasterSample(np.full(n, np.nan), np.zeros(n, bool), inside)
     store = LayerGrid(scale=plan.k * plan.k)
     bar = tqdm(total=len(needed), desc=f"reading {layer.label}", unit="block", disable=not progress)
-    with bar:
+    with bar, layer.raster_path() as path:
         for _, (m, values, valid, (gr, gc, block)) in read_windows(
-            layer.spec.path, [windows[i] for i in needed], work, band=layer.spec.band, masked=True
+            path, [windows[i] for i in needed], work, band=layer.spec.band, masked=True
         ):
             sample.values[m] = values
             sample.valid[m] = valid
@@ -415,7 +415,8 @@ def _read_layer(
         return sample
     grids.layers[layer.column] = _tile_pass(layer, grid, crs, tree, progress)
     points = villages if villages is not None else gpd.GeoSeries([], crs=crs)
-    return sample_points(layer.spec.path, points, band=layer.spec.band, crs=layer.crs)
+    with layer.raster_path() as path:
+        return sample_points(path, points, band=layer.spec.band, crs=layer.crs)
 
 
 def _nodata_sentinel(dtype: np.dtype) -> float:
@@ -463,7 +464,7 @@ def layer_on_grid(
         return _same_crs_on_grid(layer, transform, h, w)
     dtype = np.dtype(layer.dtype)
     nodata = layer.nodata if layer.nodata is not None else _nodata_sentinel(dtype)
-    with open_raster(layer.spec.path) as ds:
+    with layer.raster_path() as path, open_raster(path) as ds:
         src_crs = ds.crs
         if src_crs is None and layer.crs is not None:  # CRS given in the project file
             src_crs = rasterio.crs.CRS.from_wkt(layer.crs.to_wkt())
@@ -507,7 +508,7 @@ def _same_crs_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int) -
     # a source much finer than the grid: let GDAL pick the nearest pixels block by block
     # (a decimated read) instead of reading a window that may not fit in memory
     decimate = (r1 - r0) * (c1 - c0) > max(MAX_WINDOW_PIXELS, 16 * len(ri) * len(ci))
-    with open_raster(layer.spec.path) as ds:
+    with layer.raster_path() as path, open_raster(path) as ds:
         if decimate:
             arr = ds.read(layer.spec.band, window=window, out_shape=(len(ri), len(ci)), masked=True,
                           resampling=Resampling.nearest)  # fmt: skip

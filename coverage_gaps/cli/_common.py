@@ -15,6 +15,7 @@ __all__ = ["InternalError", "UserError", "echo_summary", "progress_wanted"]
 LISTED_OUTPUTS = (
     "map.html",
     "report.html",
+    "report.docx",
     "priority/all_carriers.xlsx",
     "villages.gpkg",
     "villages.csv",
@@ -82,7 +83,8 @@ def echo_summary(result: RunResult) -> None:
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in LISTED_OUTPUTS:
-            click.echo(f"  {result.output / name}")
+            if (result.output / name).exists():  # report.docx is per province with several
+                click.echo(f"  {result.output / name}")
         if result.planning is not None:
             click.echo(f"  {result.output / 'planning' / 'sites.xlsx'}")
         if result.evidence is not None:

@@ -4,7 +4,11 @@ from .evidence import DEFAULT_SPEED_MBPS, ChallengesSpec, MeasurementSpec, Ookla
 from .planning import CandidatesSpec, GenerateSpec, PlanningBudgetSpec, PlanningSpec
 from .priority import DEFAULT_WEIGHTS, AssignmentSpec, BudgetSpec, PrioritySpec
 from .project import (
+    COVERAGE_KINDS,
     DEFAULT_THRESHOLDS_DBM,
+    SITE_ENVIRONMENTS,
+    SITE_FIELDS,
+    SITE_MODELS,
     CommunesSpec,
     CoverageSpec,
     EngineSpec,
@@ -19,7 +23,11 @@ from .project import (
 
 __all__ = [
     "DEFAULT_SPEED_MBPS",
+    "COVERAGE_KINDS",
     "DEFAULT_THRESHOLDS_DBM",
+    "SITE_ENVIRONMENTS",
+    "SITE_FIELDS",
+    "SITE_MODELS",
     "DEFAULT_WEIGHTS",
     "AssignmentSpec",
     "BudgetSpec",

@@ -15,12 +15,23 @@ from .measurements import (
     quadkey_bounds,
 )
 from .sites import load_assignments, load_facilities, load_sites
+from .sites_list import (
+    COLUMN_ALIASES,
+    SITE_LIST_COLUMNS,
+    check_dem,
+    load_site_list,
+    read_site_layer,
+    split_site_layer,
+)
 from .villages import load_villages, lon_lat_swapped
 
 __all__ = [
+    "COLUMN_ALIASES",
     "MEASUREMENT_COLUMNS",
     "OOKLA_COLUMNS",
     "budget_problems",
+    "SITE_LIST_COLUMNS",
+    "check_dem",
     "check_raster_sample",
     "combine_measurements",
     "drop_tests_outside",
@@ -32,9 +43,12 @@ __all__ = [
     "load_fibre",
     "load_measurements",
     "load_ookla_tiles",
+    "load_site_list",
     "load_sites",
     "load_villages",
     "lon_lat_swapped",
     "place_in_communes",
     "quadkey_bounds",
+    "read_site_layer",
+    "split_site_layer",
 ]

@@ -191,7 +191,14 @@ def generate_candidates(
     points = villages.geometry if isinstance(villages, gpd.GeoDataFrame) else villages
     if spacing_m <= 0 or near_gap_m < 0:
         raise InputDataError(
-            [Problem(SOURCE, "generate", "spacing_m must be > 0 and near_gap_m >= 0.")]
+            [
+                Problem(
+                    SOURCE,
+                    "generate",
+                    f"spacing_m is {spacing_m} and near_gap_m is {near_gap_m}.",
+                    "give a spacing_m above 0 and a near_gap_m of 0 or more.",
+                )
+            ]
         )
     crs = CRS.from_user_input(points.crs)
     arr = points.to_numpy()

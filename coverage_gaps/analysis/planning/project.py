@@ -369,7 +369,9 @@ def plan_new_sites(
     }
     chosen = cands.iloc[plan.sites["candidate"].to_numpy(dtype=np.int64)]
     predicted = (
-        predict_chosen(chosen, radio, area=area, resolution_m=spec.resolution_m)
+        predict_chosen(
+            chosen, radio, area=area, resolution_m=spec.resolution_m, targets=targets.geometry
+        )
         if area is not None
         else None
     )

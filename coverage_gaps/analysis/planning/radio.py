@@ -34,6 +34,7 @@ from ..propagation import (
     make_grid,
     predict_coverage,
     predict_pairs,
+    predict_points,
 )
 from .matrix import PowerModel, coverage_matrix, power_covers, range_covers
 
@@ -122,10 +123,21 @@ def candidate_coverage(
 
 
 def predict_chosen(
-    chosen: gpd.GeoDataFrame, radio: Radio, *, area: Grid, resolution_m: float
+    chosen: gpd.GeoDataFrame,
+    radio: Radio,
+    *,
+    area: Grid,
+    resolution_m: float,
+    targets: gpd.GeoSeries | None = None,
 ) -> PredictedRaster | None:
     """The chosen sites' best-server power (dBm) over their reach, within the planning
-    area widened by :data:`PREDICTED_MARGIN_M`; None when no site is chosen."""
+    area widened by :data:`PREDICTED_MARGIN_M`; None when no site is chosen.
+
+    The grid is predicted by radial profiles (:func:`predict_coverage`); the cell holding
+    each of the ``targets`` (the target villages) then carries the power computed at the
+    village itself on its own profile, as the choice was made (:func:`predict_points`), so
+    that reading the raster at the villages gives exactly the tables' coverage. Where two
+    target villages share a cell, it carries the stronger of the two."""
     if not len(chosen):
         return None
     reach = np.minimum(chosen["reach_m"].to_numpy(dtype=float), MAX_RANGE_M)
@@ -148,4 +160,28 @@ def predict_chosen(
         terrain=radio.terrain,
         source="planning",
     )
-    return PredictedRaster(found.values, grid.transform, grid.crs)
+    values = found.values
+    if targets is not None and len(targets):
+        values = _burn_village_power(values, grid, chosen, targets, radio)
+    return PredictedRaster(values, grid.transform, grid.crs)
+
+
+def _burn_village_power(
+    values: np.ndarray, grid: Grid, chosen: gpd.GeoDataFrame, targets: gpd.GeoSeries, radio: Radio
+) -> np.ndarray:
+    """``values`` with the cell of each target village set to the chosen sites' best power
+    at the village (NaN beyond every reach); the stronger where villages share a cell."""
+    xs, ys = targets.x.to_numpy(dtype=float), targets.y.to_numpy(dtype=float)
+    power = predict_points(
+        pd.DataFrame(chosen.drop(columns="geometry")), xs, ys, model=radio.model,
+        threshold_dbm=radio.threshold_dbm, environment=radio.environment,
+        receiver_height_m=radio.receiver_height_m, terrain=radio.terrain,
+    ).astype(values.dtype)  # fmt: skip
+    cols, rows = ~grid.transform * (xs, ys)
+    rows, cols = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
+    inside = (rows >= 0) & (rows < values.shape[0]) & (cols >= 0) & (cols < values.shape[1])
+    rows, cols, power = rows[inside], cols[inside], power[inside]
+    out = values.copy()
+    out[rows, cols] = np.nan
+    np.fmax.at(out, (rows, cols), power)
+    return out

@@ -451,6 +451,7 @@ def predict_coverage(
     max_range_m: float = MAX_RANGE_M,
     workers: int | None = None,
     source: str = "sites",
+    layer: str = "",
 ) -> Prediction:
     """Best-server received power on ``grid`` (module docstring).
 
@@ -476,8 +477,8 @@ def predict_coverage(
         The longest reach considered.
     workers
         Threads (default: the machine's CPUs, at most 4).
-    source
-        Names the site list in the validity warning.
+    source, layer
+        Name the site list and the layer (``Viettel 4G``) in the validity warning.
 
     Warns
     -----
@@ -508,7 +509,7 @@ def predict_coverage(
         warn_problem(
             Problem(
                 source,
-                "",
+                layer,
                 f"predicted with model {model} outside its validity: {'; '.join(notes)}.",
                 "see docs/PREDICTION.md for what is done there; check heights and frequencies.",
             )

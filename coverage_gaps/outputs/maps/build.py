@@ -134,6 +134,7 @@ def build_map(
         add_coverage_layers(
             m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
             precision=precision, raster_px=raster_px, t=t, grids=data.grids, cache=data.cache,
+            predicted=data.predicted,
         )  # fmt: skip
         add_fibre_layer(
             m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,

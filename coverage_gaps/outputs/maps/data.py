@@ -45,7 +45,9 @@ class MapData:
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
     ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
-    planning layers (where to build), when the run has them.
+    planning layers (where to build), when the run has them; ``predicted``: the
+    raster of each layer predicted from a site list (column → the run's
+    ``predicted/<column>.tif``, or the GeoTIFF's bytes when the run was not written).
     """
 
     name: str
@@ -66,10 +68,15 @@ class MapData:
     planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
+    predicted: dict[str, Path | bytes] = field(default_factory=dict)
 
 
-def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
-    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`).
+def map_data_from_result(
+    result: RunResult, *, run_date: str | None = None, predicted: dict[str, Path] | None = None
+) -> MapData:
+    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`, which
+    passes the ``predicted/`` rasters it has written; otherwise the predicted layers are
+    drawn from their GeoTIFF bytes in memory).
 
     Examples
     --------
@@ -94,7 +101,12 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         grids=result.grids,
         planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
+        predicted=dict(predicted) if predicted is not None else _in_memory(result),
     )
+
+
+def _in_memory(result: RunResult) -> dict[str, Path | bytes]:
+    return {layer.column: layer.raster for layer in result.layers if layer.raster is not None}
 
 
 def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> MapData:
@@ -123,14 +135,14 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
                 Problem(
                     str(folder / RUN_RECORD),
                     "config",
-                    "unreadable run record (no configuration).",
+                    "the run record has no configuration.",
                     "run the analysis again.",
                 )
             ]
         )
     cfg = _run_config(raw, folder)
-    villages = _read_run_layer(folder / "villages.gpkg", role="villages")
-    communes = _read_run_layer(folder / "communes.gpkg", role="communes")
+    villages = _read_run_layer(folder / "villages.gpkg", role="village")
+    communes = _read_run_layer(folder / "communes.gpkg", role="commune")
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
         techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
@@ -150,6 +162,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         grids=_run_grids(cfg, communes, metric) if cfg is not None else None,
         planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
+        predicted=_predicted_rasters(folder, cfg),
     )
 
 
@@ -177,6 +190,17 @@ def _read_cells(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, encoding="utf-8-sig", dtype={"h3_cell": str, "carrier": str})
 
 
+def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Path | bytes]:
+    """The run's ``predicted/<column>.tif`` of each layer predicted from a site list."""
+    if cfg is None:
+        return {}
+    return {
+        spec.column: folder / "predicted" / f"{spec.column}.tif"
+        for spec in cfg.coverage
+        if spec.is_sites and spec.is_complete
+    }
+
+
 def _check_run_folder(folder: Path) -> None:
     """Refuse a folder that does not hold a finished run's record and tables."""
     missing = [
@@ -188,7 +212,7 @@ def _check_run_folder(folder: Path) -> None:
                 Problem(
                     str(folder),
                     "",
-                    f"not a finished coverage-gaps run: {', '.join(missing)} missing.",
+                    f"the folder is not a finished coverage-gaps run: {', '.join(missing)} missing.",
                     "give the output folder of 'coverage-gaps run' (the one holding run.json).",
                 )
             ]
