@@ -30,7 +30,8 @@ from pyproj import CRS
 from tqdm.auto import tqdm
 
 from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
-from .analysis.areas import measure_covered_area
+from .analysis import areas
+from .analysis.areas import area_shares
 from .analysis.classify import classify_villages
 from .analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
 from .analysis.crs import CHECKING_CRS, choose_working_crs
@@ -42,6 +43,7 @@ from .analysis.evidence import (
     recompute_gap_mobile,
     sample_declared,
 )
+from .analysis.grid import read_layer_grids
 from .analysis.placing import assign_villages_to_communes
 from .analysis.planning import plan_new_sites
 from .analysis.priority import rank_villages
@@ -73,6 +75,7 @@ from .io.readers import vector_crs
 from .outputs.files import write_outputs
 from .results import (
     ChallengeRules,
+    CoverageGrids,
     CoverageLayer,
     EvidenceResult,
     Inputs,
@@ -117,7 +120,9 @@ def _collect(problems: list[Problem], fn: Callable[[], T]) -> T | None:
         return None
 
 
-def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool = True) -> Inputs:
+def load_inputs(
+    config: ProjectConfig, *, progress: bool = False, villages: bool = True, grids: bool = True
+) -> Inputs:
     """Load, check and reproject every input; report every problem at once.
 
     Findings that do not stop the run (repaired geometries, villages outside a
@@ -135,10 +140,14 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     config
         A checked project (see :func:`coverage_gaps.load_config`).
     progress
-        Show a progress bar over the coverage layers.
+        Show progress bars (coverage layers, raster blocks).
     villages
         ``False``: everything but the villages, which ``Inputs.villages`` then holds none
         of (the Dask engine reads them by partitions).
+    grids
+        Read the raster layers onto the area grid while sampling them (one read of each
+        block, shared with the area shares and the map); ``False`` samples the villages
+        only (enough to check the inputs).
 
     Raises
     ------
@@ -157,7 +166,9 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     with collect_warnings() as issues:
         communes, placed, working, file_crs = _load_places(config, problems, timings, villages)
         with _timed(timings, "load_coverage"):
-            layers, samples = _load_layers(config, placed, working, problems, progress)
+            layers, samples, shared = _load_layers(
+                config, communes, placed, working, problems, progress, grids
+            )
         with _timed(timings, "load_site_lists"):
             site_layers = _load_site_lists(config, communes, working, problems)
         config = _expand_coverage(config, site_layers, problems)
@@ -181,6 +192,9 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
                 )
             layers = _in_config_order(config, [*layers, *predicted])
             samples.update(predicted_samples)
+            # the predicted layers are not on the shared grid: the area shares and the map
+            # put every layer on a grid of their own (the rasters are then read twice)
+            shared = None
     if problems:
         raise InputDataError(problems)
     if not villages:
@@ -202,6 +216,7 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
         issues=issues,
         timings=timings,
         samples=samples,
+        grids=shared,
         sites=sites,
         facilities=facilities,
         assignments=assignments,
@@ -287,15 +302,17 @@ def _swapped(
 
 def _load_layers(
     config: ProjectConfig,
+    communes: gpd.GeoDataFrame | None,
     villages: gpd.GeoDataFrame | None,
     working: CRS,
     problems: list[Problem],
     progress: bool,
-) -> tuple[list[CoverageLayer], dict[str, RasterSample]]:
+    grids: bool,
+) -> tuple[list[CoverageLayer], dict[str, RasterSample], CoverageGrids | None]:
     """Every coverage layer, checked; rasters sampled at the villages once (kept for the
-    analysis) to check that they cover them."""
+    analysis) to check that they cover them. With ``grids`` (and the communes), the rasters
+    are read block by block once, for the villages and the area grid together."""
     layers: list[CoverageLayer] = []
-    samples: dict[str, RasterSample] = {}
     specs = tqdm(  # leave=False: the bar goes once done, the summary stays on screen
         config.coverage, desc="checking coverage layers", unit="layer", disable=not progress,
         leave=False,
@@ -304,15 +321,25 @@ def _load_layers(
         if spec.is_sites:  # predicted later (_load_site_lists, _predict_site_layers)
             continue
         layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
-        if layer is None:
-            continue
-        layers.append(layer)
-        if villages is not None and layer.kind == "raster":
-            samples[layer.column] = sample_raster(layer, villages.geometry)
+        if layer is not None:
+            layers.append(layer)
+    shared: CoverageGrids | None = None
+    points = villages.geometry if villages is not None else None
+    if grids and communes is not None:
+        shared, samples = read_layer_grids(
+            communes, layers, resolution=config.area_resolution_m, tile=areas.TILE,
+            villages=points, progress=progress,
+        )  # fmt: skip
+    elif points is not None:
+        samples = {lyr.column: sample_raster(lyr, points) for lyr in layers if lyr.kind == "raster"}
+    else:
+        samples = {}
+    for layer in layers:
+        if layer.column in samples:
             errors, warns = check_raster_sample(layer, samples[layer.column])
             problems.extend(errors)
             warn_problems(warns)
-    return layers, samples
+    return layers, samples, shared
 
 
 # ------------------------------------------------------------- predicted layers (kind: sites)
@@ -590,7 +617,7 @@ def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
     >>> warnings = validate_project("project.yml")  # doctest: +SKIP
     """
     cfg = config if isinstance(config, ProjectConfig) else load_config(config)
-    return load_inputs(cfg).issues
+    return load_inputs(cfg, grids=False).issues
 
 
 def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
@@ -627,6 +654,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         issues=[*inputs.issues, *issues],
         timings=timings,
         priority=priority,
+        grids=inputs.grids,
         planning=planning,
         notes=list(inputs.notes),
         evidence=evidence,
@@ -702,8 +730,9 @@ def _summaries(
     """The commune and province summaries, from the village table or its sums per commune."""
     cfg = inputs.config
     with _timed(timings, "coverage_area"):
-        shares = measure_covered_area(
-            inputs.communes, inputs.layers, resolution=cfg.area_resolution_m
+        # fills in inputs.grids.inside (where the map draws coverage)
+        shares, _ = area_shares(
+            inputs.communes, inputs.layers, resolution=cfg.area_resolution_m, grids=inputs.grids
         )
     with _timed(timings, "summaries"):
         techs = cfg.technologies
@@ -790,6 +819,7 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
         priority=priority,
         village_parts=parts.parts,
         village_groups=parts.groups,
+        grids=inputs.grids,
         layers=list(inputs.layers),
         notes=list(inputs.notes),
     )

@@ -30,10 +30,13 @@ from .vietnam.carriers import carrier_slug
 __all__ = [
     "LAYER_SOURCES",
     "ChallengeRules",
+    "CoverageGrids",
     "CoverageLayer",
     "DeclaredLayer",
     "EvidenceResult",
+    "GridSpec",
     "Inputs",
+    "LayerGrid",
     "PlanningResult",
     "PredictedRaster",
     "PriorityResult",
@@ -155,6 +158,82 @@ class RasterSample(NamedTuple):
     values: np.ndarray
     valid: np.ndarray
     inside: np.ndarray
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """A north-up grid of square cells: top-left corner ``(x0, y0)``, cell side ``res``,
+    ``width`` x ``height`` cells, stored in ``tile`` x ``tile`` tiles.
+
+    Cell ``(row, col)`` spans x in ``[x0 + col*res, x0 + (col+1)*res]`` and y in
+    ``[y0 - (row+1)*res, y0 - row*res]``.
+    """
+
+    x0: float
+    y0: float
+    res: float
+    width: int
+    height: int
+    tile: int = 512
+
+    @property
+    def cells(self) -> int:
+        return self.width * self.height
+
+    @property
+    def transform(self) -> Affine:
+        return Affine(self.res, 0.0, self.x0, 0.0, -self.res, self.y0)
+
+    @property
+    def tiles_shape(self) -> tuple[int, int]:
+        """Tiles down and across."""
+        return -(-self.height // self.tile), -(-self.width // self.tile)
+
+    def tile_window(self, tr: int, tc: int) -> tuple[int, int, int, int]:
+        """First row, first column, height and width of tile ``(tr, tc)``."""
+        r0, c0 = tr * self.tile, tc * self.tile
+        return r0, c0, min(self.tile, self.height - r0), min(self.tile, self.width - c0)
+
+
+@dataclass
+class LayerGrid:
+    """A layer on the area grid: the covered share of each cell is ``value / scale``,
+    stored as uint8 tiles; a missing tile covers nothing (never read: no commune there)."""
+
+    tiles: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    scale: int = 1
+
+    def window(self, grid: GridSpec, r0: int, c0: int, h: int, w: int) -> np.ndarray:
+        """The values of cells ``[r0, r0 + h) x [c0, c0 + w)`` (0 outside the grid)."""
+        out = np.zeros((h, w), np.uint8)
+        t = grid.tile
+        ra, rb = max(r0, 0), min(r0 + h, grid.height)
+        ca, cb = max(c0, 0), min(c0 + w, grid.width)
+        if rb <= ra or cb <= ca:
+            return out
+        for tr in range((ra // t), (rb - 1) // t + 1):
+            for tc in range((ca // t), (cb - 1) // t + 1):
+                tile = self.tiles.get((tr, tc))
+                if tile is None:
+                    continue
+                tr0, tc0 = tr * t, tc * t
+                ya, yb = max(ra, tr0), min(rb, tr0 + tile.shape[0])
+                xa, xb = max(ca, tc0), min(cb, tc0 + tile.shape[1])
+                out[ya - r0 : yb - r0, xa - c0 : xb - c0] = tile[
+                    ya - tr0 : yb - tr0, xa - tc0 : xb - tc0
+                ]
+        return out
+
+
+@dataclass
+class CoverageGrids:
+    """Every raster layer on the area grid, read once (block by block) and shared by the
+    village sampling, the area shares and the map overlays; ``inside`` marks the cells
+    mostly inside a commune (the overlays are drawn there only)."""
+
+    grid: GridSpec
+    layers: dict[str, LayerGrid] = field(default_factory=dict)
+    inside: LayerGrid | None = None
 
 
 @dataclass
@@ -321,6 +400,8 @@ class Inputs:
     timings: dict[str, float] = field(default_factory=dict)
     #: raster values at the villages, read once while checking (reused by the analysis)
     samples: dict[str, RasterSample] = field(default_factory=dict)
+    #: raster layers on the area grid, read in the same pass as ``samples``
+    grids: CoverageGrids | None = None
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
@@ -347,6 +428,8 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    #: the layers on the area grid (for the map overlays); None when not computed
+    grids: CoverageGrids | None = None
     planning: PlanningResult | None = None
     #: the verdicts of the measured evidence (when the project has ``measurements:``)
     evidence: EvidenceResult | None = None

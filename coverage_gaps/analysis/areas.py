@@ -1,38 +1,48 @@
-"""Share of each commune's area covered by each technology, on one grid."""
+"""Share of each commune's area covered by each technology, on one grid, with exact cell
+fractions.
+
+Every coverage layer is put on the area grid (:mod:`.grid`): a raster as the covered share
+of each cell, a polygon layer as the exact share of each cell inside its polygons
+(:func:`.fractions.polygon_fractions`). The layers of one technology are combined per cell
+(covered by any: ``1 - Π(1 - share)``). A commune's covered area is the sum, over the cells
+it touches, of the share of the cell inside the commune (again exact) times the cell's
+covered share; divided by the commune's area.
+
+With a raster whose pixels are the grid's cells (or a whole fraction of them, lined up),
+this is what ``exactextract`` gives for the mean of the covered mask over each commune; the
+two differ only where a cell holds both a commune's edge and a coverage edge of a finer
+raster or of a polygon layer, where the product of the two shares stands for their overlap.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
-import shapely
-from pyproj import CRS
-from rasterio.enums import Resampling
-from rasterio.features import rasterize
-from rasterio.transform import Affine
-from rasterio.vrt import WarpedVRT
-from rasterio.windows import Window
 
-from ..io.rasters import TILE, open_raster
-from ..results import CoverageLayer
+from ..results import CoverageGrids, CoverageLayer, GridSpec, LayerGrid
+from .fractions import CellFractions, polygon_fractions
+from .grid import MAX_WINDOW_PIXELS, layer_on_grid, read_layer_grids
 
-__all__ = ["measure_covered_area"]
+__all__ = ["MAX_WINDOW_PIXELS", "TILE", "area_shares", "inside_mask", "measure_covered_area"]
 
-#: Largest source window (pixels) read at full resolution when putting a raster on the area grid.
-MAX_WINDOW_PIXELS = 1 << 24
+#: Side, in cells, of the tiles the area grid is stored and processed in.
+TILE = 512
+
+_layer_on_grid = layer_on_grid  # the per-tile path, as tests call it
 
 
 def measure_covered_area(
-    communes: gpd.GeoDataFrame, layers: Sequence[CoverageLayer], *, resolution: float = 100.0
+    communes: gpd.GeoDataFrame,
+    layers: Sequence[CoverageLayer],
+    *,
+    resolution: float = 100.0,
+    grids: CoverageGrids | None = None,
 ) -> pd.DataFrame:
     """Share of each commune's area covered by each technology (any carrier).
-
-    Every layer is put on one grid of ``resolution`` metres in the working CRS
-    (rasters warped with nearest neighbour, polygons burnt in), tile by tile, and
-    the covered cells are counted per commune.
 
     Parameters
     ----------
@@ -42,163 +52,206 @@ def measure_covered_area(
         Coverage layers (rasters and polygons).
     resolution
         Grid cell side in metres.
+    grids
+        The raster layers already on the grid (:func:`.grid.read_layer_grids`, done while
+        loading the inputs); read here when not given.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``commune_id``, one column ``pct_area_<tech>`` per technology
-        present, in percent of the commune's grid cells.
+        present, in percent of the commune's area.
 
     Examples
     --------
     >>> shares = measure_covered_area(communes, layers, resolution=100)  # doctest: +SKIP
     """
+    return area_shares(communes, layers, resolution=resolution, grids=grids)[0]
+
+
+@dataclass
+class _Tiled:
+    """Cell fractions sorted by grid tile, with each tile's slice (spans are cut at tile
+    edges)."""
+
+    fr: CellFractions
+    cell_tile: np.ndarray
+    cell_bounds: dict[int, tuple[int, int]]
+    span_tile: np.ndarray
+    span_bounds: dict[int, tuple[int, int]]
+
+
+def _slices(keys: np.ndarray) -> dict[int, tuple[int, int]]:
+    """``{key: (start, end)}`` of a sorted key array."""
+    if not len(keys):
+        return {}
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return {int(keys[s]): (int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
+
+
+def _by_tile(fr: CellFractions, grid: GridSpec) -> _Tiled:
+    """``fr`` ordered by tile, spans cut where they cross a tile's edge."""
+    t = grid.tile
+    per_row = grid.tiles_shape[1]
+    rows, cols = np.divmod(fr.cell, grid.width)
+    ctile = (rows // t) * per_row + cols // t
+    order = np.argsort(ctile, kind="stable")
+    first = fr.span_start // t
+    count = (fr.span_end - 1) // t - first + 1
+    idx = np.repeat(np.arange(len(count)), count)
+    k = first[idx] + np.arange(len(idx)) - np.repeat(np.cumsum(count) - count, count)
+    start = np.maximum(fr.span_start[idx], k * t)
+    end = np.minimum(fr.span_end[idx], (k + 1) * t)
+    stile = (fr.span_row[idx] // t) * per_row + k
+    sorder = np.argsort(stile, kind="stable")
+    cut = CellFractions(
+        grid=grid,
+        group=fr.group[order],
+        cell=fr.cell[order],
+        fraction=fr.fraction[order],
+        span_group=fr.span_group[idx][sorder],
+        span_row=fr.span_row[idx][sorder],
+        span_start=start[sorder],
+        span_end=end[sorder],
+    )
+    return _Tiled(cut, ctile[order], _slices(ctile[order]), stile[sorder], _slices(stile[sorder]))
+
+
+def _paint(tiled: _Tiled, key: int, grid: GridSpec, tr: int, tc: int) -> np.ndarray | None:
+    """One tile of a polygon layer's covered share (None: nothing there)."""
+    cells = tiled.cell_bounds.get(key)
+    spans = tiled.span_bounds.get(key)
+    if cells is None and spans is None:
+        return None
+    r0, c0, h, w = grid.tile_window(tr, tc)
+    out = np.zeros((h, w + 1), np.float32)
+    fr = tiled.fr
+    if spans is not None:
+        a, b = spans
+        rows = fr.span_row[a:b] - r0
+        np.add.at(out, (rows, fr.span_start[a:b] - c0), 1.0)
+        np.add.at(out, (rows, fr.span_end[a:b] - c0), -1.0)
+        out = np.cumsum(out, axis=1)
+    out = np.minimum(out[:, :w], 1.0)
+    if cells is not None:
+        a, b = cells
+        r, c = np.divmod(fr.cell[a:b], grid.width)
+        np.add.at(out, (r - r0, c - c0), fr.fraction[a:b])
+        np.minimum(out, 1.0, out=out)
+    return out
+
+
+def _raster_tile(store: LayerGrid, tr: int, tc: int) -> np.ndarray | None:
+    tile = store.tiles.get((tr, tc))
+    if tile is None:
+        return None
+    return tile.astype(np.float32) / store.scale if store.scale != 1 else tile.astype(np.float32)
+
+
+def _tech_tile(
+    sources: list[tuple[str, str]], grids: CoverageGrids, polys: dict[str, _Tiled],
+    key: int, tr: int, tc: int,
+) -> np.ndarray | None:  # fmt: skip
+    """Covered share of each cell of one tile for one technology (any of its layers)."""
+    uncovered: np.ndarray | None = None
+    for kind, column in sources:
+        share = (
+            _raster_tile(grids.layers[str(column)], tr, tc)
+            if kind == "raster"
+            else _paint(polys[str(column)], key, grids.grid, tr, tc)
+        )
+        if share is not None:
+            uncovered = 1.0 - share if uncovered is None else uncovered * (1.0 - share)
+    return None if uncovered is None else 1.0 - uncovered
+
+
+def _weighted(
+    communes: _Tiled, key: int, grid: GridSpec, tr: int, tc: int, values: np.ndarray, n: int
+) -> np.ndarray:
+    """Σ (share of the cell in the commune) x value, per commune, over one tile."""
+    r0, c0, _, _ = grid.tile_window(tr, tc)
+    fr = communes.fr
+    total = np.zeros(n)
+    if key in communes.cell_bounds:
+        a, b = communes.cell_bounds[key]
+        r, c = np.divmod(fr.cell[a:b], grid.width)
+        total += np.bincount(fr.group[a:b], weights=fr.fraction[a:b] * values[r - r0, c - c0],
+                             minlength=n)  # fmt: skip
+    if key in communes.span_bounds:
+        a, b = communes.span_bounds[key]
+        sums = np.zeros((values.shape[0], values.shape[1] + 1))
+        np.cumsum(values, axis=1, out=sums[:, 1:])
+        rows = fr.span_row[a:b] - r0
+        inside = sums[rows, fr.span_end[a:b] - c0] - sums[rows, fr.span_start[a:b] - c0]
+        total += np.bincount(fr.span_group[a:b], weights=inside, minlength=n)
+    return total
+
+
+def _inside_tile(communes: _Tiled, key: int, grid: GridSpec, tr: int, tc: int) -> np.ndarray:
+    """Cells of one tile at least half inside a commune (where the map draws coverage)."""
+    share = _paint(communes, key, grid, tr, tc)
+    assert share is not None
+    return (share >= 0.5).astype(np.uint8)
+
+
+def area_shares(
+    communes: gpd.GeoDataFrame,
+    layers: Sequence[CoverageLayer],
+    *,
+    resolution: float = 100.0,
+    grids: CoverageGrids | None = None,
+) -> tuple[pd.DataFrame, CoverageGrids]:
+    """:func:`measure_covered_area`, and the grids with ``inside`` (the cells mostly inside a
+    commune) filled in, for the map."""
     techs = sorted({lyr.spec.technology for lyr in layers})
     n = len(communes)
-    total = np.zeros(n + 1, dtype=np.int64)
-    covered = {t: np.zeros(n + 1, dtype=np.int64) for t in techs}
+    index = pd.Index(communes["commune_id"].to_numpy(), name="commune_id")
+    if grids is None:
+        grids, _ = read_layer_grids(communes, layers, resolution=resolution, tile=TILE)
     if n == 0:
-        return pd.DataFrame(
-            index=communes["commune_id"], columns=[f"pct_area_{t.lower()}" for t in techs]
-        )
-    crs = CRS.from_user_input(communes.crs)
-    minx, miny, maxx, maxy = communes.total_bounds
-    width = max(1, int(np.ceil((maxx - minx) / resolution)))
-    height = max(1, int(np.ceil((maxy - miny) / resolution)))
-    grid = Affine(resolution, 0, minx, 0, -resolution, maxy)
+        return pd.DataFrame(index=index, columns=[f"pct_area_{t.lower()}" for t in techs]), grids
+    grid = grids.grid
     geoms = communes.geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
-    rio_crs = rasterio.crs.CRS.from_wkt(crs.to_wkt())
-    for r0 in range(0, height, TILE):
-        for c0 in range(0, width, TILE):
-            h, w = min(TILE, height - r0), min(TILE, width - c0)
-            tt = grid @ Affine.translation(c0, r0)
-            box = shapely.box(tt.c, tt.f - h * resolution, tt.c + w * resolution, tt.f)
-            hit = tree.query(box, predicate="intersects")
-            if hit.size == 0:
-                continue
-            ids = rasterize(
-                ((geoms[i], int(i) + 1) for i in hit),
-                out_shape=(h, w),
-                transform=tt,
-                fill=0,
-                dtype="int32",
-            )
-            inside = ids > 0
-            if not inside.any():
-                continue
-            total += np.bincount(ids[inside], minlength=n + 1)
-            for tech in techs:
-                mask = np.zeros((h, w), dtype=bool)
-                for lyr in layers:
-                    if lyr.spec.technology == tech:
-                        mask |= _layer_on_grid(lyr, tt, h, w, rio_crs, box)
-                mask &= inside
-                covered[tech] += np.bincount(ids[mask], minlength=n + 1)
+    fr = _by_tile(polygon_fractions(geoms, np.arange(n), grid), grid)
+    polys = {
+        lyr.column: _by_tile(
+            polygon_fractions(lyr.polygons, np.zeros(len(lyr.polygons), np.int64), grid), grid
+        )  # fmt: skip
+        for lyr in layers
+        if lyr.kind == "vector"
+    }
+    sources = {
+        t: [(lyr.kind, lyr.column) for lyr in layers if lyr.spec.technology == t] for t in techs
+    }
+    covered = {t: np.zeros(n) for t in techs}
+    inside = LayerGrid()
+    per_row = grid.tiles_shape[1]
+    for key in sorted(set(fr.cell_bounds) | set(fr.span_bounds)):
+        tr, tc = divmod(key, per_row)
+        inside.tiles[(tr, tc)] = _inside_tile(fr, key, grid, tr, tc)
+        for tech in techs:
+            values = _tech_tile(sources[tech], grids, polys, key, tr, tc)
+            if values is not None:
+                covered[tech] += _weighted(fr, key, grid, tr, tc, values, n)
+    grids.inside = inside
+    area = fr.fr.areas(n)
     with np.errstate(invalid="ignore", divide="ignore"):
         data = {
-            f"pct_area_{t.lower()}": np.where(
-                total[1:] > 0, 100.0 * covered[t][1:] / total[1:], np.nan
-            )
+            f"pct_area_{t.lower()}": np.where(area > 0, 100.0 * covered[t] / area, np.nan)
             for t in techs
         }
-    return pd.DataFrame(data, index=pd.Index(communes["commune_id"].to_numpy(), name="commune_id"))
+    return pd.DataFrame(data, index=index), grids
 
 
-def _nodata_sentinel(dtype: np.dtype) -> float:
-    if dtype.kind == "f":
-        return float("nan")
-    info = np.iinfo(dtype)
-    return float(info.max if dtype.kind == "u" else info.min)
-
-
-def _layer_on_grid(
-    layer: CoverageLayer,
-    transform: Affine,
-    h: int,
-    w: int,
-    crs: rasterio.crs.CRS,
-    box: shapely.Geometry,
-    *,
-    fast: bool = True,
-) -> np.ndarray:
-    if layer.kind == "vector":
-        if len(layer.polygons) == 0:
-            return np.zeros((h, w), dtype=bool)
-        hit = layer.tree().query(box, predicate="intersects")
-        if hit.size == 0:
-            return np.zeros((h, w), dtype=bool)
-        return rasterize(
-            ((layer.polygons[i], 1) for i in hit),
-            out_shape=(h, w),
-            transform=transform,
-            fill=0,
-            dtype="uint8",
-        ).astype(bool)
-    st = layer.transform
-    if (
-        fast
-        and layer.crs is not None
-        and st is not None
-        and layer.crs.equals(CRS.from_wkt(crs.to_wkt()))
-        and st.b == 0
-        and st.d == 0
-    ):
-        return _same_crs_on_grid(layer, transform, h, w)
-    dtype = np.dtype(layer.dtype)
-    nodata = layer.nodata if layer.nodata is not None else _nodata_sentinel(dtype)
-    with layer.raster_path() as path, open_raster(path) as ds:
-        src_crs = ds.crs
-        if src_crs is None and layer.crs is not None:  # CRS given in the project file
-            src_crs = rasterio.crs.CRS.from_wkt(layer.crs.to_wkt())
-        with WarpedVRT(
-            ds,
-            src_crs=src_crs,
-            crs=crs,
-            transform=transform,
-            width=w,
-            height=h,
-            resampling=Resampling.nearest,
-            src_nodata=nodata,
-            nodata=nodata,
-        ) as vrt:
-            arr = vrt.read(layer.spec.band, masked=True)
-    data = np.ma.getdata(arr).astype(float)
-    valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
-    return layer.covered_values(data, valid)
-
-
-def _same_crs_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int) -> np.ndarray:
-    """Nearest-neighbour resampling without a warp, for a north-up raster already in the
-    working CRS: the source row of each grid row and the source column of each grid column
-    are computed once, and one window of the source is read and indexed."""
-    st = layer.transform
-    assert st is not None
-    xs = transform.c + (np.arange(w) + 0.5) * transform.a
-    ys = transform.f + (np.arange(h) + 0.5) * transform.e
-    cols = np.floor((xs - st.c) / st.a).astype(np.int64)
-    rows = np.floor((ys - st.f) / st.e).astype(np.int64)
-    col_ok = (cols >= 0) & (cols < layer.width)
-    row_ok = (rows >= 0) & (rows < layer.height)
-    out = np.zeros((h, w), dtype=bool)
-    if not col_ok.any() or not row_ok.any():
-        return out
-    c0, c1 = int(cols[col_ok].min()), int(cols[col_ok].max()) + 1
-    r0, r1 = int(rows[row_ok].min()), int(rows[row_ok].max()) + 1
-    ri = np.flatnonzero(row_ok)
-    ci = np.flatnonzero(col_ok)
-    window = Window(c0, r0, c1 - c0, r1 - r0)
-    # a source much finer than the grid: let GDAL pick the nearest pixels block by block
-    # (a decimated read) instead of reading a window that may not fit in memory
-    decimate = (r1 - r0) * (c1 - c0) > max(MAX_WINDOW_PIXELS, 16 * len(ri) * len(ci))
-    with layer.raster_path() as path, open_raster(path) as ds:
-        if decimate:
-            arr = ds.read(layer.spec.band, window=window, out_shape=(len(ri), len(ci)), masked=True,
-                          resampling=Resampling.nearest)  # fmt: skip
-        else:
-            arr = ds.read(layer.spec.band, window=window, masked=True)
-    data = np.ma.getdata(arr).astype(float)
-    valid = ~np.ma.getmaskarray(arr) & np.isfinite(data)
-    covered = layer.covered_values(data, valid)
-    out[np.ix_(ri, ci)] = covered if decimate else covered[np.ix_(rows[ri] - r0, cols[ci] - c0)]
-    return out
+def inside_mask(communes: gpd.GeoDataFrame, grid: GridSpec) -> LayerGrid:
+    """The cells of ``grid`` at least half inside a commune (what :func:`area_shares` puts in
+    ``grids.inside``), for a map drawn again from a finished run."""
+    geoms = communes.geometry.to_numpy()
+    fr = _by_tile(polygon_fractions(geoms, np.arange(len(geoms)), grid), grid)
+    per_row = grid.tiles_shape[1]
+    inside = LayerGrid()
+    for key in sorted(set(fr.cell_bounds) | set(fr.span_bounds)):
+        tr, tc = divmod(key, per_row)
+        inside.tiles[(tr, tc)] = _inside_tile(fr, key, grid, tr, tc)
+    return inside

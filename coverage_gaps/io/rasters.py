@@ -1,15 +1,27 @@
-"""Reading rasters at points, window by window.
+"""Reading rasters: at points, window by window, and chosen windows in parallel.
 
 One reader serves every raster the tool samples (coverage rasters, the DEM):
 the points are grouped by ``TILE`` x ``TILE`` window and only windows holding a
 point are decoded, so a raster larger than memory works.
+
+:func:`read_windows` decodes a chosen set of windows (the blocks of a coverage raster that
+hold communes or villages) on a pool of threads, one open dataset per thread, and hands each
+window's array to a function run in that thread. A pool over windows rather than GDAL's own
+``GDAL_NUM_THREADS``: GDAL decodes in parallel only the blocks of one request, and the
+windows wanted here are scattered (the sea and the neighbouring countries are skipped); the
+work done on each decoded block (thresholds, sampling, pooling) also runs in the pool, and
+rasterio releases the GIL while GDAL decodes.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +33,18 @@ from rasterio.windows import Window
 
 from ..results import RasterSample
 
-__all__ = ["CACHE_BYTES", "TILE", "open_raster", "raster_crs", "sample_points", "transform_xy"]
+__all__ = [
+    "CACHE_BYTES",
+    "TILE",
+    "open_raster",
+    "raster_crs",
+    "read_threads",
+    "read_windows",
+    "sample_points",
+    "transform_xy",
+]
+
+R = TypeVar("R")
 
 #: Side, in pixels, of the windows rasters are read by.
 TILE = 2048
@@ -130,3 +153,64 @@ def sample_points(
             values[members] = data
             valid[members] = ~np.ma.getmaskarray(sub) & np.isfinite(data)
     return RasterSample(values, valid, inside)
+
+
+def read_threads() -> int:
+    """Threads decoding raster blocks: the cores this process may use (at most 8)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def read_windows(
+    path: str | Path,
+    windows: Sequence[Window],
+    work: Callable[[int, np.ndarray], R],
+    *,
+    band: int = 1,
+    masked: bool = False,
+    threads: int | None = None,
+) -> Iterator[tuple[int, R]]:
+    """Decode ``windows`` of one band on a pool of threads; yield ``(i, work(i, array))``
+    as each window is done (in no particular order).
+
+    ``work`` runs in the reading thread; its results are handed over through a bounded
+    queue, so at most a few windows' results wait in memory. An error in a thread stops the
+    others and is raised here.
+
+    Examples
+    --------
+    >>> done = dict(read_windows("r.tif", [Window(0, 0, 512, 512)], lambda i, a: a.mean()))  # doctest: +SKIP
+    """
+    n = max(1, min(threads or read_threads(), len(windows)))
+    results: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=4 * n)
+    stop = threading.Event()
+
+    def run(first: int) -> None:
+        try:
+            with open_raster(path) as ds:
+                for i in range(first, len(windows), n):
+                    if stop.is_set():
+                        return
+                    results.put((i, work(i, ds.read(band, window=windows[i], masked=masked))))
+        except BaseException as exc:  # handed to the caller, who raises it
+            results.put((-1, exc))
+
+    pool = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(n)]
+    for thread in pool:
+        thread.start()
+    try:
+        for _ in range(len(windows)):
+            i, value = results.get()
+            if i < 0:
+                raise value
+            yield i, value
+    finally:
+        stop.set()
+        while any(t.is_alive() for t in pool):  # let blocked producers finish
+            with contextlib.suppress(queue.Empty):
+                results.get(timeout=0.05)
+        for thread in pool:
+            thread.join()

@@ -30,12 +30,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow  # noqa: F401  (GeoPackages go to GDAL as Arrow columns: pyogrio's use_arrow)
 import pyogrio
 import rasterio
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from rasterio.io import MemoryFile
+
+from .xlsx import XlsxBook, column_letter, sheet_parts
 
 __all__ = [
     "OUTPUT_DATE",
@@ -47,6 +47,7 @@ __all__ = [
     "write_geoparquet_parts",
     "write_geotiff",
     "write_gpkg",
+    "write_workbooks",
     "write_xlsx",
     "write_zip",
 ]
@@ -74,14 +75,28 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell and column name neutralised (cells of object, string and
-    categorical columns; the geometry is dropped)."""
+    """A copy with every text cell and column name neutralised (see :func:`neutralise`;
+    cells of object, string and categorical columns; the geometry is dropped), column by
+    column.
+
+    Examples
+    --------
+    >>> safe_frame(pd.DataFrame({"a": ["=1", "x", "-"], "b": [1, 2, 3]}))["a"].tolist()
+    ["'=1", 'x', "'-"]
+    """
     out = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype(object)
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
+        values = out[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            text = values.str.startswith(_DANGEROUS)
+            if values.dtype == object:  # non-text cells give NaN: left alone
+                text = text.astype(object).where(text.notna(), False).astype(bool)
+            else:
+                text = text.fillna(False).astype(bool)
+            if text.any():
+                out[col] = values.where(~text, "'" + values.astype(object).where(text, ""))
     return out.set_axis([neutralise(c) for c in out.columns], axis=1)
 
 
@@ -106,6 +121,12 @@ def _holds_carriage_return(frame: pd.DataFrame) -> bool:
     return bool(any(texts)) or any("\r" in str(c) for c in frame.columns)
 
 
+#: One workbook to write: its path, its sheets (titles of ``sheets`` given to
+#: :func:`write_workbooks`) and its legend sheet (rows, title, parameters), if any.
+Book = tuple[Path, Sequence[str], "Legend | None"]
+Legend = tuple[Sequence[tuple[str, str]], str, Sequence[tuple[str, object]]]
+
+
 def write_xlsx(
     path: Path,
     sheets: Mapping[str, pd.DataFrame],
@@ -116,53 +137,80 @@ def write_xlsx(
 ) -> None:
     """One workbook: each sheet with a bold frozen header, filters and fitted column widths,
     plus an optional legend sheet (column meanings, then the parameters used)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    notes: list[tuple[str, object]] = []
-    for title, df in sheets.items():
-        ws = wb.create_sheet(_sheet_title(title))
-        frame = safe_frame(df)
-        if len(frame) > XLSX_MAX_ROWS:  # Excel's limit; the CSV holds every row
-            notes.append(
-                (
-                    f"{title}: rows",
-                    f"first {XLSX_MAX_ROWS:,} of {len(frame):,}; see the CSV for all",
-                )
-            )
-            frame = frame.iloc[:XLSX_MAX_ROWS]
-        ws.append([str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        if len(frame.columns):
-            ws.auto_filter.ref = (
-                f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"
-            )
-        for j, col in enumerate(frame.columns, start=1):
-            lengths = [len(str(v)) for v in frame[col].head(2000)]
-            width = max([len(str(col)), *lengths])
-            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
-    if legend is not None:
-        ws = wb.create_sheet(_sheet_title(legend_title))
-        for name, meaning in legend:
-            ws.append([neutralise(name), neutralise(meaning)])
-        if parameters or notes:
-            ws.append([])
-            for name, value in [*parameters, *notes]:
-                ws.append([neutralise(str(name)), neutralise(_cell(value))])
-        ws.column_dimensions["A"].width = 28
-        ws.column_dimensions["B"].width = 100
-    # fixed document properties and zip time stamps: the same inputs give the same file
+    leg = (legend, legend_title, parameters) if legend is not None else None
+    write_workbooks([(path, list(sheets), leg)], sheets)
+
+
+def write_workbooks(books: Sequence[Book], sheets: Mapping[str, pd.DataFrame]) -> None:
+    """Several workbooks sharing sheets: each sheet's XML is built once and streamed into
+    every workbook that lists it (the carriers' lists and ``all_carriers.xlsx``)."""
     fixed = OUTPUT_DATE.replace(tzinfo=None)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "coverage-gaps"
-    buf = io.BytesIO()
-    wb.save(buf)
-    write_zip(buf.getvalue(), path)
+    with contextlib.ExitStack() as stack:
+        open_books = [stack.enter_context(XlsxBook(path, date=fixed)) for path, _, _ in books]
+        notes: list[list[tuple[str, object]]] = [[] for _ in books]
+        order = list(dict.fromkeys(t for _, titles, _ in books for t in titles))
+        for title in order:
+            users = [i for i, (_, titles, _) in enumerate(books) if title in titles]
+            frame = safe_frame(sheets[title])
+            if len(frame) > XLSX_MAX_ROWS:  # Excel's limit; the CSV holds every row
+                note = f"first {XLSX_MAX_ROWS:,} of {len(frame):,}; see the CSV for all"
+                for i in users:
+                    notes[i].append((f"{title}: rows", note))
+                frame = frame.iloc[:XLSX_MAX_ROWS]
+            _stream_sheet([open_books[i] for i in users], _sheet_title(title), frame)
+        for book, (_, _, leg), extra in zip(open_books, books, notes, strict=True):
+            if leg is not None or extra:
+                rows, title, params = leg if leg is not None else ((), "Legend", ())
+                _write_legend(book, rows, title, [*params, *extra])
+
+
+def _stream_sheet(books: Sequence[XlsxBook], title: str, frame: pd.DataFrame) -> None:
+    """One table sheet into each of ``books`` (the XML is built once)."""
+    ref = f"A1:{column_letter(max(len(frame.columns), 1) - 1)}{len(frame) + 1}"
+    large = len(frame) * max(len(frame.columns), 1) > 10_000_000
+    with contextlib.ExitStack() as stack:
+        outs = [
+            stack.enter_context(b.open_sheet(title, filter_ref=ref if len(frame.columns) else None,
+                                             large=large))
+            for b in books
+        ]  # fmt: skip
+        for part in sheet_parts(frame, widths=_widths(frame), selected=False):
+            for out in outs:
+                out.write(part)
+
+
+def _widths(frame: pd.DataFrame) -> list[float]:
+    """Column widths fitted to the header and the first 2,000 values (8 to 60)."""
+    head = frame.head(2000).astype(object)
+    widths = []
+    for col in frame.columns:
+        longest = int(head[col].map(str).str.len().max()) if len(head) else 0
+        widths.append(float(min(max(max(len(str(col)), longest) + 2, 8), 60)))
+    return widths
+
+
+def _write_legend(
+    book: XlsxBook,
+    legend: Sequence[tuple[str, str]],
+    title: str,
+    parameters: Sequence[tuple[str, object]],
+) -> None:
+    """The legend sheet: column meanings, a blank row, then the parameters and notes."""
+    rows: list[tuple[object, object]] = [(name, meaning) for name, meaning in legend]
+    if parameters:
+        rows.append((None, None))
+        rows += [(str(name), _legend_value(value)) for name, value in parameters]
+    frame = safe_frame(pd.DataFrame(rows, columns=["name", "meaning"], dtype=object))
+    book.write_sheet(_sheet_title(title), sheet_parts(frame, widths=[28, 100], header=False))
+
+
+def _legend_value(value: object) -> object:
+    """A parameter as a cell: numbers stay numbers, anything else becomes text."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return None if isinstance(value, float) and np.isnan(value) else value
+    return None if value is None else str(value)
 
 
 def write_zip(data: bytes, path: Path) -> None:
@@ -193,22 +241,6 @@ def _sheet_title(title: str) -> str:
     return clean[:31] or "Sheet"
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if value is pd.NA or value is None:
-        return None
-    if isinstance(value, (str, int, float)):
-        return value
-    return str(value)
-
-
 @contextlib.contextmanager
 def fixed_gdal_date() -> Iterator[None]:
     """Make GDAL stamp :data:`OUTPUT_DATE` into the GeoPackages written inside the block."""
@@ -221,11 +253,13 @@ def fixed_gdal_date() -> Iterator[None]:
 
 
 def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) -> None:
-    """One layer in EPSG:4326, with a description and a fixed date (byte-identical reruns)."""
+    """One layer in EPSG:4326, with a description and a fixed date (byte-identical reruns),
+    handed to GDAL as Arrow columns (no Python object per feature)."""
     frame = gdf.to_crs(4326)
     for col in frame.columns:
-        if str(frame[col].dtype) in ("boolean", "Int64"):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+        if col != frame.geometry.name and str(frame[col].dtype) in ("boolean", "Int64", "object"):
+            # text fields, as pyogrio's feature-by-feature writer made them (not Arrow's guess)
+            frame[col] = frame[col].astype(str).where(frame[col].notna(), None)
     with fixed_gdal_date():
         pyogrio.write_dataframe(
             frame,
@@ -233,6 +267,7 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) 
             layer=layer,
             driver="GPKG",
             layer_options={"DESCRIPTION": description[:250]},
+            use_arrow=True,
         )
 
 

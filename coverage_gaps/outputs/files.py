@@ -25,6 +25,8 @@ import logging
 import platform
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -205,27 +207,27 @@ def write_outputs(
     """
     target = Path(directory).resolve()
     t0 = time.perf_counter()
+    parts: dict[str, float] = {}
     with atomic_output_dir(target) as tmp:
         predicted = write_predicted(result, tmp)
-        write_tables(result, tmp)
-        write_evidence(result, tmp)
-        if result.priority is not None:
-            write_priority_lists(result, tmp / "priority")
-            log.debug("wrote the priority lists")
-        if result.planning is not None:
-            write_planning(result, tmp / PLANNING_FOLDER)
-            log.debug("wrote the planning")
+        with _timed(parts, "write_tables"):
+            write_tables(result, tmp)
+            write_evidence(result, tmp)
+        with _timed(parts, "write_lists"):
+            if result.priority is not None:
+                write_priority_lists(result, tmp / "priority")
+            if result.planning is not None:
+                write_planning(result, tmp / PLANNING_FOLDER)
         inputs = _inputs_manifest(result)
-        write_reports(result, tmp, inputs=inputs)
-        log.debug("wrote the report")
+        with _timed(parts, "write_reports"):
+            write_reports(result, tmp, inputs=inputs)
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
-        with collect_warnings() as map_issues:  # a layer left off the map is recorded
+        with _timed(parts, "write_maps"), collect_warnings() as map_issues:
             write_maps(
                 map_data_from_result(result, predicted=predicted), tmp, map_assets=map_assets
             )
-        for issue in map_issues:
+        for issue in map_issues:  # a layer left off the map is recorded
             log.warning("%s", issue)
-        log.debug("wrote the map")
         record = _run_record(
             result,
             inputs=inputs,
@@ -236,9 +238,19 @@ def write_outputs(
         )
         if result.evidence is not None:
             record["evidence"] = evidence_record(result.evidence)
+        record["stages_s"].update(parts)
         record["stages_s"]["write_outputs"] = round(time.perf_counter() - t0, 3)
         write_run_record(tmp, record)
     return target
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Seconds spent in the block, into ``seconds[name]`` (``run.json``'s stages)."""
+    t0 = time.perf_counter()
+    yield
+    seconds[name] = round(time.perf_counter() - t0, 3)
+    log.debug("%s done in %.2f s", name, seconds[name])
 
 
 def write_tables(result: RunResult, folder: Path) -> None:

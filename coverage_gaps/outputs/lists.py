@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._version import __version__
-from ..io.writers import write_csv, write_gpkg, write_xlsx
+from ..io.writers import Book, write_csv, write_gpkg, write_workbooks
 from ..results import RunResult
 from ..vietnam.carriers import carrier_slug
 from .i18n import header, legend, text, value_text
@@ -99,23 +99,26 @@ def write_priority_lists(result: RunResult, folder: Path) -> list[str]:
     sheets: dict[str, pd.DataFrame] = {}
     written: list[str] = []
     note = SYNTHETIC_NOTICE if result.config.synthetic else f"coverage-gaps {__version__}"
+    books: list[Book] = []
     for carrier in pr.carriers:
         rows = pr.ranked[pr.ranked["carrier"] == carrier]
         table = _localise(pd.DataFrame(rows[cols]), lang)
         slug = carrier_slug(carrier)
         write_csv(table, folder / f"{slug}.csv")
-        write_xlsx(folder / f"{slug}.xlsx", {carrier: table}, legend=leg,
-                   legend_title=text("legend", lang), parameters=params)  # fmt: skip
         write_gpkg(gpd.GeoDataFrame(rows[[*cols, "geometry"]], crs=rows.crs), folder / f"{slug}.gpkg",
                     slug, note)  # fmt: skip
         sheets[carrier] = table
+        books.append((folder / f"{slug}.xlsx", [carrier], (leg, text("legend", lang), params)))
         written += [f"{slug}.csv", f"{slug}.xlsx", f"{slug}.gpkg"]
     sharing = _localise(pr.sharing[SHARING_COLUMNS], lang)
     write_csv(sharing, folder / "sharing.csv")
     sheets[text("sharing", lang)] = sharing
-    write_xlsx(folder / "all_carriers.xlsx", sheets,
-               legend=leg + legend(["covered_by", "not_covered_by"], lang),
-               legend_title=text("legend", lang), parameters=params)  # fmt: skip
+    all_legend = leg + legend(["covered_by", "not_covered_by"], lang)
+    books.append(
+        (folder / "all_carriers.xlsx", list(sheets), (all_legend, text("legend", lang), params))
+    )
+    # each carrier's sheet is built once and streamed into its own file and all_carriers.xlsx
+    write_workbooks(books, sheets)
     written += ["sharing.csv", "all_carriers.xlsx"]
     if pr.budget is not None:
         write_csv(pr.budget, folder / "budget.csv")

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from ...vietnam.carriers import carrier_slug
+from ..coverage import nearest_line
 
 __all__ = [
     "BROADBAND",
@@ -78,7 +79,7 @@ def nearest_fibre(
     """Distance (m) to the nearest fibre and its ``owner``; inf / None without fibre."""
     if fibre is None:
         return np.full(len(points), np.inf), np.full(len(points), None, dtype=object)
-    dist, idx = nearest_distance(points, fibre.geometry.to_numpy())
+    dist, idx = nearest_line(points, fibre.geometry.to_numpy())
     if not len(fibre):
         return dist, np.full(len(points), None, dtype=object)
     owners = fibre["owner"].to_numpy(dtype=object)[np.clip(idx, 0, None)]

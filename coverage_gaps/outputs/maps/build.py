@@ -24,6 +24,7 @@ from folium import plugins
 
 from ...io.runfolder import record_outputs
 from ..i18n import map_text
+from .cache import MapCache
 from .data import MapData, map_data_from_run
 from .elements import (
     CdnAssets,
@@ -114,11 +115,12 @@ def build_map(
 
     commune_data = build_commune_payload(
         communes, metric_crs=data.metric_crs, simplify_m=simplify_m, precision=precision,
-        keep_properties=keep_properties, t=t,
+        keep_properties=keep_properties, t=t, cache=data.cache,
     )  # fmt: skip
     outline = province_outlines(
-        communes, metric_crs=data.metric_crs, simplify_m=simplify_m, precision=precision
-    )
+        communes, metric_crs=data.metric_crs, simplify_m=simplify_m, precision=precision,
+        cache=data.cache,
+    )  # fmt: skip
     payload = build_payload(
         communes=communes, commune_data=commune_data, outline=outline, villages=villages,
         ranked=data.ranked, coverage=data.coverage, fibre=data.fibre is not None, lang=lang,
@@ -131,11 +133,12 @@ def build_map(
     if not overview:
         add_coverage_layers(
             m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-            precision=precision, raster_px=raster_px, t=t, predicted=data.predicted,
+            precision=precision, raster_px=raster_px, t=t, grids=data.grids, cache=data.cache,
+            predicted=data.predicted,
         )  # fmt: skip
         add_fibre_layer(
             m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-            precision=precision, t=t,
+            precision=precision, t=t, cache=data.cache,
         )  # fmt: skip
         add_planning_layers(
             m, data.planning, bounds, metric_crs=data.metric_crs, precision=precision,
@@ -246,6 +249,8 @@ def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
     >>> write_maps(map_data_from_run("outputs/demo/results"), "outputs/demo/results")  # doctest: +SKIP
     """
     folder = Path(folder)
+    if data.cache is None:  # the overview and the province maps share their work
+        data = replace(data, cache=MapCache(data.communes))
     provinces: list[str] = []
     if "province_id" in data.communes:
         provinces = sorted(pd.unique(data.communes["province_id"].dropna().astype(str)))

@@ -3,6 +3,7 @@ finished run's folder."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 from dataclasses import dataclass, field
@@ -14,12 +15,17 @@ import pandas as pd
 from pyproj import CRS
 
 from ..._errors import InputDataError, Problem
+from ...analysis import areas
+from ...analysis.areas import inside_mask
 from ...analysis.crs import choose_working_crs
+from ...analysis.grid import read_layer_grids
 from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_config
+from ...inputs.coverage import load_coverage_layer
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
-from ...results import RunResult
+from ...results import CoverageGrids, RunResult
 from ..evidence import h3_cells_table
+from .cache import MapCache
 from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
@@ -55,6 +61,10 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    #: the run's raster layers on the area grid (overlays drawn from it, no raster read)
+    grids: CoverageGrids | None = field(default=None, repr=False, compare=False)
+    #: work shared by the maps of one run (see :class:`.cache.MapCache`)
+    cache: MapCache | None = field(default=None, repr=False, compare=False)
     planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
@@ -88,6 +98,7 @@ def map_data_from_result(
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        grids=result.grids,
         planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
         predicted=dict(predicted) if predicted is not None else _in_memory(result),
@@ -135,11 +146,12 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
         techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
+    metric = _metric_crs(run, cfg, communes)
     return MapData(
         name=str(raw.get("name", folder.name)),
         villages=pd.DataFrame(villages.drop(columns="geometry")),
         communes=communes,
-        metric_crs=_metric_crs(run, cfg, communes),
+        metric_crs=metric,
         lang=lang or str(raw.get("language") or "vi"),
         synthetic=bool(run.get("synthetic")),
         run_date=str(run.get("finished_utc") or "")[:10] or _dt.date.today().isoformat(),
@@ -147,10 +159,28 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        grids=_run_grids(cfg, communes, metric) if cfg is not None else None,
         planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
         predicted=_predicted_rasters(folder, cfg),
     )
+
+
+def _run_grids(cfg: ProjectConfig, communes: gpd.GeoDataFrame, metric: CRS) -> CoverageGrids | None:
+    """The run's raster layers on its area grid, read again from their files, as the run
+    did (a layer that can no longer be read is left out: the map warns about it)."""
+    layers = []
+    for spec in cfg.coverage:
+        if spec.is_raster:
+            with contextlib.suppress(InputDataError):
+                layers.append(load_coverage_layer(spec, working_crs=metric))
+    if not layers or not len(communes):
+        return None
+    local = communes.to_crs(metric)
+    grids, _ = read_layer_grids(local, layers, resolution=cfg.area_resolution_m, tile=areas.TILE,
+                                skip_unreadable=True)  # fmt: skip
+    grids.inside = inside_mask(local, grids.grid)
+    return grids
 
 
 def _read_cells(path: Path) -> pd.DataFrame | None:

@@ -10,18 +10,20 @@ or an attribute. The page script (``assets/map.js``) puts names into the documen
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Environment, PackageLoader, Template
 
 from .libraries import cdn_links, inline_code
 
 __all__ = [
     "CdnAssets",
+    "ImageLayer",
     "InlineLibraries",
     "JsLayer",
     "PageCss",
@@ -86,7 +88,50 @@ def number_element_ids(root: Element) -> None:
     walk(root)
 
 
-class JsLayer(folium.map.Layer):
+_NEWLINES = re.compile(r"\r\n|\r")
+
+
+class _Text(Element):
+    """Text already rendered, put into the page as it is.
+
+    folium wraps each rendered part of an element in a new jinja2 template and renders it
+    again; for the page data, the inlined libraries and the overlays (megabytes) that
+    compiling is most of the time of a map, and a name holding ``{{`` would be read as
+    template code. The text comes out as jinja2 would give it for plain text: newlines as
+    ``\\n``, without one trailing newline.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = _NEWLINES.sub("\n", text)
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text[:-1] if self.text.endswith("\n") else self.text
+
+
+class RawRender(MacroElement):
+    """A macro element whose rendered parts go into the page as text (see :class:`_Text`)."""
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("an element is rendered only once added to a map")
+        module = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html),
+                             ("script", figure.script)):  # fmt: skip
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""
+
+
+class ImageLayer(folium.raster_layers.ImageOverlay, RawRender):
+    """folium's image overlay, its data URI put into the page as text."""
+
+
+class JsLayer(folium.map.Layer, RawRender):
     """A layer made by a JavaScript expression (listed in the layer control)."""
 
     _template = Template(
@@ -99,7 +144,7 @@ class JsLayer(folium.map.Layer):
         self.js = js
 
 
-class PageScript(MacroElement):
+class PageScript(RawRender):
     """The page script ``assets/map.js``, called with the map and the page data.
 
     The script ends with ``})(MAPNAME, DATA);``: both are replaced here, once, by the
@@ -123,7 +168,7 @@ class PageScript(MacroElement):
         return f"{head}({self._parent.get_name()}, {to_script_json(self.payload)}){tail}"
 
 
-class PageCss(MacroElement):
+class PageCss(RawRender):
     """A ``<style>`` element in the page's head."""
 
     _template = Template(
@@ -135,7 +180,7 @@ class PageCss(MacroElement):
         self.css = css
 
 
-class TitlePanel(MacroElement):
+class TitlePanel(RawRender):
     """The title panel (top right): HTML from :func:`title_template`, handed to the page as
     JSON."""
 
@@ -169,7 +214,7 @@ class CdnAssets(folium.elements.JSCSSMixin):
         self.default_css = css
 
 
-class InlineLibraries(MacroElement):
+class InlineLibraries(RawRender):
     """The libraries' JavaScript and CSS written into the page's head, in order (see
     :func:`~.libraries.inline_code`): the map needs no network to draw."""
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pyogrio.errors
 import pyproj.exceptions
@@ -24,16 +25,17 @@ from PIL import Image
 from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.io import MemoryFile
-from rasterio.transform import from_bounds
+from rasterio.transform import Affine, from_bounds
 from rasterio.vrt import WarpedVRT
-from rasterio.warp import transform_bounds
+from rasterio.warp import reproject, transform_bounds
 
 from ..._errors import InputDataError, Problem, warn_problem
 from ...config.project import CoverageSpec, FibreSpec
 from ...io.rasters import open_raster
 from ...io.readers import read_vector
-from ...results import covered_by_values, value_mode
-from .elements import JsLayer, to_script_json
+from ...results import CoverageGrids, covered_by_values, value_mode
+from .cache import MapCache
+from .elements import ImageLayer, JsLayer, to_script_json
 from .geometry import Bounds, clip_to_bounds, drop_empty, simplify_to_wgs84, to_geojson
 from .style import FIBRE_COLOUR, KINDS, tech_colour
 
@@ -46,6 +48,7 @@ __all__ = [
     "add_coverage_layers",
     "add_fibre_layer",
     "add_page_layers",
+    "grid_overlay",
     "raster_overlay",
 ]
 
@@ -98,13 +101,17 @@ def add_coverage_layers(
     precision: int | None,
     raster_px: int,
     t: Labels,
+    grids: CoverageGrids | None = None,
+    cache: MapCache | None = None,
     predicted: Mapping[str, Path | bytes] | None = None,
 ) -> None:
     """One layer per coverage input, off by default; an unreadable one is left off.
 
-    A layer predicted from a site list (``kind: sites``) is drawn like a raster layer from
-    its raster in ``predicted`` (column → the run's ``predicted/<column>.tif``, or the
-    GeoTIFF's bytes for a run not written), and labelled as predicted."""
+    A raster is drawn from the run's area grid when it is there (``grids``: read once for the
+    analysis, coverage drawn over the communes only), else read from its file. A layer
+    predicted from a site list (``kind: sites``) is drawn like a raster layer from its raster
+    in ``predicted`` (column → the run's ``predicted/<column>.tif``, or the GeoTIFF's bytes
+    for a run not written), and labelled as predicted."""
     for spec in coverage:
         label = t("coverage_predicted") if spec.is_sites else t("coverage")
         name = html.escape(f"{label}: {spec.carrier} {spec.technology}")
@@ -114,15 +121,16 @@ def add_coverage_layers(
                 raise OSError(f"no predicted raster for {spec.column}")
             if spec.is_raster or spec.is_sites:
                 with _opened(raster) as path:
-                    uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=path)
-                folium.raster_layers.ImageOverlay(
+                    uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=path,
+                                                 grids=grids, metric_crs=metric_crs)  # fmt: skip
+                ImageLayer(
                     uri, bounds=latlon, name=name, show=False, opacity=0.55, interactive=False
                 ).add_to(m)
             else:
                 layer = _vector_layer(
                     spec.path, role="coverage", layer=spec.layer, where=spec.where, crs=spec.crs, bounds=bounds,
                     metric_crs=metric_crs, tolerance_m=max(simplify_m, 1.0) * 2,
-                    precision=precision, options=_outline_options(spec.technology),
+                    precision=precision, options=_outline_options(spec.technology), cache=cache,
                 )  # fmt: skip
                 JsLayer(layer, name=name, show=False).add_to(m)
         except _UNREADABLE as exc:
@@ -150,6 +158,7 @@ def add_fibre_layer(
     simplify_m: float,
     precision: int | None,
     t: Labels,
+    cache: MapCache | None = None,
 ) -> None:
     """The fibre routes (or access points), shown; left off when unreadable."""
     if fibre is None:
@@ -163,7 +172,7 @@ def add_fibre_layer(
         layer = _vector_layer(
             fibre.path, role="fibre", layer=fibre.layer, where=fibre.where, crs=fibre.crs, bounds=bounds,
             metric_crs=metric_crs, tolerance_m=min(simplify_m, 10.0), precision=precision,
-            options=options,
+            options=options, cache=cache,
         )  # fmt: skip
     except _UNREADABLE as exc:
         _warn_left_off(fibre.path, "fibre layer", exc)
@@ -190,10 +199,18 @@ def _vector_layer(
     tolerance_m: float,
     precision: int | None,
     options: str,
+    cache: MapCache | None = None,
 ) -> str:
-    """``L.geoJSON(...)`` of a vector input: clipped to the map, simplified, rounded."""
-    gdf = read_vector(path, role=role, layer=layer, where=where, crs=crs, columns=[])
-    geoms = drop_empty(simplify_to_wgs84(clip_to_bounds(gdf.geometry, bounds), metric_crs,
+    """``L.geoJSON(...)`` of a vector input: clipped to the map, simplified, rounded (read and
+    put in WGS 84 once for all the maps of a run when a ``cache`` is given)."""
+
+    def load() -> gpd.GeoSeries:
+        gdf = read_vector(path, role=role, layer=layer, where=where, crs=crs, columns=[])
+        return gdf.geometry.to_crs(4326) if gdf.crs is not None else gdf.geometry
+
+    key = (str(path), layer, where, crs)
+    series = cache.vector(key, load) if cache is not None else load()
+    geoms = drop_empty(simplify_to_wgs84(clip_to_bounds(series, bounds), metric_crs,
                                          tolerance_m))  # fmt: skip
     return f"L.geoJSON({to_script_json(to_geojson(geoms, precision=precision))}, {options})"
 
@@ -217,15 +234,21 @@ def _warn_left_off(path: Path, what: str, exc: Exception) -> None:
 
 
 def raster_overlay(
-    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int, path: Path | str | None = None
+    spec: CoverageSpec,
+    bounds4326: Bounds,
+    *,
+    max_px: int,
+    path: Path | str | None = None,
+    grids: CoverageGrids | None = None,
+    metric_crs: CRS | None = None,
 ) -> tuple[str, list[list[float]]]:
     """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds.
 
-    ``path``: the raster to read, when not ``spec.path`` (a predicted layer's GeoTIFF).
-
-    The raster is warped to Web Mercator over the map's bounds (nearest neighbour, at most
-    ``max_px`` on the longer side) and covered-or-not is decided by the analysis' rule
-    (:func:`coverage_gaps.results.covered_by_values`).
+    From the run's area grid when it holds the layer (``grids``, in ``metric_crs``; see
+    :func:`grid_overlay`); otherwise the raster (``path``, when not ``spec.path``: a
+    predicted layer's GeoTIFF) is warped to Web Mercator over the map's bounds (nearest
+    neighbour, at most ``max_px`` on the longer side) and covered-or-not is decided by the
+    analysis' rule (:func:`coverage_gaps.results.covered_by_values`).
 
     Raises
     ------
@@ -234,6 +257,8 @@ def raster_overlay(
     InputDataError
         When it has no CRS and the project gives none.
     """
+    if grids is not None and metric_crs is not None and spec.column in grids.layers:
+        return grid_overlay(grids, spec, bounds4326, metric_crs=metric_crs, max_px=max_px)
     x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
     width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
     height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
@@ -264,6 +289,42 @@ def raster_overlay(
     covered = covered_by_values(data, valid, mode=mode, threshold_dbm=spec.threshold_dbm)
     w, s, e, n = transform_bounds("EPSG:3857", "EPSG:4326", x0, y0, x1, y1)
     return _png_data_uri(covered, tech_colour(spec.technology)), [[s, w], [n, e]]
+
+
+def _mercator_grid(bounds4326: Bounds, max_px: int) -> tuple[Affine, int, int, Bounds]:
+    """The overlay's Web Mercator grid over the map's bounds: transform, width, height and
+    its bounds in Web Mercator."""
+    x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
+    width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
+    height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
+    return from_bounds(x0, y0, x1, y1, width, height), width, height, (x0, y0, x1, y1)
+
+
+def grid_overlay(
+    grids: CoverageGrids, spec: CoverageSpec, bounds4326: Bounds, *, metric_crs: CRS, max_px: int
+) -> tuple[str, list[list[float]]]:
+    """:func:`raster_overlay` from the run's area grid (no raster read): the cells of the
+    map's extent, covered where at least half the cell is and the cell is mostly inside a
+    commune, warped to Web Mercator (nearest neighbour)."""
+    grid = grids.grid
+    store = grids.layers[spec.column]
+    grid3857, width, height, merc = _mercator_grid(bounds4326, max_px)
+    left, bottom, right, top = transform_bounds("EPSG:3857", metric_crs, *merc, densify_pts=21)
+    c0 = int(np.floor((left - grid.x0) / grid.res)) - 1
+    r0 = int(np.floor((grid.y0 - top) / grid.res)) - 1
+    w = int(np.ceil((right - grid.x0) / grid.res)) + 1 - c0
+    h = int(np.ceil((grid.y0 - bottom) / grid.res)) + 1 - r0
+    covered = store.window(grid, r0, c0, h, w).astype(np.uint16) * 2 >= store.scale
+    if grids.inside is not None:
+        covered &= grids.inside.window(grid, r0, c0, h, w) > 0
+    out = np.zeros((height, width), np.uint8)
+    reproject(
+        covered.astype(np.uint8), out, src_transform=grid.transform * Affine.translation(c0, r0),
+        src_crs=metric_crs.to_wkt(), dst_transform=grid3857, dst_crs="EPSG:3857",
+        resampling=Resampling.nearest, num_threads=1,
+    )  # fmt: skip
+    w_, s_, e_, n_ = transform_bounds("EPSG:3857", "EPSG:4326", *merc)
+    return _png_data_uri(out.astype(bool), tech_colour(spec.technology)), [[s_, w_], [n_, e_]]
 
 
 def _png_data_uri(covered: np.ndarray, colour: str) -> str:

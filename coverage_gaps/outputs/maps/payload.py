@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ from pyproj import CRS
 
 from ...config.project import CoverageSpec
 from ..i18n import MAP
+from .cache import MapCache
 from .geometry import round_numbers, simplify_to_wgs84, to_geojson
 from .libraries import library_credits
 from .style import BINS, CLUSTER_MIN, COLOURS, COMMUNE_COLUMNS, KINDS, NO_DATA_COLOUR
@@ -82,13 +84,19 @@ def build_payload(
 
 
 def province_outlines(
-    communes: gpd.GeoDataFrame, *, metric_crs: CRS, simplify_m: float, precision: int | None
+    communes: gpd.GeoDataFrame,
+    *,
+    metric_crs: CRS,
+    simplify_m: float,
+    precision: int | None,
+    cache: MapCache | None = None,
 ) -> dict[str, Any]:
     """The outline of each province, as GeoJSON lines: the exterior rings of the union of its
     communes, without the slivers an imperfect commune layer leaves (parts smaller than
     ``(10 * simplify_m)`` squared), simplified like the communes.
 
-    The page draws it when the basemap is hidden (no connection).
+    The page draws it when the basemap is hidden (no connection). With a ``cache`` (the maps
+    of one run), each province's union is made once.
     """
     geoms = communes.geometry
     if geoms.crs is not None and CRS(geoms.crs) != metric_crs:
@@ -104,7 +112,9 @@ def province_outlines(
     min_area = (10.0 * max(simplify_m, 1.0)) ** 2
     rings = []
     for pid in pd.unique(province):  # one union per province (a handful), not per feature
-        parts = shapely.get_parts(_union(arr[province == pid]))
+        members = arr[province == pid]
+        union = cache.union(str(pid), partial(_union, members)) if cache else _union(members)
+        parts = shapely.get_parts(union)
         rings.append(shapely.get_exterior_ring(parts[shapely.area(parts) >= min_area]))
     lines = np.concatenate(rings) if rings else np.empty(0, dtype=object)
     outline = simplify_to_wgs84(gpd.GeoSeries(lines, crs=metric_crs), metric_crs, simplify_m)
@@ -128,10 +138,16 @@ def build_commune_payload(
     precision: int | None,
     keep_properties: bool,
     t: Labels,
+    cache: MapCache | None = None,
 ) -> dict[str, Any]:
     """The communes: simplified GeoJSON, names, label points, the shares in the mobile gap
-    (villages and people, %) and the popup's summary columns."""
-    geoms = simplify_to_wgs84(communes.geometry, metric_crs, simplify_m)
+    (villages and people, %) and the popup's summary columns (outlines simplified once for
+    all the maps of a run when a ``cache`` is given)."""
+    geoms = (
+        cache.simplified(communes, metric_crs, simplify_m, simplify_to_wgs84)
+        if cache is not None
+        else simplify_to_wgs84(communes.geometry, metric_crs, simplify_m)
+    )
     if keep_properties:
         props = json.loads(
             pd.DataFrame(communes.drop(columns="geometry")).to_json(orient="records")

@@ -1,0 +1,61 @@
+"""Work shared by the maps of one run: the national overview and every province map
+simplify the same communes, draw the same province outlines and clip the same coverage and
+fibre layers, so each of these is done once (:class:`MapCache`).
+
+Each result is exactly what a map computed alone would get (the operations act feature by
+feature), so the pages are the same, only made faster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+__all__ = ["MapCache"]
+
+
+class MapCache:
+    """Results kept for the maps of one run (see the module docstring).
+
+    ``communes`` is the whole commune layer of the run: a province's communes are taken
+    from the results computed once for all of them.
+    """
+
+    def __init__(self, communes: gpd.GeoDataFrame) -> None:
+        self._ids = communes["commune_id"].astype(str).to_numpy()
+        self._communes = communes
+        self._simplified: dict[tuple[str, float], pd.Series] = {}
+        self._unions: dict[str, shapely.Geometry] = {}
+        self._vectors: dict[Hashable, gpd.GeoSeries] = {}
+
+    def simplified(
+        self,
+        communes: gpd.GeoDataFrame,
+        metric_crs: CRS,
+        tolerance_m: float,
+        simplify: Callable[[gpd.GeoSeries, CRS, float], np.ndarray],
+    ) -> np.ndarray:
+        """``simplify(communes.geometry, metric_crs, tolerance_m)``, from the whole layer's."""
+        key = (metric_crs.to_wkt(), float(tolerance_m))
+        if key not in self._simplified:
+            geoms = simplify(self._communes.geometry, metric_crs, tolerance_m)
+            self._simplified[key] = pd.Series(geoms, index=self._ids)
+        ids = communes["commune_id"].astype(str).to_numpy()
+        return self._simplified[key].loc[ids].to_numpy()
+
+    def union(self, province: str, make: Callable[[], shapely.Geometry]) -> shapely.Geometry:
+        """The union of one province's communes (``make()`` the first time)."""
+        if province not in self._unions:
+            self._unions[province] = make()
+        return self._unions[province]
+
+    def vector(self, key: Hashable, load: Callable[[], gpd.GeoSeries]) -> gpd.GeoSeries:
+        """A coverage or fibre layer's geometries in WGS 84 (``load()`` the first time)."""
+        if key not in self._vectors:
+            self._vectors[key] = load()
+        return self._vectors[key]
