@@ -140,7 +140,9 @@ def write_outputs(
         log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         with collect_warnings() as map_issues:  # a layer left off the map is recorded
-            write_maps(map_data_from_result(result), tmp, map_assets=map_assets)
+            parts = tmp / "villages.parquet"  # the whole table, when written as parts
+            data = map_data_from_result(result, parts=parts if parts.is_dir() else None)
+            write_maps(data, tmp, map_assets=map_assets)
         for issue in map_issues:
             log.warning("%s", issue)
         log.debug("wrote the map")

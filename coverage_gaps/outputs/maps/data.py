@@ -11,6 +11,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 from pyproj import CRS
 
 from ..._errors import InputDataError, Problem
@@ -20,11 +21,14 @@ from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
 from ..evidence import h3_cells_table
+from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
 log = logging.getLogger(__name__)
 
+#: The folder of a run's village table when written as GeoParquet parts.
+PARTS_FOLDER = "villages.parquet"
 #: The columns of the priority lists the map shows.
 _RANKED = ["village_id", "overall_rank", "carrier"]
 
@@ -37,7 +41,9 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists.
+    ``village_id, overall_rank, carrier`` from the priority lists. A run of more than
+    :data:`~.aggregate.MAP_POINTS_MAX` villages, or whose village table is GeoParquet parts,
+    has its gap points in ``gap_cells`` instead of ``villages``.
     """
 
     name: str
@@ -53,10 +59,23 @@ class MapData:
     technologies: list[str] = field(default_factory=list)
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
+    #: a large run's gap points counted per commune and H3 cell
+    #: (:data:`~.aggregate.GAP_CELL_COLUMNS`); ``villages`` is then empty (no markers)
+    gap_cells: pd.DataFrame | None = None
 
 
-def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> MapData:
+def map_data_from_result(
+    result: RunResult,
+    *,
+    run_date: str | None = None,
+    parts: Path | None = None,
+    max_points: int = MAP_POINTS_MAX,
+) -> MapData:
     """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`).
+
+    With more than ``max_points`` villages, or a village table written as GeoParquet parts
+    (``parts``, else ``result.village_parts``: then ``result.villages`` holds only some of
+    them), the map gets the gap points per H3 cell, no village marker.
 
     Examples
     --------
@@ -66,9 +85,16 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
     ranked = None
     if result.priority is not None:
         ranked = pd.DataFrame(result.priority.ranked[_RANKED])
+    villages = pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore"))
+    parts = parts if parts is not None else result.village_parts
+    gap_cells = None
+    if parts is not None:
+        gap_cells = gap_cells_of_parts(parts)
+    elif len(villages) > max_points:
+        gap_cells = aggregate_gap_points(villages)
     return MapData(
         name=cfg.name,
-        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        villages=villages if gap_cells is None else villages.iloc[0:0],
         communes=result.communes,
         metric_crs=CRS(result.working_crs),
         lang=cfg.language,
@@ -79,15 +105,20 @@ def map_data_from_result(result: RunResult, *, run_date: str | None = None) -> M
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
+        gap_cells=gap_cells,
     )
 
 
-def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> MapData:
+def map_data_from_run(
+    run_folder: str | Path, *, lang: str | None = None, max_points: int = MAP_POINTS_MAX
+) -> MapData:
     """The map of a finished run, read from its files (nothing is recomputed).
 
-    Reads ``villages.gpkg``, ``communes.gpkg``, ``priority/*.gpkg`` and ``run.json``
-    (configuration with the coverage layers' paths, synthetic flag, language, date,
-    working CRS).
+    Reads ``villages.gpkg`` (or the parts of ``villages.parquet/``, a few columns of one part
+    at a time), ``communes.gpkg``, ``priority/*.gpkg`` and ``run.json`` (configuration with
+    the coverage layers' paths, synthetic flag, language, date, working CRS). With
+    ``villages.parquet/`` or more than ``max_points`` villages, the map gets the gap points
+    per H3 cell, no village marker.
 
     Raises
     ------
@@ -114,14 +145,14 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
             ]
         )
     cfg = _run_config(raw, folder)
-    villages = _read_run_layer(folder / "villages.gpkg", role="villages")
+    villages, gap_cells = _read_run_villages(folder, max_points=max_points)
     communes = _read_run_layer(folder / "communes.gpkg", role="communes")
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
         techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
     return MapData(
         name=str(raw.get("name", folder.name)),
-        villages=pd.DataFrame(villages.drop(columns="geometry")),
+        villages=villages,
         communes=communes,
         metric_crs=_metric_crs(run, cfg, communes),
         lang=lang or str(raw.get("language") or "vi"),
@@ -132,7 +163,26 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
         cells=_read_cells(folder / "h3_cells.csv"),
+        gap_cells=gap_cells,
     )
+
+
+def _read_run_villages(
+    folder: Path, *, max_points: int
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The run's villages (no geometry) and, for a large run, its gap points per commune and
+    H3 cell (the villages are then an empty table with the same columns)."""
+    parts = folder / PARTS_FOLDER
+    if parts.is_dir():
+        first = sorted(parts.glob("*.parquet"))[:1]
+        empty = pq.read_schema(first[0]).empty_table().to_pandas() if first else pd.DataFrame()
+        return empty.drop(columns="geometry", errors="ignore"), gap_cells_of_parts(parts)
+    villages = pd.DataFrame(
+        _read_run_layer(folder / "villages.gpkg", role="villages").drop(columns="geometry")
+    )
+    if len(villages) > max_points:
+        return villages.iloc[0:0], aggregate_gap_points(villages)
+    return villages, None
 
 
 def _read_cells(path: Path) -> pd.DataFrame | None:
@@ -144,9 +194,9 @@ def _read_cells(path: Path) -> pd.DataFrame | None:
 
 def _check_run_folder(folder: Path) -> None:
     """Refuse a folder that does not hold a finished run's record and tables."""
-    missing = [
-        f for f in (RUN_RECORD, "villages.gpkg", "communes.gpkg") if not (folder / f).is_file()
-    ]
+    missing = [f for f in (RUN_RECORD, "communes.gpkg") if not (folder / f).is_file()]
+    if not (folder / "villages.gpkg").is_file() and not (folder / PARTS_FOLDER).is_dir():
+        missing.insert(1, "villages.gpkg")
     if missing:
         raise InputDataError(
             [
