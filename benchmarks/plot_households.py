@@ -38,8 +38,15 @@ def main() -> int:
             peak = max(r["peak_mb"] for r in mine if r["households"] == n)
             ax.annotate(f"{m:.0f} s, {peak / 1024:.1f} GB", (n, m), textcoords="offset points",
                         xytext=(6, -12 if engine == "local" else 6), fontsize=8, color=colour)  # fmt: skip
+        if engine == "dask":  # linear in the points, from the largest size measured
+            n, m = sizes[-1], medians[-1]
+            far = [n, 40_000_000]
+            ax.plot(far, [m, m * far[1] / n], color=colour, linestyle=":",
+                    label="Dask, linear extrapolation (not measured)")  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xlim(3e5, 6e7)
+    ax.set_ylim(100, 3e5)
     ax.set_xlabel("households (points) on the 3,321 real communes")
     ax.set_ylabel("wall time of `coverage-gaps run`, s")
     loads = [r["load_average"][0] for r in runs]
@@ -49,7 +56,7 @@ def main() -> int:
         fontsize=10,
     )
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(PNG)
     print(PNG)
