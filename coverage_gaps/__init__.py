@@ -26,15 +26,23 @@ from .analysis import (
     classify_villages,
     distance_to_fibre,
     measure_covered_area,
+    predict_coverage,
+    predict_points,
     sample_coverage,
     summarise_communes,
     summarise_provinces,
 )
 from .config import DEFAULT_THRESHOLDS_DBM, ProjectConfig, load_config, parse_config
-from .inputs import load_communes, load_coverage_layer, load_fibre, load_villages
+from .inputs import (
+    load_communes,
+    load_coverage_layer,
+    load_fibre,
+    load_site_list,
+    load_villages,
+)
 from .outputs import build_map, render_run_map, write_maps, write_outputs
 from .pipeline import analyse, load_inputs, run_project, validate_project
-from .results import CoverageLayer, Inputs, RunResult
+from .results import CoverageLayer, Inputs, PlanningResult, RunResult
 from .vietnam import (
     TECHNOLOGIES,
     Crosswalk,
@@ -66,6 +74,7 @@ __all__ = [
     "InputDataError",
     "Inputs",
     "OutputError",
+    "PlanningResult",
     "Problem",
     "ProjectConfig",
     "RunResult",
@@ -89,6 +98,7 @@ __all__ = [
     "load_coverage_layer",
     "load_fibre",
     "load_inputs",
+    "load_site_list",
     "load_villages",
     "match_names",
     "measure_covered_area",
@@ -97,6 +107,8 @@ __all__ = [
     "normalise_technology",
     "render_run_map",
     "parse_config",
+    "predict_coverage",
+    "predict_points",
     "resolve_crs",
     "run_project",
     "sample_coverage",

@@ -18,6 +18,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -42,24 +43,40 @@ from .analysis.evidence import (
     sample_declared,
 )
 from .analysis.placing import assign_villages_to_communes
+from .analysis.planning import plan_new_sites
 from .analysis.priority import rank_villages
+from .analysis.propagation import (
+    FREQUENCY_RANGE_MHZ,
+    Grid,
+    Terrain,
+    load_terrain,
+    predict_layer,
+    prediction_grid,
+    reaching_sites,
+    site_reach,
+)
 from .analysis.summaries import summarise_communes, summarise_provinces
-from .config.project import ProjectConfig, load_config
+from .config.project import DEFAULT_THRESHOLDS_DBM, CoverageSpec, ProjectConfig, load_config
 from .engines.dask import DaskVillages, analyse_on_dask, dask_client
+from .inputs.candidates import budget_problems, load_candidates, place_in_communes
 from .inputs.communes import load_communes
 from .inputs.coverage import check_raster_sample, load_coverage_layer
 from .inputs.fibre import load_fibre
 from .inputs.measurements import combine_measurements, load_measurements, load_ookla_tiles
 from .inputs.sites import load_assignments, load_facilities, load_sites
+from .inputs.sites_list import check_dem, read_site_layer, split_site_layer
 from .inputs.villages import VILLAGE_INPUT_COLUMNS, load_villages, lon_lat_swapped
 from .io.atomic import check_output_dir
 from .io.checks import check_exists
+from .io.rasters import raster_crs
+from .io.readers import vector_crs
 from .outputs.files import write_outputs
 from .results import (
     ChallengeRules,
     CoverageLayer,
     EvidenceResult,
     Inputs,
+    PlanningResult,
     PriorityResult,
     RasterSample,
     RunResult,
@@ -107,6 +124,12 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     raster, ...) are :class:`~coverage_gaps.CoverageGapsWarning` warnings, collected
     into ``Inputs.issues``.
 
+    A ``kind: sites`` layer is read here (site list and DEM checked with the other
+    inputs), split into one layer per carrier × technology (``Inputs.config.coverage``
+    lists them), and, once every input is good, its coverage predicted onto a grid over
+    the communes: a raster layer held in memory, sampled at the villages like any raster
+    (see :func:`_predict_site_layers`).
+
     Parameters
     ----------
     config
@@ -130,10 +153,14 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     """
     problems: list[Problem] = []
     timings: dict[str, float] = {}
+    notes: list[Problem] = []
     with collect_warnings() as issues:
         communes, placed, working, file_crs = _load_places(config, problems, timings, villages)
         with _timed(timings, "load_coverage"):
             layers, samples = _load_layers(config, placed, working, problems, progress)
+        with _timed(timings, "load_site_lists"):
+            site_layers = _load_site_lists(config, communes, working, problems)
+        config = _expand_coverage(config, site_layers, problems)
         fibre = None
         if config.fibre is not None:
             with _timed(timings, "load_fibre"):
@@ -141,9 +168,19 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
                 fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
         with _timed(timings, "load_priority_inputs"):
             sites, facilities, assignments = _load_priority_inputs(config, working, problems)
+        with _timed(timings, "load_planning_inputs"):
+            candidates = _load_planning_inputs(config, working, communes, problems)
         with _timed(timings, "load_measurements"):
             measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
-        _warn_mixed_crs(file_crs, layers, working)
+        notes += _report_mixed_crs(config, file_crs, layers, working)
+        if site_layers and not problems:
+            assert communes is not None
+            with _timed(timings, "predict_coverage"):
+                predicted, predicted_samples = _predict_site_layers(
+                    site_layers, communes, placed, config, progress=progress
+                )
+            layers = _in_config_order(config, [*layers, *predicted])
+            samples.update(predicted_samples)
     if problems:
         raise InputDataError(problems)
     if not villages:
@@ -153,6 +190,8 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
     assert communes is not None and placed is not None
     for issue in issues:
         log.warning("%s", issue)
+    for note in notes:
+        log.info("%s", note)
     return Inputs(
         config=config,
         working_crs=working,
@@ -166,6 +205,8 @@ def load_inputs(config: ProjectConfig, *, progress: bool = False, villages: bool
         sites=sites,
         facilities=facilities,
         assignments=assignments,
+        candidates=candidates,
+        notes=notes,
         measurements=measurements,
         ookla=ookla,
     )
@@ -255,10 +296,13 @@ def _load_layers(
     analysis) to check that they cover them."""
     layers: list[CoverageLayer] = []
     samples: dict[str, RasterSample] = {}
-    specs = tqdm(
-        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress
-    )
+    specs = tqdm(  # leave=False: the bar goes once done, the summary stays on screen
+        config.coverage, desc="checking coverage layers", unit="layer", disable=not progress,
+        leave=False,
+    )  # fmt: skip
     for spec in specs:
+        if spec.is_sites:  # predicted later (_load_site_lists, _predict_site_layers)
+            continue
         layer = _collect(problems, partial(load_coverage_layer, spec, working_crs=working))
         if layer is None:
             continue
@@ -269,6 +313,147 @@ def _load_layers(
             problems.extend(errors)
             warn_problems(warns)
     return layers, samples
+
+
+# ------------------------------------------------------------- predicted layers (kind: sites)
+
+
+def _grid_margin(config: ProjectConfig, spec: CoverageSpec) -> float:
+    """How far the predicted grid reaches beyond the communes: villages snapped from
+    outside them (``villages.max_snap_m``) still fall on it."""
+    return config.villages.max_snap_m + spec.grid_resolution_m
+
+
+def _load_site_lists(
+    config: ProjectConfig,
+    communes: gpd.GeoDataFrame | None,
+    working: CRS,
+    problems: list[Problem],
+) -> dict[int, list[tuple[CoverageSpec, gpd.GeoDataFrame]]]:
+    """``{index in config.coverage: layers}`` for each ``kind: sites`` entry: its site list
+    read and split into one layer per carrier × technology, each with the sites whose reach
+    touches the communes; the DEM checked under those sites. Problems are collected."""
+    out: dict[int, list[tuple[CoverageSpec, gpd.GeoDataFrame]]] = {}
+    for i, spec in enumerate(config.coverage):
+        if not spec.is_sites:
+            continue
+        read = partial(
+            read_site_layer, spec, working_crs=working, frequency_range_mhz=FREQUENCY_RANGE_MHZ
+        )
+        sites = _collect(problems, read)
+        if sites is None or communes is None:  # without communes the run stops anyway
+            continue
+        parts = []
+        for part, rows in split_site_layer(spec, sites):  # a few carriers x technologies
+            area = _widened(communes.total_bounds, _grid_margin(config, part))
+            parts.append((part, rows.loc[reaching_sites(rows, part, area)]))
+        if spec.model == "hata+terrain" and spec.dem is not None:
+            used = pd.concat([rows for _, rows in parts], ignore_index=True)
+            _collect(problems, partial(check_dem, spec.dem, sites=used, role="DEM"))
+        out[i] = parts
+    return out
+
+
+def _widened(bounds: np.ndarray, margin: float) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    return (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+
+
+def _expand_coverage(
+    config: ProjectConfig,
+    site_layers: dict[int, list[tuple[CoverageSpec, gpd.GeoDataFrame]]],
+    problems: list[Problem],
+) -> ProjectConfig:
+    """The project with each ``kind: sites`` entry replaced by its layers (one per carrier ×
+    technology, in place); a carrier and technology given by two layers is a problem."""
+    if not any(spec.is_sites for spec in config.coverage):
+        return config
+    expanded: list[CoverageSpec] = []
+    for i, spec in enumerate(config.coverage):
+        expanded += [part for part, _ in site_layers.get(i, [])] if spec.is_sites else [spec]
+    seen: dict[str, CoverageSpec] = {}
+    for spec in expanded:
+        first = seen.setdefault(spec.column, spec)
+        if first is not spec:
+            problems.append(
+                Problem(
+                    str(config.source or "project file"),
+                    "coverage",
+                    f"{spec.carrier} {spec.technology} comes from two layers: "
+                    f"{first.path.name} and {spec.path.name}.",
+                    "keep one: remove a layer, or give the site list's layer a 'carrier:' "
+                    "or 'technology:' that leaves the other out.",
+                )
+            )
+    return replace(config, coverage=tuple(seen.values()))
+
+
+def _predict_site_layers(
+    site_layers: dict[int, list[tuple[CoverageSpec, gpd.GeoDataFrame]]],
+    communes: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame | None,
+    config: ProjectConfig,
+    *,
+    progress: bool,
+) -> tuple[list[CoverageLayer], dict[str, RasterSample]]:
+    """Each site layer predicted onto a grid over the communes (working CRS), and sampled
+    at the villages (when loaded here: the Dask engine samples its partitions).
+
+    Prediction is analysis; the run's output folder does not exist yet (it is written
+    atomically at the end, and ``validate`` writes nothing), so each predicted raster is
+    encoded as a GeoTIFF in memory: the villages are sampled from those bytes by the one
+    raster reader, the covered areas and the map read them too, and
+    :func:`~coverage_gaps.outputs.files.write_outputs` writes the very same bytes to
+    ``predicted/<column>.tif``. A DEM is read once per resolution, widened by the longest
+    reach of the layers that use it.
+    """
+    bounds = _widened(communes.total_bounds, 0.0)
+    working = CRS.from_user_input(communes.crs)
+    todo = [part for parts in site_layers.values() for part in parts]
+    terrains = _load_terrains(todo, bounds, config, working)
+    layers: list[CoverageLayer] = []
+    samples: dict[str, RasterSample] = {}
+    for spec, sites in tqdm(todo, desc="predicting coverage", unit="layer", disable=not progress):
+        grid = prediction_grid(bounds, spec, crs=working, margin_m=_grid_margin(config, spec))
+        terrain = terrains.get((spec.dem, spec.grid_resolution_m))
+        layer, _ = predict_layer(spec, sites, grid=grid, terrain=terrain)
+        log.info("predicted %s from %d sites", layer.column, len(sites))
+        layers.append(layer)
+        if villages is not None:
+            samples[layer.column] = sample_raster(layer, villages.geometry)
+    return layers, samples
+
+
+def _load_terrains(
+    site_layers: list[tuple[CoverageSpec, gpd.GeoDataFrame]],
+    bounds: tuple[float, float, float, float],
+    config: ProjectConfig,
+    working: CRS,
+) -> dict[tuple[Path | None, float], Terrain]:
+    """The terrain of each (DEM, resolution) the ``hata+terrain`` layers use, on their grid
+    widened by the longest reach among them."""
+    reach: dict[tuple[Path | None, float], tuple[Grid, float]] = {}
+    for spec, sites in site_layers:
+        if spec.model != "hata+terrain" or spec.dem is None:
+            continue
+        k = (spec.dem, spec.grid_resolution_m)
+        grid = prediction_grid(bounds, spec, crs=working, margin_m=_grid_margin(config, spec))
+        longest = float(site_reach(sites, spec).max(initial=0.0))
+        reach[k] = (grid, max(longest, reach[k][1] if k in reach else 0.0))
+    return {
+        k: load_terrain(k[0], grid=grid, margin_m=margin)
+        for k, (grid, margin) in reach.items()
+        if k[0] is not None
+    }
+
+
+def _in_config_order(config: ProjectConfig, layers: list[CoverageLayer]) -> list[CoverageLayer]:
+    """The layers in the order of ``config.coverage``."""
+    order = {spec.column: i for i, spec in enumerate(config.coverage)}
+    return sorted(layers, key=lambda layer: order.get(layer.column, len(order)))
+
+
+# ------------------------------------------------------------------------- priority inputs
 
 
 def _load_priority_inputs(
@@ -291,23 +476,100 @@ def _load_priority_inputs(
     return sites, facilities, assignments
 
 
-def _warn_mixed_crs(file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS) -> None:
-    """A warning when the inputs came in different coordinate systems."""
+def _load_planning_inputs(
+    config: ProjectConfig,
+    working: CRS,
+    communes: gpd.GeoDataFrame | None,
+    problems: list[Problem],
+) -> gpd.GeoDataFrame | None:
+    """The planning's candidates (None: none given, or generated later), placed in their
+    communes and checked against the budget; the planning DEM checked."""
+    plan = config.planning
+    if plan is None:
+        return None
+    dem_ok = plan.dem is not None and _check_planning_dem(plan.dem, working, problems)
+    if plan.candidates is None:
+        return None
+    source = str(plan.candidates.path)
+    candidates = _collect(
+        problems,
+        partial(
+            load_candidates, plan.candidates, working_crs=working, model=plan.model,
+            technology=plan.technology, carrier=plan.carrier,
+            frequency_range_mhz=FREQUENCY_RANGE_MHZ, dem=plan.dem if dem_ok else None,
+        ),
+    )  # fmt: skip
+    if candidates is None or communes is None:
+        return None
+    placed = candidates
+    inside = _collect(problems, lambda: place_in_communes(placed, communes, source=source))
+    if inside is not None:
+        problems.extend(budget_problems(plan.budget, inside, source=source))
+    return inside
+
+
+def _check_planning_dem(dem: Path, working: CRS, problems: list[Problem]) -> bool:
+    """Whether ``planning.dem`` exists and holds heights with a CRS (problems added if not)."""
+    problem = check_exists(dem, "DEM (planning.dem)")
+    if problem:
+        problems.append(problem)
+        return False
+    nowhere = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=working), crs=working)
+    before = len(problems)
+    _collect(problems, lambda: check_dem(dem, sites=nowhere, role="DEM (planning.dem)"))
+    return len(problems) == before
+
+
+def _report_mixed_crs(
+    config: ProjectConfig, file_crs: dict[str, str], layers: list[CoverageLayer], working: CRS
+) -> list[Problem]:
+    """When the inputs came in different coordinate systems: a warning if a CRS was assumed
+    (see :func:`_crs_assumed`), else a note (returned; nothing to check)."""
     seen = dict(file_crs)
     for layer in layers:
-        if layer.kind == "raster" and layer.crs is not None:
+        if layer.kind == "raster" and layer.source == "declared" and layer.crs is not None:
             seen[str(layer.spec.path)] = layer.crs.to_string()
-    if len(set(seen.values())) > 1:
-        listing = "; ".join(f"{Path(k).name}: {v}" for k, v in seen.items())
-        warn_problem(
-            Problem(
-                "inputs",
-                "",
-                f"the inputs use different coordinate systems ({listing}); all were reprojected "
-                f"to the working CRS {working.to_string()}.",
-                "nothing to do if each file's CRS is right; otherwise fix the file's CRS.",
-            )
+    if len(set(seen.values())) <= 1:
+        return []
+    assumed = {path for path in seen if _crs_assumed(config, path)}
+    listing = "; ".join(
+        f"{Path(k).name}: {v}{' (assumed)' if k in assumed else ''}" for k, v in seen.items()
+    )
+    what = (
+        f"the inputs use different coordinate systems ({listing}); all were reprojected "
+        f"to the working CRS {working.to_string()}."
+    )
+    if not assumed:
+        return [Problem("inputs", "", what)]
+    warn_problem(
+        Problem(
+            "inputs",
+            "",
+            what,
+            "check each CRS marked 'assumed'; save the file with its CRS (a .prj beside a "
+            "shapefile), or give a table's CRS with 'crs:' in the project file.",
         )
+    )
+    return []
+
+
+def _crs_assumed(config: ProjectConfig, path: str) -> bool:
+    """Whether the CRS of the input at ``path`` was assumed rather than declared: a table
+    declares it with ``crs:`` in the project file (EPSG:4326 is assumed without); a file
+    declares its own, and the project file's ``crs:`` is assumed for one that has none."""
+    if path == str(config.villages.path) and config.villages.is_table:
+        return config.villages.crs is None
+    # path -> ('crs:' of the project file, layer, raster)
+    specs: dict[str, tuple[str | None, str | None, bool]] = {
+        str(s.path): (s.crs, s.layer, False) for s in (config.communes, config.villages)
+    }
+    specs.update({str(c.path): (c.crs, c.layer, c.is_raster) for c in config.coverage})
+    given, layer, raster = specs.get(path, (None, None, False))
+    if given is None:  # without 'crs:' the file's own CRS was read
+        return False
+    if raster:
+        return raster_crs(path) is None
+    return vector_crs(Path(path), layer=layer) is None
 
 
 def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
@@ -353,6 +615,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         table, communes, provinces, priority = _tables(inputs, coverage, dist, timings)
         with _timed(timings, "measured_evidence"):
             table, evidence = _measured_evidence(inputs, table)
+        planning = _plan(inputs, table, timings)
     for issue in issues:
         log.warning("%s", issue)
     return RunResult(
@@ -364,8 +627,27 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         issues=[*inputs.issues, *issues],
         timings=timings,
         priority=priority,
+        planning=planning,
+        notes=list(inputs.notes),
         evidence=evidence,
+        layers=list(inputs.layers),
     )
+
+
+def _plan(
+    inputs: Inputs, table: gpd.GeoDataFrame, timings: dict[str, float]
+) -> PlanningResult | None:
+    """Where to build (``planning:``), on the village table just made; None without it."""
+    spec = inputs.config.planning
+    if spec is None:
+        return None
+    threshold = (
+        spec.threshold if spec.threshold is not None else DEFAULT_THRESHOLDS_DBM[spec.technology]
+    )
+    with _timed(timings, "planning"):
+        return plan_new_sites(
+            table, inputs.communes, inputs.candidates, spec=spec, threshold_dbm=threshold
+        )
 
 
 def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[str, np.ndarray]]:
@@ -373,7 +655,9 @@ def _coverage_at_villages(inputs: Inputs, *, progress: bool) -> dict[str, tuple[
     the inputs are reused."""
     villages = inputs.villages
     coverage: dict[str, tuple[str, np.ndarray]] = {}
-    for layer in tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress):
+    bar = tqdm(inputs.layers, desc="sampling coverage", unit="layer", disable=not progress,
+               leave=False)  # fmt: skip
+    for layer in bar:
         cached = inputs.samples.get(layer.column)
         covered = (
             layer.covered_values(cached.values, cached.valid)
@@ -402,6 +686,7 @@ def _tables(
             max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
             lon=wgs.x.to_numpy(),
             lat=wgs.y.to_numpy(),
+            predicted=[layer.column for layer in inputs.layers if layer.source == "predicted"],
         )
     communes, provinces = _summaries(inputs, table, timings)
     priority = _priority(inputs, table, inputs.villages, timings)
@@ -490,11 +775,14 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
     priority = _priority(inputs, parts.table, parts.extra, timings, parts.commune_shares)
     with _timed(timings, "measured_evidence"):
         table, evidence = _evidence_on_dask(inputs, parts)
+    # the gathered table holds every village in a gap: the targets of the planning
+    planning = _plan(inputs, table, timings)
     return RunResult(
         config=inputs.config,
         working_crs=inputs.working_crs,
         villages=table,
         evidence=evidence,
+        planning=planning,
         communes=communes,
         provinces=provinces,
         issues=[],
@@ -502,6 +790,8 @@ def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, floa
         priority=priority,
         village_parts=parts.parts,
         village_groups=parts.groups,
+        layers=list(inputs.layers),
+        notes=list(inputs.notes),
     )
 
 

@@ -8,16 +8,18 @@ importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from rasterio.io import MemoryFile
 from rasterio.transform import Affine
 
 from ._errors import Problem
@@ -26,15 +28,22 @@ from .config.project import CoverageSpec, ProjectConfig
 from .vietnam.carriers import carrier_slug
 
 __all__ = [
+    "LAYER_SOURCES",
     "ChallengeRules",
     "CoverageLayer",
     "DeclaredLayer",
     "EvidenceResult",
     "Inputs",
+    "PlanningResult",
+    "PredictedRaster",
     "PriorityResult",
     "RasterSample",
     "RunResult",
 ]
+
+#: Where a coverage layer comes from: ``declared`` (a carrier's raster or polygons) or
+#: ``predicted`` (computed from a site list, ``kind: sites``).
+LAYER_SOURCES: tuple[str, ...] = ("declared", "predicted")
 
 
 def covered_by_values(
@@ -77,7 +86,10 @@ class CoverageLayer:
     """A checked coverage layer, ready to sample.
 
     For rasters only metadata is kept (the file is re-opened to read windows);
-    for vectors the polygons are kept in the working CRS.
+    for vectors the polygons are kept in the working CRS. A layer predicted from a site
+    list (``source == "predicted"``) is a raster whose GeoTIFF is held in memory
+    (``raster``, the bytes written to ``predicted/<column>.tif``); :meth:`raster_path` opens
+    either kind for reading.
     """
 
     spec: CoverageSpec
@@ -91,15 +103,14 @@ class CoverageLayer:
     height: int = 0
     polygons: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     _tree: shapely.STRtree | None = None
-    #: what the layer's coverage was declared by, for the measured evidence: ``raster``,
-    #: ``polygons`` or ``predicted`` (a coverage predicted from a site list sets this);
-    #: empty: from ``kind``
-    declared_by: str = ""
+    source: str = "declared"  # one of LAYER_SOURCES
+    raster: bytes | None = field(default=None, repr=False)  # a predicted layer's GeoTIFF
+    notes: tuple[str, ...] = ()  # a predicted layer's model-validity notes
 
     @property
     def declared_source(self) -> str:
         """``raster``, ``polygons`` or ``predicted`` (the challenges table's column)."""
-        return self.declared_by or ("raster" if self.kind == "raster" else "polygons")
+        return self.form
 
     @property
     def column(self) -> str:
@@ -108,6 +119,23 @@ class CoverageLayer:
     @property
     def label(self) -> str:
         return f"{self.spec.carrier} {self.spec.technology}"
+
+    @property
+    def form(self) -> str:
+        """``raster``, ``polygons`` or ``predicted``: what the layer was made from."""
+        if self.source == "predicted":
+            return "predicted"
+        return "raster" if self.kind == "raster" else "polygons"
+
+    @contextlib.contextmanager
+    def raster_path(self) -> Iterator[str | Path]:
+        """A path rasterio opens for this raster layer: the file, or an in-memory GeoTIFF
+        (``/vsimem/...``, valid inside the block) for a predicted layer."""
+        if self.raster is None:
+            yield self.spec.path
+            return
+        with MemoryFile(self.raster) as mem:
+            yield mem.name
 
     def covered_values(self, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
         """Boolean covered for raster values (``valid`` False for nodata)."""
@@ -137,6 +165,34 @@ class PriorityResult:
     sharing: pd.DataFrame
     budget: pd.DataFrame | None
     carriers: list[str]
+
+
+class PredictedRaster(NamedTuple):
+    """Best-server received power (dBm, float32, NaN outside every site's reach) on a grid."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: CRS
+
+
+@dataclass
+class PlanningResult:
+    """Where to build (docs/PLANNING.md): the chosen sites, every target village's outcome,
+    the gap clusters and how the choice was made.
+
+    ``sites`` (points), ``villages`` (points) and ``clusters`` (polygons: the hull of each
+    cluster's villages) are in the working CRS, their columns as written to ``planning/``.
+    ``summary`` holds what ``run.json`` records (method, bound, gap, budget spent ...);
+    ``seconds``, the time spent choosing, is kept apart: it is not reproducible.
+    ``predicted`` is the chosen sites' predicted coverage (None when none was chosen).
+    """
+
+    sites: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    summary: dict[str, Any]
+    seconds: float
+    predicted: PredictedRaster | None = None
 
 
 # ----------------------------------------------------------------- measured evidence
@@ -251,7 +307,9 @@ class EvidenceResult:
 
 @dataclass
 class Inputs:
-    """Every input loaded, checked and reprojected to the working CRS."""
+    """Every input loaded, checked and reprojected to the working CRS. ``config`` is the
+    project as run: each ``kind: sites`` entry of its coverage replaced by the layers its site
+    list gives (one per carrier × technology); ``layers`` follows its order."""
 
     config: ProjectConfig
     working_crs: CRS
@@ -266,6 +324,10 @@ class Inputs:
     sites: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    #: candidate sites from ``planning.candidates`` (None: generated during the analysis)
+    candidates: gpd.GeoDataFrame | None = None
+    #: information about the inputs that asks for no action (``run.json`` "notes", ``-v``)
+    notes: list[Problem] = field(default_factory=list)
     #: the tests of every ``measurements:`` file (standard frame of ``load_measurements``)
     measurements: gpd.GeoDataFrame | None = None
     #: Ookla's open-data tiles (``load_ookla_tiles``)
@@ -285,6 +347,7 @@ class RunResult:
     timings: dict[str, float]
     priority: PriorityResult | None = None
     output: Path | None = None
+    planning: PlanningResult | None = None
     #: the verdicts of the measured evidence (when the project has ``measurements:``)
     evidence: EvidenceResult | None = None
     #: When the village table is too large to hold (``engine: dask``, more than
@@ -295,3 +358,7 @@ class RunResult:
     #: With ``village_parts``: the population per commune and combination of coverage
     #: columns (``commune_id``, ``population`` and the carriers' columns), for the report.
     village_groups: pd.DataFrame | None = None
+    #: the coverage layers, in the order of ``config.coverage`` (predicted ones included)
+    layers: list[CoverageLayer] = field(default_factory=list)
+    #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
+    notes: list[Problem] = field(default_factory=list)

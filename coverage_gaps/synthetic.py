@@ -29,7 +29,12 @@ stage does not shift the others):
    farthest, 5G least) minus the ITU-R P.526 knife-edge loss of the worst terrain obstacle
    sampled along each path, maximised over a carrier's sites, plus smooth shadow fading.
    Layers are written in the mix of formats carriers and regulators exchange: dBm GeoTIFFs
-   (float32, int16), 0/1 mask GeoTIFFs and coverage polygons.
+   (float32, int16), 0/1 mask GeoTIFFs and coverage polygons. MobiFone's 4G and 5G are
+   given as a *site list* instead (``coverage/mobifone_sites.csv``: one row per sector and
+   technology, with the bands used in Vietnam, LTE 900/1800/2100/2600 and NR 3500 MHz,
+   antenna heights, azimuths, beamwidths and EIRP per resource element), which the pipeline
+   turns into predicted coverage (``kind: sites``, ``model: hata+terrain`` over
+   ``elevation.tif``, the terrain of stage 3).
 7. **Fibre.** Routes along most roads plus access spurs to most villages off the backbone.
 8. **Drive tests.** Every road driven twice, on two days of a week, a test every 250 m for
    each carrier's 4G: the signal is the generator's own truth (the level grid of stage 6)
@@ -39,7 +44,8 @@ stage does not shift the others):
    writes (sites planned but not on air), so the drive tests challenge it
    (``measurements:`` and ``challenges:`` in ``project.yml``; docs/EVIDENCE.md).
 
-``project.yml`` then describes everything for the pipeline, and ``README.txt`` says, in
+``project.yml`` then describes everything for the pipeline (with a ``planning:`` section:
+where to build 10 new 4G sites, on the DEM written in stage 3), and ``README.txt`` says, in
 Vietnamese and English, that the data is synthetic.
 """
 
@@ -115,7 +121,7 @@ _CARRIERS = (
     _Carrier("VNPT", "VNP", 21.0, 2100.0, {"2G": 0.9, "3G": 0.7, "4G": 0.9, "5G": 0.05},
              {"2G": "mask", "3G": "gpkg", "4G": "f32", "5G": "gpkg"}),
     _Carrier("MobiFone", "MBF", 27.0, 2400.0, {"2G": 0.88, "3G": 0.7, "4G": 0.88, "5G": 0.04},
-             {"2G": "gpkg", "3G": "gpkg", "4G": "f32", "5G": "gpkg"}),
+             {"2G": "gpkg", "3G": "gpkg", "4G": "sites", "5G": "sites"}),
     _Carrier("Vietnamobile", "VNM", 110.0, 2800.0, {"2G": 0.95, "4G": 0.85},
              {"2G": "gpkg", "4G": "i16"}, dense_only=True),
 )  # fmt: skip
@@ -261,8 +267,10 @@ def generate_province(
         raise ValueError(f"villages must be at least 1, got {villages}")
     out = Path(directory)
     (out / "coverage").mkdir(parents=True, exist_ok=True)
-    # one generator per stage; spawning more children leaves the first ones unchanged
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
+    # one generator per stage; child i of a SeedSequence does not depend on how many are
+    # spawned, so a stage added last (drive tests, then the site lists) leaves the others as
+    # they were
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(11)]
 
     with fixed_gdal_date():
         if communes is None:
@@ -335,6 +343,9 @@ def _write_layers(out: Path, area: _Area, villages: int, rngs: list[Rng]) -> lis
     coverage, truth = _coverage(out, sites, area, elev, rngs[6], district=district, probe=drive)
     _fibre(out / "fibre.gpkg", roads, kinds, vil, area, rngs[7])
     _write_drive_tests(out / _DRIVE_FILE, drive, truth, area, rngs[9])
+    for entry in coverage:
+        if entry.get("kind") == "sites":
+            _write_site_list(out / entry["path"], sites, entry["carrier"], area, rngs[10])
     return coverage
 
 
@@ -354,6 +365,7 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                   "technologies": "technologies"},
         "facilities": {"path": "facilities.gpkg", "layer": "facilities", "kind": "kind"},
         "priority": {"dem": "elevation.tif"},
+        "planning": _planning(),
         "measurements": [{"path": _DRIVE_FILE, "carrier": "carrier", "technology": "technology",
                           "signal": "rsrp_dbm", "download_mbps": "dl_mbps", "time": "timestamp",
                           "x": "lon", "y": "lat", "crs": "EPSG:4326"}],
@@ -362,6 +374,20 @@ def _project(name: str, communes: dict[str, Any], coverage: list[dict[str, Any]]
                        "speed_mbps": {"4G": 5, "5G": 7}},
         "output": "../results",
     }  # fmt: skip
+
+
+def _planning() -> dict[str, Any]:
+    """The ``planning:`` entry of ``project.yml``: where to build 10 new 4G sites for the
+    mobile gap, candidates generated on the DEM's high points, terrain-aware coverage."""
+    return {
+        "technology": "4G",
+        "generate": {"spacing_m": 1000, "near_gap_m": 15000},
+        "model": "hata+terrain",
+        "dem": "elevation.tif",
+        "budget": {"sites": 10},
+        "method": "auto",
+        "min_people": 0,
+    }
 
 
 # ----------------------------------------------------------------------------- communes
@@ -863,6 +889,10 @@ def _coverage(
                 if (carrier.name, t) == _OVERSTATED[:2]:  # serves less than it declares there
                     served = np.where(district, level - _OVERSTATED[2], level)
                     truth[(carrier.name, t)] = np.clip(served, _FLOOR_DBM, -30.0)[rows, cols]
+            if kind == "sites":  # predicted by the pipeline from the site list
+                if _site_list_entry(carrier) not in entries:
+                    entries.append(_site_list_entry(carrier))
+                continue
             thr, stem = _THRESHOLDS[t], f"{carrier.name.lower()}_{t.lower()}"
             entry: dict[str, Any] = {"path": f"coverage/{stem}.tif", "carrier": carrier.name}
             entry["technology"] = t
@@ -954,6 +984,64 @@ def _write_drive_tests(
     table = pd.concat(parts, ignore_index=True)
     table = table.sort_values(["timestamp", "carrier", "technology"], kind="stable")
     table.to_csv(path, index=False, lineterminator="\n")
+
+
+# ----------------------------------------------------------------------------- site lists
+
+#: Per technology given in a site list: the name on the list, the bands used in Vietnam (MHz)
+#: with their shares, and the EIRP per resource element (what RSCP and RSRP, the default
+#: thresholds, measure) in dBm: the UMTS pilot (CPICH) at 33 dBm, 10 % of 20 W; the LTE
+#: reference signal at 15.2 dBm (40 W over 100 resource blocks of 12 subcarriers); the NR SSB
+#: at 17.9 dBm (200 W over 273 resource blocks); plus 17 dBi of antenna gain (18 dBi for the
+#: NR broadcast beams) less 3 dB of feeder loss (none for the NR active antenna).
+_SITE_RADIO = {
+    "3G": ("UMTS", ((2100, 1.0),), 47.0),
+    "4G": ("LTE", ((900, 0.2), (1800, 0.5), (2100, 0.15), (2600, 0.15)), 29.2),
+    "5G": ("NR", ((3500, 1.0),), 35.9),
+}
+_SITE_LIST_COLUMNS = (
+    "site_id", "sector", "carrier", "technology", "lon", "lat", "height_m", "frequency_mhz",
+    "eirp_dbm", "azimuth_deg", "beamwidth_deg",
+)  # fmt: skip
+
+
+def _site_list_entry(carrier: _Carrier) -> dict[str, Any]:
+    """The ``coverage:`` entry of a carrier's site list: one file, a layer per technology."""
+    return {
+        "kind": "sites",
+        "path": f"coverage/{carrier.name.lower()}_sites.csv",
+        "carrier": carrier.name,
+        "model": "hata+terrain",
+        "environment": "rural",
+        "dem": "elevation.tif",
+        "resolution_m": 100,
+    }
+
+
+def _write_site_list(
+    path: Path, sites: list[dict[str, Any]], carrier: str, area: _Area, rng: Rng
+) -> None:
+    """A carrier's site list: three sectors per site and technology given as ``sites``."""
+    techs = next(c for c in _CARRIERS if c.name == carrier).formats
+    rows = []
+    for site in (s for s in sites if s["carrier"] == carrier):
+        lon, lat = area.to_ll.transform(site["x"], site["y"])
+        turn = float(rng.integers(0, 24)) * 5.0  # the first sector's azimuth
+        for tech in site["technologies"].split(","):
+            if techs.get(tech) != "sites":
+                continue
+            name, bands, eirp = _SITE_RADIO[tech]
+            mhz = rng.choice([b for b, _ in bands], p=[p for _, p in bands])
+            for sector in range(3):
+                rows.append([
+                    site["site_id"], sector + 1, carrier, name, f"{lon:.6f}", f"{lat:.6f}",
+                    site["height_m"], int(mhz), round(eirp + rng.normal(0.0, 1.0), 1),
+                    (turn + 120.0 * sector) % 360.0, 65,
+                ])  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(_SITE_LIST_COLUMNS)
+        writer.writerows(rows)
 
 
 # ----------------------------------------------------------------------------- fibre

@@ -65,7 +65,7 @@ def _missing(what: str) -> None:
     pytest.skip(f"{what} is missing (run `make browser-deps`)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed before test_report.py starts its own Playwright
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _missing(str(CHROMIUM))
@@ -365,5 +365,48 @@ def test_cdn_map_in_browser(browser: Any, tmp_path: Path) -> None:
         page.page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
         assert page.eval("cgMap.offline") is False
         assert page.page.locator(".cg-note").count() == 0
+    finally:
+        page.close()
+
+
+def test_planning_layers_in_browser(browser: Any, tmp_path: Path) -> None:
+    """Where to build: the proposed sites numbered, the villages they cover, the clusters;
+    a site id from the candidates file shows as text in its popup."""
+    import pandas as pd
+    from test_planning_pipeline import build_planning_project, hand_planning
+
+    from coverage_gaps import run_project
+
+    evil = "<img src=x onerror=alert(1)>"
+    project = build_planning_project(tmp_path / "p", hand_planning())
+    cands = pd.read_csv(project.parent / "candidates.csv")
+    cands["site_id"] = ["A", evil, "C"]
+    cands.to_csv(project.parent / "candidates.csv", index=False)
+    out = run_project(project).output
+    assert out is not None
+    page = Page(browser, out / "map.html")
+    try:
+        page.check_clean()
+        labels = "\n".join(
+            page.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        )
+        for name in ("Trạm mới đề xuất", "Thôn được trạm mới phủ sóng", "Cụm thôn lõm sóng"):
+            assert name in labels, labels
+        numbers = page.eval(
+            "Array.from(document.querySelectorAll('.cg-plan-site span')).map(s => s.textContent)"
+        )
+        assert sorted(numbers) == ["1", "2"]
+        assert page.eval("document.querySelectorAll('path.cg-plan-village').length") == 6
+        page.eval("""(() => { cgPlan.sites.eachLayer(l => { l.openPopup(); });
+            cgPlan.villages.eachLayer(l => { if (l.openPopup) { l.openPopup(); } });
+            cgPlan.clusters.eachLayer(l => { l.openPopup(); }); })()""")
+        shown = page.eval("""cgPlan.sites.getLayers().map(l => { l.openPopup();
+            const c = document.querySelector('.leaflet-popup-content');
+            return c ? c.textContent : ''; })""")
+        assert any(evil in text for text in shown), shown
+        assert (
+            page.eval("document.querySelectorAll('.leaflet-container img[src=\"x\"]').length") == 0
+        )
+        page.check_clean()
     finally:
         page.close()

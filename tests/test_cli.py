@@ -115,11 +115,29 @@ def test_demo_generates_and_runs(tmp_path: Path) -> None:
     assert "SYNTHETIC DATA" in (results / "README.txt").read_text(encoding="utf-8")
 
 
+#: Lines of a terminal screen: the demo's whole output must fit on one.
+SCREEN_LINES = 24
+
+
+@pytest.mark.slow
+def test_default_demo_is_quiet_and_fits_one_screen(tmp_path: Path) -> None:
+    """What `make demo` prints: the headline and the paths, no WARNING, on one screen."""
+    res = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "WARNING" not in res.output and "warning" not in res.output.lower(), res.output
+    assert len(lines) <= SCREEN_LINES, res.output
+    results = tmp_path / "demo" / "results"
+    assert "2000 villages in 92 communes" in res.output
+    for name in ("map.html", "report.html", "report.docx", "priority/all_carriers.xlsx"):
+        assert f"  {results / name}" in lines, name
+
+
 def test_verify_run(tiny_project: Path) -> None:
     assert CliRunner().invoke(cli, ["run", str(tiny_project)]).exit_code == 0
     out = tiny_project.parent / "out"
     res = CliRunner().invoke(cli, ["verify", str(out)])
-    assert res.exit_code == 0 and "OK: 16 output files match run.json." in res.output, res.output
+    assert res.exit_code == 0 and "OK: 17 output files match run.json." in res.output, res.output
     (out / "priority" / "viettel.csv").write_text("tampered", encoding="utf-8")
     (out / "notes.txt").write_text("extra", encoding="utf-8")
     (out / "communes.csv").unlink()

@@ -153,8 +153,8 @@ def test_section_unknown_key_gets_a_hint_or_the_valid_keys() -> None:
     _, problems = _toy_problems({"path": "a", "sise_m": 2, "zzz": 1})
     assert problems == [
         "toy.yml: toy.sise_m: unknown key 'sise_m'. Fix: did you mean 'size_m'?",
-        "toy.yml: toy.zzz: unknown key 'zzz'. Fix: valid keys: path, size_m, crs, flag, engine, "
-        "layers.",
+        "toy.yml: toy.zzz: unknown key 'zzz'. Fix: use one of the keys: path, size_m, crs, flag, "
+        "engine, layers.",
     ]
 
 
@@ -230,13 +230,15 @@ def test_problem_order_and_texts_of_a_bad_file(tmp_path: Path) -> None:
         "but no 'commune' column is given. Fix: add 'commune: <column with the old commune codes>'.",
         "p.yml: coverage[0].carrier: empty carrier name ' '. "
         "Fix: give the operator's name, e.g. Viettel.",
-        "p.yml: coverage[1]: expected a mapping with path/carrier/technology, got 'b.tif'.",
+        "p.yml: coverage[1]: expected a mapping with path/carrier/technology, got 'b.tif'. "
+        "Fix: write it as keys and values: {path: ..., carrier: ..., technology: ...}.",
         "p.yml: language: unknown language 'fr'. Fix: use 'vi' (Vietnamese) or 'en' (English).",
         "p.yml: priority.weights.people: must be a number ≥ 0, got -1.",
         "p.yml: priority.weights.luck: unknown weight 'luck'. "
-        "Fix: weights: people, mobile, fibre, importance, readiness, cost.",
+        "Fix: use one of the weights: people, mobile, fibre, importance, readiness, cost.",
         "p.yml: priority.budget.sites.Viettel: must be a whole number ≥ 0, got 2.5.",
-        "p.yml: priority.assignments: give exactly one of 'village' (a village id column) or "
+        "p.yml: priority.assignments: neither 'village' nor 'commune' is given. "
+        "Fix: give exactly one of 'village' (a village id column) or "
         "'commune' (a commune id column).",
     ]
 

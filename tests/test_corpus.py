@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import rasterio
 import shapely
 from click.testing import CliRunner
 from conftest import CRS, X0, Y0, build_tiny_project, write_raster
@@ -78,6 +79,48 @@ def _raster(data: np.ndarray, **kw: object) -> Callable[[Path], None]:
     return build
 
 
+def _candidates(rows: list[tuple[str, float, float, float | None]]) -> Callable[[Path], None]:
+    """Write ``candidates.csv``: (site_id, x, y, cost) per row, 800 m range each."""
+
+    def build(root: Path) -> None:
+        pd.DataFrame(
+            {
+                "site_id": [r[0] for r in rows],
+                "x": [r[1] for r in rows],
+                "y": [r[2] for r in rows],
+                "range_m": [800.0] * len(rows),
+                "cost": [r[3] for r in rows],
+            }
+        ).to_csv(root / "candidates.csv", index=False)
+
+    return build
+
+
+# A site list 3 km west of the communes (lon/lat), and its DEM (UTM 48N, metres).
+SITE_HEADER = "site_id,lon,lat,height_m,frequency_mhz,eirp_dbm\n"
+SITE_ROW = "W1,105.7446,21.5252,30,900,33\n"
+
+
+def _sites(rows: str, *, dem: dict[str, object] | None = None) -> Callable[[Path], None]:
+    """Write ``sites.csv`` (the header, then ``rows``) and a DEM (``dem``: write_raster's
+    keywords; by default flat ground around the communes)."""
+
+    def build(root: Path) -> None:
+        (root / "sites.csv").write_text(SITE_HEADER + rows, encoding="utf-8")
+        kw: dict[str, object] = {
+            "nodata": -32768.0,
+            "transform": from_origin(X0 - 10_000, Y0 + 10_000, 100, 100),
+        }
+        kw.update(dem or {})
+        units = kw.pop("units", None)
+        path = write_raster(root / "dem.tif", np.full((200, 200), 120, "float32"), **kw)  # type: ignore[arg-type]
+        if units:
+            with rasterio.open(path, "r+") as ds:
+                ds.units = (str(units),)
+
+    return build
+
+
 def _drive(change: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Callable[[Path], None]:
     """Six drive tests near village V1 (UTM metres, local times over two days), changed."""
 
@@ -97,6 +140,19 @@ def _drive(change: Callable[[pd.DataFrame], pd.DataFrame] = lambda d: d) -> Call
     return build
 
 
+def _planning(**changes: object) -> tuple[tuple[str, object], ...]:
+    plan: dict[str, object] = {
+        "candidates": {"path": "candidates.csv", "crs": CRS},
+        "model": "range",
+        "budget": {"sites": 2},
+    }
+    plan.update(changes)
+    return (("planning", {k: v for k, v in plan.items() if v is not None}),)
+
+
+TWO_CANDIDATES = _candidates([("T1", X0 + 300, Y0 + 800, 2e9), ("T2", X0 + 1200, Y0 + 300, 3e9)])
+
+
 def _cell(column: str, row: int, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def change(d: pd.DataFrame) -> pd.DataFrame:
         d = d.astype({column: object})
@@ -113,6 +169,25 @@ DRIVE = (
     ),
 )
 
+
+def _with_sites(**entry: object) -> tuple[tuple[str, object], ...]:
+    """The tiny project's coverage with Viettel 4G given as a site list instead."""
+    declared = [
+        {"path": "viettel_2g.tif", "carrier": "452-04", "technology": "2G", "values": "mask"},
+        {"path": "vnpt_3g.gpkg", "carrier": "Vinaphone", "technology": "3G"},
+    ]
+    site_list = {
+        "kind": "sites",
+        "path": "sites.csv",
+        "carrier": "Viettel",
+        "technology": "4G",
+        "model": "hata+terrain",
+        "dem": "dem.tif",
+        **entry,
+    }
+    return (("coverage", [*declared, {k: v for k, v in site_list.items() if v is not None}]),)
+
+
 LONLAT_VILLAGES = (
     (
         "villages",
@@ -120,6 +195,10 @@ LONLAT_VILLAGES = (
     ),
 )
 SHP_COMMUNES = (("communes", {"path": "communes.shp", "id": "code", "name": "fullName"}),)
+#: Villages in degrees with no 'crs:': EPSG:4326 is assumed.
+LONLAT_VILLAGES_NO_CRS = (
+    ("villages", {"path": "villages.csv", "id": "village_id", "x": "x", "y": "y"}),
+)
 
 CASES = [
     Case(
@@ -224,11 +303,12 @@ CASES = [
     ),
     Case(
         "different-crs",
-        "villages in degrees, communes in UTM (reprojected, reported)",
+        "villages in degrees without 'crs:', communes in UTM (reprojected, reported; with "
+        "'crs:' given it is a note in run.json)",
         lambda r: _villages(r, lambda d: _to_lonlat(d)),
         0,
-        ("different coordinate systems", "reprojected"),
-        LONLAT_VILLAGES,
+        ("different coordinate systems", "reprojected", "villages.csv: EPSG:4326 (assumed)"),
+        LONLAT_VILLAGES_NO_CRS,
     ),
     Case(
         "lon-lat-swapped",
@@ -331,6 +411,70 @@ CASES = [
         ("viettel_4g.tif", "contains none of the villages"),
     ),
     Case(
+        "sites-no-coordinates",
+        "site list: a site without coordinates",
+        _sites(SITE_ROW + "W2,,,30,900,33\n"),
+        2,
+        ("sites.csv", "row 3 (W2)", "no usable coordinates", "fill in the coordinates"),
+        _with_sites(),
+    ),
+    Case(
+        "sites-no-height",
+        "site list: a site without antenna height (model hata)",
+        _sites(SITE_ROW + "W2,105.7446,21.5252,,900,33\n"),
+        2,
+        ("sites.csv", "column 'height_m', row 3 (W2)", "no value", "antenna height"),
+        _with_sites(),
+    ),
+    Case(
+        "sites-no-frequency",
+        "site list: a site without frequency (model hata)",
+        _sites(SITE_ROW + "W2,105.7446,21.5252,30,,33\n"),
+        2,
+        ("sites.csv", "column 'frequency_mhz', row 3 (W2)", "no value", "frequency in MHz"),
+        _with_sites(),
+    ),
+    Case(
+        "sites-frequency-outside",
+        "site list: frequency 1.8 (GHz, not MHz)",
+        _sites(SITE_ROW + "W2,105.7446,21.5252,30,1.8,33\n"),
+        2,
+        ("sites.csv", "row 3 (W2)", "outside every model", "in GHz?"),
+        _with_sites(),
+    ),
+    Case(
+        "sites-no-dem",
+        "site list: model hata+terrain without a DEM",
+        _sites(SITE_ROW),
+        2,
+        ("project.yml", "needs the terrain: 'dem' is missing"),
+        _with_sites(dem=None),
+    ),
+    Case(
+        "dem-degrees",
+        "DEM band in degrees (a slope raster)",
+        _sites(SITE_ROW, dem={"units": "degree"}),
+        2,
+        ("dem.tif", "not heights (a slope or aspect raster?)"),
+        _with_sites(),
+    ),
+    Case(
+        "dem-no-crs",
+        "DEM without CRS",
+        _sites(SITE_ROW, dem={"crs": None}),
+        2,
+        ("dem.tif", "the DEM has no coordinate reference system"),
+        _with_sites(),
+    ),
+    Case(
+        "dem-not-covering",
+        "DEM that does not cover the sites",
+        _sites(SITE_ROW, dem={"transform": from_origin(X0, Y0 + 10_000, 100, 100)}),
+        2,
+        ("dem.tif", "1 site(s) lie outside the DEM: row 2", "give a DEM covering every site"),
+        _with_sites(),
+    ),
+    Case(
         "config-unknown-key",
         "project key 'fiber' instead of 'fibre'",
         lambda r: None,
@@ -353,6 +497,53 @@ CASES = [
         2,
         ("nope.tif", "does not exist"),
         (("coverage", [{"path": "nope.tif", "carrier": "Viettel", "technology": "4G"}]),),
+    ),
+    Case(
+        "planning-budget-below-cheapest",
+        "planning budget in money below the cheapest candidate",
+        TWO_CANDIDATES,
+        2,
+        ("budget.money", "below the cheapest candidate", "raise budget.money to at least 2e+09"),
+        _planning(budget={"money": 1e9, "cost_per_site": 1e8}),
+    ),
+    Case(
+        "planning-no-candidates-no-dem",
+        "planning without candidates and without a DEM to generate them",
+        lambda r: None,
+        2,
+        ("planning", "no candidates and no DEM to generate them"),
+        _planning(candidates=None),
+    ),
+    Case(
+        "planning-candidate-outside",
+        "a candidate site 20 km outside every commune (left out, reported)",
+        _candidates([("T1", X0 + 300, Y0 + 800, None), ("FAR", X0 + 20_000, Y0, None)]),
+        0,
+        ("candidates.csv", "outside every commune", "row 3"),
+        _planning(),
+    ),
+    Case(
+        "planning-candidates-no-range",
+        "candidates without range_m for model: range",
+        lambda r: pd.DataFrame({"x": [X0 + 300], "y": [Y0 + 800]}).to_csv(
+            r / "candidates.csv", index=False
+        ),
+        2,
+        ("candidates.csv", "no range_m column (model range needs it)"),
+        _planning(),
+    ),
+    Case(
+        "planning-cost-text",
+        "candidate cost 'cheap'",
+        lambda r: (
+            TWO_CANDIDATES(r)
+            or pd.read_csv(r / "candidates.csv")
+            .assign(cost=["cheap", "3e9"])
+            .to_csv(r / "candidates.csv", index=False)
+        ),
+        2,
+        ("candidates.csv", "column 'cost', row 2", "not a number of 0 or more"),
+        _planning(),
     ),
     Case(
         "tests-bad-time",

@@ -3,6 +3,7 @@ on a cluster given by address; bad engine settings stop the run with exit code 2
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -146,6 +147,49 @@ def test_measured_evidence_on_dask(
         parted = analyse_on_engine(_on(cfg, cluster, 3), parts_dir=Path(tmp) / "parts")
     assert parted.evidence is None
     assert any("measured evidence" in issue.what for issue in parted.issues)
+
+
+def test_sites_layer_gives_the_local_village_table(
+    synthetic: Path, cluster: str, tmp_path: Path
+) -> None:
+    """A ``kind: sites`` layer (the synthetic province's MobiFone site list, ``hata+terrain``
+    over its DEM) is predicted once on the client and sampled per partition like a raster:
+    on 1 and 3 partitions, the same village table and warnings about the predicted layers
+    as the local engine (nodata out of the sites' reach is no raster warning on either);
+    the same predicted GeoTIFFs and ``run.json`` layers."""
+    raw = yaml.safe_load(synthetic.read_text(encoding="utf-8"))
+    entries = [e for e in raw["coverage"] if e.get("kind") == "sites"]
+    assert entries and all(e["model"] == "hata+terrain" and e.get("dem") for e in entries)
+    cfg = load_config(synthetic)
+    local = run_project(cfg, output=tmp_path / "local")
+    layers = [(layer.column, layer.source) for layer in local.layers]
+    predicted = sorted(c for c, source in layers if source == "predicted")
+    assert predicted
+
+    def about_sites(issues: list[object]) -> list[str]:
+        found = sorted(str(i) for i in issues if "_sites.csv" in str(i))
+        assert found and not any("fall outside the raster" in i for i in found)
+        return found
+
+    one = analyse_on_engine(_on(cfg, cluster, 1))
+    three = run_project(_on(cfg, cluster, 3), output=tmp_path / "dask")
+    for on_dask in (one, three):
+        assert [(layer.column, layer.source) for layer in on_dask.layers] == layers
+        assert set(on_dask.villages["predicted_layers"]) == {", ".join(predicted)}
+        _assert_same(local, on_dask)
+        assert about_sites(on_dask.issues) == about_sites(local.issues)
+    assert not any("fall outside the raster" in str(i) for i in three.issues)
+
+    def written(folder: Path) -> tuple[dict[str, bytes], list[dict[str, object]]]:
+        tifs = {p.name: p.read_bytes() for p in sorted((folder / "predicted").iterdir())}
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        return tifs, record["layers"]
+
+    tifs, records = written(tmp_path / "dask")
+    assert sorted(tifs) == [f"{c}.tif" for c in predicted]
+    assert (tifs, records) == written(tmp_path / "local")
+    for name in ("villages.csv", "communes.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import docx
 import geopandas as gpd
 import h3
 import numpy as np
@@ -205,6 +206,13 @@ def test_report_and_map(run: tuple[Path, Any]) -> None:
     out, _ = run
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "Viettel: 1 thôn khai báo có sóng 4G nhưng đo không đạt" in report
+    # the Word report holds the same section, with the villages per verdict
+    doc = docx.Document(str(out / "report.docx"))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "Đo kiểm thực tế so với vùng phủ khai báo" in paragraphs
+    assert "Viettel: 1 thôn khai báo có sóng 4G nhưng đo không đạt" in paragraphs
+    verdicts = next(t for t in doc.tables if t.rows[0].cells[1].text == "Công nghệ")
+    assert [c.text for c in verdicts.rows[1].cells] == ["Viettel", "4G", "1", "2", "1", "2", "1"]
     page = (out / "map.html").read_text(encoding="utf-8")
     # the H3 layer (each tested cell, its id in the tooltip) and the ring of challenged villages
     assert f"H3 {cell_of('A')}" in page and f"H3 {cell_of('G')}" in page

@@ -98,7 +98,7 @@ def test_all_real_communes_match_their_own_variants(shared_geodata: Path) -> Non
     # without diacritics "Văn Lang" and "Văn Lăng" are one name: reported, not guessed
     assert [str(n) for n in notes] == [
         "villages: 1 commune name(s): several communes have these names: 'Van Lang Commune' "
-        "(Xã Văn Lang 02143 / Xã Văn Lăng 05665); placed by location instead. "
+        "(Xã Văn Lang 02143 / Xã Văn Lăng 05665); those villages were placed by location instead. "
         "Fix: give commune codes instead of names, or write the names in full."
     ]
     expected = communes["commune_id"].tolist() * 4

@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 #: import name -> distribution name, where they differ
-DISTRIBUTION = {"yaml": "pyyaml", "PIL": "pillow", "sklearn": "scikit-learn"}
+DISTRIBUTION = {"yaml": "pyyaml", "PIL": "pillow", "sklearn": "scikit-learn", "docx": "python-docx"}
 #: longest function anywhere in the package, and longest CLI module (lines)
 MAX_FUNCTION_LINES = 100
 MAX_CLI_MODULE_LINES = 120

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
+import yaml
+from click.testing import CliRunner
 from geopandas.testing import assert_geodataframe_equal
 
 from coverage_gaps import (
@@ -20,6 +24,7 @@ from coverage_gaps import (
     run_project,
 )
 from coverage_gaps.analysis import VILLAGE_COLUMNS
+from coverage_gaps.cli import cli
 
 EXPECTED = pd.DataFrame(
     {
@@ -158,6 +163,7 @@ def test_outputs_written(result) -> None:
         "map.html",
         "priority",
         "provinces.csv",
+        "report.docx",
         "report.html",
         "run.json",
         "villages.csv",
@@ -250,6 +256,52 @@ def test_villages_in_other_crs_are_reprojected(make_project, tmp_path: Path) -> 
     keep = ~v["village_id"].isin(["V5", "V7"]).to_numpy()
     assert v.loc[keep, "best_mobile"].tolist() == EXPECTED.loc[keep, "best_mobile"].tolist()
     np.testing.assert_allclose(v["fibre_distance_m"], EXPECTED["fibre_distance_m"], atol=0.01)
+
+
+def _villages_in_degrees(project: Path) -> None:
+    df = pd.read_csv(project.parent / "villages.csv")
+    pts = gpd.GeoSeries(gpd.points_from_xy(df["x"], df["y"]), crs="EPSG:32648").to_crs(4326)
+    df["x"], df["y"] = pts.x, pts.y
+    df.to_csv(project.parent / "villages.csv", index=False)
+    config = yaml.safe_load(project.read_text(encoding="utf-8"))
+    config["villages"]["crs"] = "EPSG:4326"
+    project.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def test_declared_coordinate_systems_are_a_note_not_a_warning(make_project) -> None:
+    """Villages in degrees (the table's CRS given with 'crs:'), communes and rasters in UTM,
+    each declaring its CRS: information in run.json and with -v, not a warning."""
+    project = make_project()
+    _villages_in_degrees(project)
+    res = CliRunner().invoke(cli, ["run", str(project)])
+    assert res.exit_code == 0, res.output
+    assert "coordinate systems" not in res.output
+    run = json.loads((project.parent / "out" / "run.json").read_text(encoding="utf-8"))
+    assert [n for n in run["notes"] if "the inputs use different coordinate systems" in n]
+    assert "villages.csv: EPSG:4326;" in run["notes"][0] and "(assumed)" not in run["notes"][0]
+    assert not [w for w in run["warnings"] if "coordinate systems" in w]
+    res = CliRunner().invoke(cli, ["-v", "validate", str(project)])
+    assert "INFO: inputs: the inputs use different coordinate systems" in res.output
+
+
+def test_crs_assumed_for_a_file_without_one_is_still_a_warning(make_project) -> None:
+    """A shapefile without .prj given its CRS by 'crs:' in the project file: assumed."""
+    project = make_project(
+        communes={"path": "communes.shp", "id": "code", "name": "fullName", "crs": "EPSG:32648"}
+    )
+    gdf = gpd.read_file(project.parent / "communes.gpkg").drop(columns="provinceCode")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        pyogrio.write_dataframe(
+            gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gdf.geometry.to_numpy()),
+            project.parent / "communes.shp",
+        )
+    _villages_in_degrees(project)
+    inputs = load_inputs(load_config(project))
+    mixed = [str(p) for p in inputs.issues if "different coordinate systems" in p.what]
+    assert len(mixed) == 1 and not inputs.notes
+    assert "communes.shp: EPSG:32648 (assumed)" in mixed[0]
+    assert "villages.csv: EPSG:4326;" in mixed[0]  # declared with 'crs:', as a table does
 
 
 def test_villages_as_polygons_use_inner_point_and_keep_area(make_project) -> None:

@@ -218,7 +218,8 @@ def test_lists_files_and_report(make_project) -> None:
     assert re.search(r'id="n-gap-mobile">(\d+)<', html).group(1) == str(p["villages_gap_mobile"])
     assert re.search(r'id="n-gap-fibre">(\d+)<', html).group(1) == str(p["villages_gap_fibre"])
     assert "thôn chưa có sóng 3G/4G/5G" in html and "thôn chưa được phủ cáp quang" in html
-    assert html.count("data:image/png;base64,") == 2
+    assert html.count("data:image/png;base64,") == 3  # the map of the gap villages, 2 charts
+    assert '<img class="map"' in html
 
 
 def test_hostile_names_are_escaped_and_not_formulas(make_project) -> None:

@@ -14,8 +14,11 @@ import pytest
 import rasterio
 import shapely
 import yaml
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
+from coverage_gaps import run_project
+from coverage_gaps.analysis.propagation import FREQUENCY_RANGE_MHZ
+from coverage_gaps.inputs.sites_list import load_site_list
 from coverage_gaps.synthetic import generate_province
 
 WARDS_NORTH = Path("vn_2025") / "wards_2025_north_full.gpkg"
@@ -87,21 +90,54 @@ def test_demo_writes_every_layer(demo: Path) -> None:
     layers = cfg["coverage"]
     assert len(layers) >= 10
     assert {c["carrier"] for c in layers} == {"Viettel", "VNPT", "MobiFone", "Vietnamobile"}
-    assert {c["technology"] for c in layers} == {"2G", "3G", "4G", "5G"}
-    assert len({(c["carrier"], c["technology"]) for c in layers}) == len(layers)
-    kinds = {(Path(c["path"]).suffix, c.get("values")) for c in layers}
+    # declared layers, and one site list whose technologies come from its rows
+    declared = [c for c in layers if c.get("kind") != "sites"]
+    site_lists = [c for c in layers if c.get("kind") == "sites"]
+    assert site_lists == [
+        {"kind": "sites", "path": "coverage/mobifone_sites.csv", "carrier": "MobiFone",
+         "model": "hata+terrain", "environment": "rural", "dem": "elevation.tif",
+         "resolution_m": 100}
+    ]  # fmt: skip
+    listed = pd.read_csv(folder / site_lists[0]["path"])
+    from_list = {("MobiFone", {"LTE": "4G", "NR": "5G"}[t]) for t in listed["technology"]}
+    pairs = [(c["carrier"], c["technology"]) for c in declared] + sorted(from_list)
+    assert {t for _, t in pairs} == {"2G", "3G", "4G", "5G"}
+    assert len(set(pairs)) == len(pairs)
+    kinds = {(Path(c["path"]).suffix, c.get("values")) for c in declared}
     assert kinds == {(".tif", "dbm"), (".tif", "mask"), (".gpkg", None)}
     for c in layers:
         assert (folder / c["path"]).is_file(), c["path"]
+    assert (folder / site_lists[0]["dem"]).is_file()
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "SYNTHETIC" in readme and "TỔNG HỢP" in readme and "20250701" in readme
+
+
+def test_site_list_is_realistic(demo: Path) -> None:
+    """Three sectors per site and technology, the bands used in Vietnam, mast heights,
+    EIRP per resource element; the pipeline's loader reads it as it is."""
+    sites = pd.read_csv(demo.parent / "coverage" / "mobifone_sites.csv")
+    assert set(sites["carrier"]) == {"MobiFone"} and set(sites["technology"]) == {"LTE", "NR"}
+    lte = sites[sites["technology"] == "LTE"]
+    assert set(lte["frequency_mhz"]) == {900, 1800, 2100, 2600}
+    assert set(sites.loc[sites["technology"] == "NR", "frequency_mhz"]) == {3500}
+    per_cell = sites.groupby(["site_id", "technology"])
+    assert (per_cell.size() == 3).all() and (per_cell["sector"].nunique() == 3).all()
+    spread = per_cell["azimuth_deg"].agg(lambda a: sorted((a - a.min()) % 360))
+    assert spread.map(lambda a: a == [0, 120, 240]).all()
+    assert sites["beamwidth_deg"].eq(65).all() and sites["height_m"].between(15, 60).all()
+    assert lte["eirp_dbm"].between(24, 34).all()  # reference signal, per resource element
+    assert sites["site_id"].isin(gpd.read_file(demo.parent / "sites.gpkg")["site_id"]).all()
+    loaded = load_site_list(demo.parent / "coverage" / "mobifone_sites.csv",
+                            working_crs=CRS.from_epsg(32648), model="hata+terrain",
+                            frequency_range_mhz=FREQUENCY_RANGE_MHZ)  # fmt: skip
+    assert len(loaded) == len(sites) and set(loaded["technology"]) == {"4G", "5G"}
 
 
 def test_rasters_are_tiled_compressed_with_crs_and_nodata(demo: Path) -> None:
     cfg = yaml.safe_load(demo.read_text(encoding="utf-8"))
     dtypes = set()
     for entry in cfg["coverage"]:
-        if not entry["path"].endswith(".tif"):
+        if not entry["path"].endswith(".tif") or entry.get("kind") == "sites":
             continue
         with rasterio.open(demo.parent / entry["path"]) as src:
             assert src.crs is not None and src.crs.to_epsg() == 32648
@@ -116,7 +152,7 @@ def test_rasters_are_tiled_compressed_with_crs_and_nodata(demo: Path) -> None:
             dtypes.add(src.dtypes[0])
     assert dtypes == {"float32", "int16", "uint8"}
     for entry in cfg["coverage"]:
-        if entry["path"].endswith(".gpkg"):
+        if entry["path"].endswith(".gpkg") and entry.get("kind") != "sites":
             gdf = gpd.read_file(demo.parent / entry["path"], layer=entry["layer"])
             assert gdf.crs.to_epsg() == 4326 and len(gdf) == 1
             assert (gdf.geom_type == "MultiPolygon").all() and gdf.is_valid.all()
@@ -171,7 +207,16 @@ def test_gap_rates_are_realistic(tmp_path: Path) -> None:
     lon, lat = v["lon"].to_numpy(), v["lat"].to_numpy()
     mobile = np.zeros(len(v), dtype=bool)
     viettel_4g = None
+    predicted = (  # the site list's layers, as the pipeline predicts them
+        run_project(project, write=False).villages.set_index("village_id").loc[v["village_id"]]
+    )
     for entry in cfg["coverage"]:
+        if entry.get("kind") == "sites":
+            for column in ("mobifone_4g", "mobifone_5g"):
+                mobile |= predicted[column].to_numpy(dtype=bool)
+            assert 0.7 < predicted["mobifone_4g"].mean() < 0.98
+            assert predicted["mobifone_5g"].mean() < 0.3
+            continue
         ok = covered(folder, entry, lon, lat)
         if entry["technology"] in ("3G", "4G", "5G"):
             mobile |= ok

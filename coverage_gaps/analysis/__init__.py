@@ -23,6 +23,14 @@ from .evidence import (
 )
 from .placing import assign_villages_to_communes
 from .priority import assign_carriers, rank_villages, select_within_budget, sharing_opportunities
+from .propagation import (
+    Prediction,
+    compute_link_power,
+    power_model,
+    predict_coverage,
+    predict_layer,
+    predict_points,
+)
 from .summaries import COMMUNE_SUMMARY_COLUMNS, summarise_communes, summarise_provinces
 
 __all__ = [
@@ -32,11 +40,13 @@ __all__ = [
     "ChallengeRules",
     "DeclaredLayer",
     "EvidenceResult",
+    "Prediction",
     "assess_evidence",
     "assign_carriers",
     "assign_villages_to_communes",
     "choose_working_crs",
     "classify_villages",
+    "compute_link_power",
     "count_verdicts",
     "declared_layers",
     "distance_to_fibre",
@@ -45,6 +55,10 @@ __all__ = [
     "measure_covered_area",
     "measured_columns",
     "median_tile_speed",
+    "power_model",
+    "predict_coverage",
+    "predict_layer",
+    "predict_points",
     "rank_villages",
     "recompute_gap_mobile",
     "sample_coverage",

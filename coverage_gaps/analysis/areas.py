@@ -147,7 +147,7 @@ def _layer_on_grid(
         return _same_crs_on_grid(layer, transform, h, w)
     dtype = np.dtype(layer.dtype)
     nodata = layer.nodata if layer.nodata is not None else _nodata_sentinel(dtype)
-    with open_raster(layer.spec.path) as ds:
+    with layer.raster_path() as path, open_raster(path) as ds:
         src_crs = ds.crs
         if src_crs is None and layer.crs is not None:  # CRS given in the project file
             src_crs = rasterio.crs.CRS.from_wkt(layer.crs.to_wkt())
@@ -191,7 +191,7 @@ def _same_crs_on_grid(layer: CoverageLayer, transform: Affine, h: int, w: int) -
     # a source much finer than the grid: let GDAL pick the nearest pixels block by block
     # (a decimated read) instead of reading a window that may not fit in memory
     decimate = (r1 - r0) * (c1 - c0) > max(MAX_WINDOW_PIXELS, 16 * len(ri) * len(ci))
-    with open_raster(layer.spec.path) as ds:
+    with layer.raster_path() as path, open_raster(path) as ds:
         if decimate:
             arr = ds.read(layer.spec.band, window=window, out_shape=(len(ri), len(ci)), masked=True,
                           resampling=Resampling.nearest)  # fmt: skip

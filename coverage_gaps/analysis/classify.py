@@ -5,7 +5,7 @@ Definitions in ``docs/DESIGN.md`` and :mod:`coverage_gaps.analysis.summaries`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -43,6 +43,7 @@ def classify_villages(
     max_fibre_distance_m: float,
     lon: np.ndarray,
     lat: np.ndarray,
+    predicted: Sequence[str] = (),
 ) -> gpd.GeoDataFrame:
     """Build the per-village table from the coverage of each layer.
 
@@ -59,12 +60,15 @@ def classify_villages(
         Reach of fibre.
     lon, lat
         WGS 84 coordinates of the villages.
+    predicted
+        The coverage columns predicted from site lists (not declared by the carriers).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The contract columns, then one boolean column per layer (sorted), then
-        ``area_km2``, with the villages' geometry.
+        The contract columns, then one boolean column per layer (sorted), then (when some
+        are predicted) ``predicted_layers`` naming them (``"mobifone_4g, viettel_4g"``,
+        the same on every row), then ``area_km2``, with the villages' geometry.
 
     Examples
     --------
@@ -105,6 +109,8 @@ def classify_villages(
         out["gap_fibre"] = ~(dist <= max_fibre_distance_m)
     for column in sorted(coverage):
         out[column] = np.asarray(coverage[column][1], dtype=bool)
+    if predicted:
+        out["predicted_layers"] = ", ".join(sorted(predicted))
     out["area_km2"] = villages["area_km2"].to_numpy(dtype=float)
     if np.all(np.mod(out["population"], 1) == 0):
         out["population"] = out["population"].astype(np.int64)

@@ -22,9 +22,11 @@ def sample_raster(layer: CoverageLayer, villages: gpd.GeoSeries) -> RasterSample
     """Raster values of one coverage layer at village points (any CRS).
 
     Reads only the windows that contain points, so memory stays bounded whatever
-    the raster's size (see :func:`coverage_gaps.io.rasters.sample_points`).
+    the raster's size (see :func:`coverage_gaps.io.rasters.sample_points`). A predicted
+    layer is read from its in-memory GeoTIFF, the bytes its ``predicted/`` file gets.
     """
-    return sample_points(layer.spec.path, villages, band=layer.spec.band, crs=layer.crs)
+    with layer.raster_path() as path:
+        return sample_points(path, villages, band=layer.spec.band, crs=layer.crs)
 
 
 def sample_coverage(layer: CoverageLayer, villages: gpd.GeoSeries) -> np.ndarray:

@@ -152,7 +152,8 @@ def _warn_unknown_codes(unknown: pd.Series, *, source: str) -> None:
     p = Problem(
         source,
         f"{len(unknown)} village(s)",
-        f"commune codes not in the commune layer ({list_items(codes)}); placed by location instead.",
+        f"commune codes not in the commune layer ({list_items(codes)}); those villages were "
+        "placed by location instead.",
         "check the codes (pre-2025 codes must be converted to the 2025 ones).",
     )
     warn_problem(p)

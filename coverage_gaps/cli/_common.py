@@ -15,6 +15,7 @@ __all__ = ["InternalError", "UserError", "echo_summary", "progress_wanted"]
 LISTED_OUTPUTS = (
     "map.html",
     "report.html",
+    "report.docx",
     "priority/all_carriers.xlsx",
     "villages.gpkg",
     "villages.csv",
@@ -64,6 +65,13 @@ def echo_summary(result: RunResult) -> None:
             f"{int(p['villages_gap_fibre'].sum())} villages, {int(p['population_gap_fibre'].sum())} people"
         )
     click.echo(f"  without 4G: {int(p['villages_no_4g'].sum())} villages")
+    if result.planning is not None:
+        s = result.planning.summary
+        quality = "optimal" if s["optimal"] else f"within {100 * (s['gap'] or 0):.2f} % of optimal"
+        click.echo(
+            f"  where to build: {s['sites']} new sites cover {s['villages_covered']} villages, "
+            f"{s['people_covered']:.0f} people ({s['method']}, {quality})"
+        )
     if result.evidence is not None:
         levels = result.evidence.challenges["level"].value_counts()
         click.echo(
@@ -75,6 +83,9 @@ def echo_summary(result: RunResult) -> None:
     if result.output is not None:
         click.echo(f"Outputs: {result.output}")
         for name in LISTED_OUTPUTS:
-            click.echo(f"  {result.output / name}")
+            if (result.output / name).exists():  # report.docx is per province with several
+                click.echo(f"  {result.output / name}")
+        if result.planning is not None:
+            click.echo(f"  {result.output / 'planning' / 'sites.xlsx'}")
         if result.evidence is not None:
             click.echo(f"  {result.output / 'challenges.xlsx'}")

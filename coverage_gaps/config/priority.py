@@ -49,7 +49,7 @@ def _weights(value: dict[Any, Any]) -> dict[str, float]:
             issues.append(
                 Issue(
                     f"unknown weight '{name}'.",
-                    f"weights: {', '.join(DEFAULT_WEIGHTS)}.",
+                    f"use one of the weights: {', '.join(DEFAULT_WEIGHTS)}.",
                     str(name),
                 )
             )
@@ -94,9 +94,12 @@ class AssignmentSpec:
     @staticmethod
     def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
         if "path" in values and ("village" in values) == ("commune" in values):
+            both = "village" in values
             yield Issue(
+                f"{'both' if both else 'neither'} 'village' {'and' if both else 'nor'} 'commune' "
+                "is given.",
                 "give exactly one of 'village' (a village id column) or "
-                "'commune' (a commune id column)."
+                "'commune' (a commune id column).",
             )
 
 
@@ -114,7 +117,10 @@ class BudgetSpec:
     @staticmethod
     def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
         if {"sites", "money"} <= given:
-            yield Issue("give either 'sites' (per carrier) or 'money', not both.")
+            yield Issue(
+                "both 'sites' and 'money' are given.",
+                "give either 'sites' (per carrier) or 'money', not both.",
+            )
         elif "sites" in given:
             for cost in ("cost_per_site", "cost_per_km_fibre"):
                 values.pop(cost, None)  # costs do not apply to a budget in sites
@@ -126,7 +132,9 @@ class BudgetSpec:
                     "add e.g. 'cost_per_site: 1500000000' and 'cost_per_km_fibre: 150000000'.",
                 )
         else:
-            yield Issue("empty budget.", "give 'sites: {Viettel: 20}' or 'money:' with costs.")
+            yield Issue(
+                "the budget is empty.", "give 'sites: {Viettel: 20}' or 'money:' with costs."
+            )
 
 
 @section

@@ -15,6 +15,8 @@ Example
     coverage:
       - {path: viettel_4g.tif, carrier: Viettel, technology: 4G, threshold: -105}
       - {path: vnpt_3g.gpkg, carrier: VNPT, technology: 3G}
+      - {kind: sites, path: mobifone_sites.xlsx, carrier: MobiFone, model: hata+terrain,
+         dem: dem.tif}
     fibre: {path: fibre.gpkg, max_distance_m: 1000}
     output: outputs/thai-nguyen
 """
@@ -45,12 +47,17 @@ from .parsers import (
     positive,
     technology_name,
 )
+from .planning import PlanningSpec
 from .priority import PrioritySpec
 from .schema import Checker, Issue, Refused, key, section
 
 __all__ = [
+    "COVERAGE_KINDS",
     "DEFAULT_THRESHOLDS_DBM",
     "ChallengesSpec",
+    "SITE_ENVIRONMENTS",
+    "SITE_FIELDS",
+    "SITE_MODELS",
     "CommunesSpec",
     "CoverageSpec",
     "EngineSpec",
@@ -171,16 +178,80 @@ class VillagesSpec:
             )
 
 
+#: Kinds of coverage layer: a raster, polygons, or a site list the coverage is predicted from.
+COVERAGE_KINDS: tuple[str, ...] = ("raster", "vector", "sites")
+#: Prediction models of a site list (``coverage_gaps.analysis.propagation.MODELS``).
+SITE_MODELS: tuple[str, ...] = ("range", "hata", "hata+terrain")
+#: Environments of the path-loss models (``coverage_gaps.analysis.propagation.ENVIRONMENTS``).
+SITE_ENVIRONMENTS: tuple[str, ...] = ("urban", "suburban", "rural")
+#: The fields a site list's ``columns:`` may map to a column of the file
+#: (``coverage_gaps.inputs.sites_list.COLUMN_ALIASES``).
+SITE_FIELDS: tuple[str, ...] = (
+    "site_id", "lon", "lat", "x", "y", "height_m", "frequency_mhz", "eirp_dbm", "azimuth_deg",
+    "beamwidth_deg", "range_m", "carrier", "technology", "mcc", "net",
+)  # fmt: skip
+#: Keys that apply to site lists only.
+_SITE_KEYS = ("model", "environment", "dem", "resolution_m", "receiver_height_m", "columns")
+
+
+def _site_columns(value: dict[Any, Any]) -> dict[str, str]:
+    """``columns:`` of a site list: field → column name, each field one of :data:`SITE_FIELDS`."""
+    issues = []
+    for field_name, column in value.items():
+        if field_name not in SITE_FIELDS:
+            issues.append(
+                Issue(
+                    f"unknown site-list field '{field_name}'.",
+                    f"fields: {', '.join(SITE_FIELDS)}.",
+                    at=str(field_name),
+                )
+            )
+        elif not isinstance(column, str) or not column.strip():
+            issues.append(
+                Issue(
+                    f"expected a column name, got {column!r}.",
+                    "write the name of the file's column, e.g. 'height_m: Do cao (m)'.",
+                    at=str(field_name),
+                )
+            )
+    if issues:
+        raise Refused(*issues)
+    return {str(k): str(v) for k, v in value.items()}
+
+
 @section
 class CoverageSpec:
-    """One carrier's coverage of one technology: a raster or polygons."""
+    """One carrier's coverage of one technology: a raster, polygons, or a site list from which
+    the coverage is predicted (``kind: sites``; docs/PREDICTION.md)."""
 
-    path: Path = key(doc="coverage raster (GeoTIFF ...) or polygons")
-    carrier: str = key(
-        yaml=(str, int), parse=carrier_name, doc="operator: name or mobile network code (452-04)"
+    kind: str | None = key(
+        default=None,
+        parse=one_of(
+            *COVERAGE_KINDS,
+            what="unknown coverage kind '{}'.",
+            fix="use 'raster', 'vector' or 'sites' (or leave it out: raster or vector by the file).",
+        ),
+        doc="raster, vector or sites; default: raster or vector by the file",
     )
-    technology: str = key(parse=technology_name, doc="2G, 3G, 4G, 5G (or GSM, UMTS, LTE, NR)")
-    layer: str | None = _layer()
+    path: Path = key(doc="coverage raster (GeoTIFF ...), polygons, or a site list (kind: sites)")
+    carrier: str = key(
+        default="",
+        required=True,
+        yaml=(str, int),
+        parse=carrier_name,
+        doc="operator: name or mobile network code (452-04); kind: sites may read it from the "
+        "file (a carrier column, or mcc + net)",
+    )
+    technology: str = key(
+        default="",
+        required=True,
+        parse=technology_name,
+        doc="2G, 3G, 4G, 5G (or GSM, UMTS, LTE, NR); kind: sites may read it from the file "
+        "(a technology or radio column)",
+    )
+    layer: str | None = key(
+        default=None, doc="layer of a multi-layer file (kind: sites: also the sheet of an XLSX)"
+    )
     band: int = key(default=1, doc="raster only: band number")
     values: str = key(
         default="auto",
@@ -194,15 +265,73 @@ class CoverageSpec:
         doc="raster only: dbm (signal level), mask (0/1) or auto",
     )
     threshold: float | None = key(
-        default=None, doc="raster only: covered from this level (dBm); default per technology"
+        default=None,
+        doc="raster and sites: covered from this level (dBm); default per technology",
     )
     where: str | None = _where()
-    crs: str | None = _crs()
+    crs: str | None = _crs(
+        "CRS to assume when the file has none; kind: sites: CRS of lon/lat (default WGS 84) or x/y"
+    )
     encoding: str | None = _encoding()
+    model: str | None = key(
+        default=None,
+        parse=one_of(
+            *SITE_MODELS,
+            what="unknown model '{}'.",
+            fix="use 'range', 'hata' or 'hata+terrain' (docs/PREDICTION.md).",
+        ),
+        doc="kind: sites (required): range, hata or hata+terrain",
+    )
+    environment: str | None = key(
+        default=None,
+        parse=one_of(
+            *SITE_ENVIRONMENTS,
+            what="unknown environment '{}'.",
+            fix="use 'urban', 'suburban' or 'rural'.",
+        ),
+        doc="kind: sites: urban, suburban or rural (default rural)",
+    )
+    dem: Path | None = key(
+        default=None,
+        doc="kind: sites, required by hata+terrain: elevation raster (any CRS; metres)",
+    )
+    resolution_m: float | None = key(
+        default=None,
+        parse=positive(what="must be a positive number of metres.", fix="use for example 50."),
+        doc="kind: sites: cell of the predicted raster in metres (default 50)",
+    )
+    receiver_height_m: float | None = key(
+        default=None,
+        parse=positive(what="must be a positive number of metres.", fix="use for example 1.5."),
+        doc="kind: sites: receiver height above ground in metres (default 1.5)",
+    )
+    columns: dict[str, str] | None = key(
+        default=None,
+        parse=_site_columns,
+        doc="kind: sites: field -> column of the file, for names not recognised "
+        "(e.g. {height_m: Do cao})",
+    )
+
+    @property
+    def layer_kind(self) -> str:
+        """``raster``, ``vector`` or ``sites``: the ``kind`` given, else raster or vector by
+        the file's suffix."""
+        if self.kind is not None:
+            return self.kind
+        return "raster" if _has_suffix(self.path, RASTER_SUFFIXES) else "vector"
 
     @property
     def is_raster(self) -> bool:
-        return _has_suffix(self.path, RASTER_SUFFIXES)
+        return self.layer_kind == "raster"
+
+    @property
+    def is_sites(self) -> bool:
+        return self.layer_kind == "sites"
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether carrier and technology are known (a site list may leave them to its rows)."""
+        return bool(self.carrier and self.technology)
 
     @property
     def column(self) -> str:
@@ -215,14 +344,95 @@ class CoverageSpec:
             return float(self.threshold)
         return DEFAULT_THRESHOLDS_DBM[self.technology]
 
+    @property
+    def environment_name(self) -> str:
+        """The path-loss environment (``rural`` unless given)."""
+        return self.environment or "rural"
+
+    @property
+    def grid_resolution_m(self) -> float:
+        """Cell of the predicted raster (50 m unless given)."""
+        return float(self.resolution_m or 50.0)
+
+    @property
+    def receiver_height(self) -> float:
+        """Receiver height above ground (1.5 m unless given)."""
+        return float(self.receiver_height_m or 1.5)
+
+    @staticmethod
+    def _waived_keys(values: dict[str, Any]) -> tuple[str, ...]:
+        # a site list may take its carrier and technology from its rows
+        return ("carrier", "technology") if values.get("kind") == "sites" else ()
+
     @staticmethod
     def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
+        path = values.get("path")
+        kind = values.get("kind")
+        if kind is None and path is not None:
+            kind = "raster" if _has_suffix(path, RASTER_SUFFIXES) else "vector"
+        if kind == "sites":
+            yield from _check_site_keys(values, given)
+            return
+        site_keys = [k for k in _SITE_KEYS if k in given]
+        if site_keys:
+            yield Issue(
+                f"{_listed(site_keys)} {'applies' if len(site_keys) == 1 else 'apply'} to "
+                "site lists only "
+                f"(kind: sites); this layer is {kind or 'a raster or polygons'}.",
+                "remove them, or add 'kind: sites' if the file is a list of cell sites.",
+            )
         raster_only = "threshold" in values or values.get("values", "auto") != "auto"
-        if "path" in values and not _has_suffix(values["path"], RASTER_SUFFIXES) and raster_only:
+        if kind == "vector" and raster_only:
             yield Issue(
                 "'threshold' and 'values' apply to rasters only; this layer is vector.",
                 "remove them, or give a GeoTIFF.",
             )
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _check_site_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
+    """The cross-key rules of a ``kind: sites`` layer."""
+    model = values.get("model")
+    if "model" not in given:
+        yield Issue(
+            "required key 'model' is missing (a site list needs a prediction model).",
+            "add 'model: hata' (or range, or hata+terrain with 'dem:').",
+            at="model",
+        )
+    if model == "hata+terrain" and "dem" not in given:
+        yield Issue(
+            "'model: hata+terrain' needs the terrain: 'dem' is missing.",
+            "add 'dem: <elevation GeoTIFF, heights in metres>' or use 'model: hata'.",
+            at="dem",
+        )
+    if model is not None and model != "hata+terrain" and "dem" in given:
+        yield Issue(
+            f"'dem' is given but 'model: {model}' does not use the terrain.",
+            "use 'model: hata+terrain', or remove 'dem'.",
+            at="dem",
+        )
+    raster_keys = [  # the defaults as written back by to_dict() are no problem
+        k
+        for k, default in (("band", 1), ("values", "auto"), ("where", None))
+        if values.get(k, default) != default
+    ]
+    if raster_keys:
+        yield Issue(
+            f"{_listed(raster_keys)} {'does' if len(raster_keys) == 1 else 'do'} not apply "
+            "to a site list.",
+            "remove them (a site list is a table or a vector file of points).",
+        )
+    path = values.get("path")
+    if path is not None and _has_suffix(path, RASTER_SUFFIXES):
+        yield Issue(
+            f"'{path}' is a raster, but 'kind: sites' needs a list of cell sites "
+            "(CSV, XLSX, KML, GeoPackage ...).",
+            "give the site list, or remove 'kind: sites' to use the raster as coverage.",
+            at="path",
+        )
 
 
 @section
@@ -363,6 +573,9 @@ class ProjectConfig:
     sites: SitesSpec | None = key(default=None, doc="existing cell sites")
     facilities: FacilitiesSpec | None = key(default=None, doc="schools, health stations ...")
     priority: PrioritySpec = key(default_factory=PrioritySpec, doc="see docs/PRIORITY.md")
+    planning: PlanningSpec | None = key(
+        default=None, doc="where to build new sites within a budget: see docs/PLANNING.md"
+    )
     measurements: tuple[MeasurementSpec, ...] = key(
         default=(), doc="files of tests (drive tests, speed tests); see docs/EVIDENCE.md"
     )
@@ -421,8 +634,12 @@ class ProjectConfig:
         roles: list[tuple[str, Path]] = [
             ("communes", self.communes.path),
             ("villages", self.villages.path),
-            *((f"coverage:{c.column}", c.path) for c in self.coverage),
         ]
+        for c in self.coverage:
+            name = c.column if c.is_complete else c.path.stem
+            roles.append((f"coverage:{name}", c.path))
+            if c.dem is not None:
+                roles.append((f"dem:{name}", c.dem))
         optional = (
             ("fibre", self.fibre),
             ("sites", self.sites),
@@ -435,7 +652,15 @@ class ProjectConfig:
             roles.append(("ookla", self.ookla.path))
         if self.priority.dem is not None:
             roles.append(("dem", self.priority.dem))
-        return roles
+        return roles + self._planning_roles()
+
+    def _planning_roles(self) -> list[tuple[str, Path]]:
+        """The planning's input files: candidates and DEM (when given)."""
+        plan = self.planning
+        if plan is None:
+            return []
+        roles = [("planning:candidates", plan.candidates.path)] if plan.candidates else []
+        return roles + ([("planning:dem", plan.dem)] if plan.dem is not None else [])
 
     def input_paths(self) -> list[Path]:
         """Every input file (see :meth:`input_roles`)."""
@@ -447,8 +672,8 @@ class ProjectConfig:
         def conv(value: Any) -> Any:
             if isinstance(value, Path):
                 return str(value)
-            if isinstance(value, dict):
-                return {k: conv(v) for k, v in value.items() if v is not None}
+            if isinstance(value, dict):  # unset keys (None, or "" for carrier) left out
+                return {k: conv(v) for k, v in value.items() if v is not None and v != ""}
             if isinstance(value, (list, tuple)):
                 return [conv(v) for v in value]
             return value
@@ -461,6 +686,8 @@ class ProjectConfig:
     def _check_keys(values: dict[str, Any], given: frozenset[str]) -> Iterator[Issue]:
         seen: dict[str, int] = {}
         for i, spec in enumerate(values.get("coverage", ())):
+            if not spec.is_complete:  # a site list's layers are known once it is read
+                continue
             if spec.column in seen:
                 yield Issue(
                     f"{spec.carrier} {spec.technology} is listed twice "

@@ -11,7 +11,10 @@ may stand for a mapping (``engine: dask`` for ``engine: {kind: dask}``). A key w
 default is required. Checks across the keys of one section go in the section's
 ``_check_keys(values, given)`` static method: ``values`` holds the usable values (paths not yet
 resolved), ``given`` the keys written with a value of an accepted YAML type (usable or not);
-it yields :class:`Issue` records.
+it yields :class:`Issue` records. A key required in general but not in some cases (a coverage
+layer's ``carrier`` when ``kind: sites`` reads it from the file) is declared
+``required=True`` with a default, and the section's ``_waived_keys(values)`` static method
+returns the required keys these values do not need.
 
 :class:`Checker` reads a mapping against a section: every problem is collected (unknown keys
 with a "did you mean" hint, wrong types, refused values, missing keys, the section's own
@@ -298,8 +301,10 @@ class Checker:
     def read(self, data: Mapping[Any, Any], cls: type[T], where: str) -> T | None:
         """The section ``cls`` made from ``data``; ``None`` when a required key is unusable."""
         values = self.check_keys(data, cls, where)
+        waived = _waived(cls, values)
         required = [k.name for k in declared_keys(cls).values() if k.required]
-        return cls(**values) if all(name in values for name in required) else None
+        usable = all(name in values or name in waived for name in required)
+        return cls(**values) if usable else None
 
     def check_keys(self, data: Mapping[Any, Any], cls: type, where: str) -> dict[str, Any]:
         """The usable values of ``data`` (paths resolved, sections made), problems recorded.
@@ -319,8 +324,9 @@ class Checker:
                 value = self._value(k, value, _join(where, name))
                 if value is not _REFUSED:
                     values[k.name] = value
+        waived = _waived(cls, values)
         for k in keys.values():
-            if k.required and data.get(k.name) is None:
+            if k.required and k.name not in waived and data.get(k.name) is None:
                 self.add(
                     _join(where, k.name),
                     f"required key '{k.name}' is missing.",
@@ -340,7 +346,9 @@ class Checker:
 
     def _unknown(self, where: str, name: object, keys: Mapping[str, Key]) -> None:
         close = difflib.get_close_matches(str(name), list(keys), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(keys)}."
+        hint = (
+            f"did you mean '{close[0]}'?" if close else f"use one of the keys: {', '.join(keys)}."
+        )
         self.add(where, f"unknown key '{name}'.", hint)
 
     def _accepts(self, k: Key, value: Any, where: str) -> bool:
@@ -375,8 +383,13 @@ class Checker:
         made: list[Any] = []
         for i, entry in enumerate(map(partial(self._as_mapping, k), value)):
             if not isinstance(entry, Mapping):
-                needed = "/".join(n for n, key_ in declared_keys(cls).items() if key_.required)
-                self.add(f"{where}[{i}]", f"expected a mapping with {needed}, got {entry!r}.")
+                needed = [n for n, key_ in declared_keys(cls).items() if key_.required]
+                example = ", ".join(f"{n}: ..." for n in needed)
+                self.add(
+                    f"{where}[{i}]",
+                    f"expected a mapping with {'/'.join(needed)}, got {entry!r}.",
+                    f"write it as keys and values: {{{example}}}.",
+                )
                 continue
             made.append(self.read(entry, cls, f"{where}[{i}]"))
         return tuple(m for m in made if m is not None)
@@ -391,6 +404,13 @@ class Checker:
     def _resolve(self, value: str) -> Path:
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base / p)
+
+
+def _waived(cls: type, values: dict[str, Any]) -> frozenset[str]:
+    """The required keys of ``cls`` that these values do not need (``_waived_keys``)."""
+    waive: Callable[[dict[str, Any]], Iterable[str]] | None
+    waive = getattr(cls, "_waived_keys", None)
+    return frozenset(waive(values)) if waive else frozenset()
 
 
 def _item(k: Key) -> type:

@@ -11,6 +11,8 @@ Two steps, with a shuffle between them:
 2. :func:`analyse_partition`, on a partition that holds whole communes, their villages in
    input order: coverage (rasters read by windows, polygons), fibre distance, the village
    table, and the sums per commune (:func:`~coverage_gaps.analysis.summaries.aggregate_villages`).
+   Layers predicted from site lists (``kind: sites``) were predicted once on the client
+   and travel in the context as in-memory GeoTIFFs, sampled here like any raster.
    A commune's sums depend only on its own villages in their order, so concatenating the
    partitions' sums gives exactly those of the local engine, whatever the partitions.
 """
@@ -185,9 +187,10 @@ def analyse_partition(
     coverage: dict[str, tuple[str, np.ndarray]] = {}
     counts: dict[str, RasterSampleCounts] = {}
     for layer in context.layers:
-        if layer.kind == "raster":
+        if layer.kind == "raster":  # a predicted layer too: its GeoTIFF held in memory
             sample = sample_raster(layer, villages.geometry)
-            counts[layer.column] = RasterSampleCounts.of(layer, sample)
+            if layer.source == "declared":  # nodata is "out of reach" on a predicted one
+                counts[layer.column] = RasterSampleCounts.of(layer, sample)
             covered = layer.covered_values(sample.values, sample.valid)
         else:
             covered = sample_coverage(layer, villages.geometry)
@@ -205,6 +208,7 @@ def analyse_partition(
         max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
         lon=wgs.x.to_numpy(),
         lat=wgs.y.to_numpy(),
+        predicted=[layer.column for layer in context.layers if layer.source == "predicted"],
     )
     table["population"] = table["population"].astype(np.int64 if plan.whole_population else float)
     extra = pd.DataFrame(

@@ -84,7 +84,7 @@ def _read_commune_layer(spec: CommunesSpec) -> gpd.GeoDataFrame:
     src = str(spec.path)
     gdf = read_vector(
         spec.path,
-        role="communes",
+        role="commune",
         layer=spec.layer,
         where=spec.where,
         crs=spec.crs,

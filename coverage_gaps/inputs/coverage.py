@@ -189,7 +189,7 @@ def _read_raster_header(spec: CoverageSpec) -> _RasterHeader:
                 Problem(
                     str(spec.path),
                     "",
-                    f"cannot be read as a raster ({' '.join(str(exc).split())}).",
+                    f"the file cannot be read as a raster ({' '.join(str(exc).split())}).",
                     "check that it is a complete GeoTIFF; export it again.",
                 )
             ]

@@ -175,7 +175,7 @@ def _read_points(
     their CRS, and the problems."""
     src = str(path)
     if path.suffix.lower() in _TABLE_SUFFIXES:
-        df = read_table(path, role="measurements", sheet=sheet, encoding=encoding)
+        df = read_table(path, role="measurement", sheet=sheet, encoding=encoding)
         problems = missing_columns(df, {"x": x, "y": y}, source=src, section="measurements")
         if x is None or y is None:
             problems.append(
@@ -194,7 +194,7 @@ def _read_points(
         xy = np.column_stack([parse_coordinates(df[x]), parse_coordinates(df[y])])
         return df, xy, given, []
     gdf = read_vector(
-        path, role="measurements", layer=layer, where=where, crs=crs, encoding=encoding
+        path, role="measurement", layer=layer, where=where, crs=crs, encoding=encoding
     )
     geoms = gdf.geometry.to_numpy()
     kinds = shapely.get_type_id(geoms)
@@ -444,7 +444,7 @@ def _point_problems(
         Problem(
             source,
             where + label(rows),
-            f"{rows.size} test(s) have coordinates outside longitude/latitude range.",
+            f"{rows.size} test(s) have coordinates outside the longitude/latitude range.",
             fix,
         )
     ]

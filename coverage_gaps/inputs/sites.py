@@ -27,9 +27,7 @@ def load_sites(spec: SitesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
     --------
     >>> sites = load_sites(SitesSpec(path=Path("sites.gpkg")), working_crs=CRS(32648))  # doctest: +SKIP
     """
-    gdf = read_vector(
-        spec.path, role="cell sites", layer=spec.layer, where=spec.where, crs=spec.crs
-    )
+    gdf = read_vector(spec.path, role="cell site", layer=spec.layer, where=spec.where, crs=spec.crs)
     src = str(spec.path)
     problems = missing_columns(
         gdf,
@@ -81,9 +79,7 @@ def load_sites(spec: SitesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
 
 def load_facilities(spec: FacilitiesSpec, *, working_crs: CRS) -> gpd.GeoDataFrame:
     """Public facilities as points (polygons are reduced to a point inside), with ``kind``."""
-    gdf = read_vector(
-        spec.path, role="facilities", layer=spec.layer, where=spec.where, crs=spec.crs
-    )
+    gdf = read_vector(spec.path, role="facility", layer=spec.layer, where=spec.where, crs=spec.crs)
     problems = missing_columns(
         gdf, {"kind": spec.kind}, source=str(spec.path), section="facilities"
     )
@@ -112,7 +108,7 @@ def load_assignments(spec: AssignmentSpec) -> pd.DataFrame:
     key = spec.village or spec.commune
     assert key is not None
     df = read_table(
-        spec.path, role="assignments", sheet=spec.sheet, text_columns=[key, spec.carrier]
+        spec.path, role="assignment", sheet=spec.sheet, text_columns=[key, spec.carrier]
     )
     problems = missing_columns(
         df,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,15 +24,23 @@ import shapely
 from pyproj import CRS
 
 from .._errors import InputDataError, Problem, warn_problems
+from ..config.project import CoverageSpec
 from ..io.checks import check_exists, closest, geometry_problems, list_items
 from ..io.rasters import sample_points
 from ..io.readers import read_table, read_vector
 from ..io.values import parse_coordinates
-from ..vietnam.carriers import normalise_carrier, normalise_technology
+from ..vietnam.carriers import TECHNOLOGIES, normalise_carrier, normalise_technology
 from ..vietnam.names import fold
 from ..vietnam.vn2000 import check_layer, resolve_crs
 
-__all__ = ["COLUMN_ALIASES", "SITE_LIST_COLUMNS", "check_dem", "load_site_list"]
+__all__ = [
+    "COLUMN_ALIASES",
+    "SITE_LIST_COLUMNS",
+    "check_dem",
+    "load_site_list",
+    "read_site_layer",
+    "split_site_layer",
+]
 
 #: Columns of the loaded site list (``x``, ``y`` in the working CRS; ``row`` names the input
 #: row or feature), plus point ``geometry``.
@@ -111,8 +120,8 @@ def _match_columns(
                 Problem(
                     source,
                     f"columns.{field}",
-                    "no such site-list field.",
-                    f"fields: {', '.join(COLUMN_ALIASES)}.",
+                    "the site list has no such field.",
+                    f"use one of the fields: {', '.join(COLUMN_ALIASES)}.",
                 )
             )
         elif column not in columns:
@@ -189,10 +198,14 @@ def _positions(
         return gpd.GeoSeries(centres, index=frame.index, crs=gdf.crs), errors, warns
     else:
         fix = "add 'lon' and 'lat' columns (or 'x', 'y' and the project file's 'crs:')."
-        return None, [Problem(source, "", "no coordinate columns found.", fix)], []
+        return None, [Problem(source, "", "the site list has no coordinate columns.", fix)], []
     if crs is None and default is None:
         fix = "add 'crs:' (e.g. EPSG:32648, or 'VN-2000 TM-3 Thái Nguyên') to this layer."
-        return None, [Problem(source, f"columns '{xc}', '{yc}'", "x/y need a CRS.", fix)], []
+        return (
+            None,
+            [Problem(source, f"columns '{xc}', '{yc}'", "the site list's x/y need a CRS.", fix)],
+            [],
+        )
     try:
         given = resolve_crs(crs or default or "EPSG:4326")
     except ValueError as exc:
@@ -233,7 +246,9 @@ def _carriers(
         return np.full(len(frame), normalise_carrier(wanted), dtype=object), []
     else:
         fix = "add 'carrier:' to this layer, or a 'carrier' column (or 'mcc' and 'net')."
-        return np.full(len(frame), "", dtype=object), [Problem(source, "", "no carrier.", fix)]
+        return np.full(len(frame), "", dtype=object), [
+            Problem(source, "", "the site list names no carrier.", fix)
+        ]
     mapping = {v: (normalise_carrier(v) if v else "") for v in pd.unique(text)}  # few values
     carriers = text.map(mapping).to_numpy(dtype=object)
     empty = np.flatnonzero(carriers == "")
@@ -269,7 +284,7 @@ def _technologies(
         fix = "add 'technology:' (2G, 3G, 4G or 5G) to this layer, or a 'technology' column."
         return (
             np.full(len(frame), "", dtype=object),
-            [Problem(source, "", "no technology.", fix)],
+            [Problem(source, "", "the site list names no technology.", fix)],
             [],
         )
     column = found["technology"]
@@ -603,7 +618,10 @@ def check_dem(path: Path, *, sites: gpd.GeoDataFrame, role: str = "DEM") -> None
     if np.dtype(dtype).kind not in "iuf":
         problems.append(
             Problem(
-                src, "band 1", f"unexpected data type {dtype}.", "give a numeric band of heights."
+                src,
+                "band 1",
+                f"the DEM has an unexpected data type {dtype}.",
+                "give a numeric band of heights.",
             )
         )
     if problems:
@@ -648,3 +666,60 @@ def _dem_at_sites(path: Path, sites: gpd.GeoDataFrame, src: str) -> list[Problem
             Problem(src, "band 1", what, "give heights in metres (feet? centimetres?).")
         )
     return problems
+
+
+def read_site_layer(
+    spec: CoverageSpec, *, working_crs: CRS, frequency_range_mhz: tuple[float, float]
+) -> gpd.GeoDataFrame:
+    """The site list of a ``kind: sites`` coverage layer, read with the layer's keys
+    (:func:`load_site_list`; ``layer`` names the sheet of a spreadsheet).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`load_site_list`.
+    """
+    if spec.model is None:
+        raise ValueError(f"{spec.path}: a site list needs a model")
+    table = spec.path.suffix.lower() in _TABLES
+    return load_site_list(
+        spec.path,
+        working_crs=working_crs,
+        model=spec.model,
+        frequency_range_mhz=frequency_range_mhz,
+        carrier=spec.carrier or None,
+        technology=spec.technology or None,
+        columns=spec.columns,
+        crs=spec.crs,
+        sheet=spec.layer if table else None,
+        layer=None if table else spec.layer,
+        encoding=spec.encoding,
+    )
+
+
+def split_site_layer(
+    spec: CoverageSpec, sites: gpd.GeoDataFrame
+) -> list[tuple[CoverageSpec, gpd.GeoDataFrame]]:
+    """One layer per carrier × technology of a site list: the layer's spec with its carrier
+    and technology filled in (so its column is ``viettel_4g`` ...) and its rows, by carrier
+    then technology (2G to 5G).
+
+    Examples
+    --------
+    >>> spec = CoverageSpec(kind="sites", path=Path("s.csv"), model="range")
+    >>> sites = gpd.GeoDataFrame({"carrier": ["VNPT", "Viettel", "Viettel"],
+    ...                           "technology": ["4G", "4G", "2G"]})
+    >>> [(s.column, len(rows)) for s, rows in split_site_layer(spec, sites)]
+    [('viettel_2g', 1), ('viettel_4g', 1), ('vnpt_4g', 1)]
+    """
+    order = {t: i for i, t in enumerate(TECHNOLOGIES)}
+    pairs = sorted(
+        {(str(c), str(t)) for c, t in zip(sites["carrier"], sites["technology"], strict=True)},
+        key=lambda p: (p[0].casefold(), order.get(p[1], len(order)), p[1]),
+    )
+    out = []
+    for carrier, tech in pairs:  # a few carriers x technologies
+        rows = (sites["carrier"] == carrier).to_numpy() & (sites["technology"] == tech).to_numpy()
+        part = sites.loc[rows].reset_index(drop=True)
+        out.append((replace(spec, carrier=carrier, technology=tech), part))
+    return out

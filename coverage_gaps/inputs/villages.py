@@ -78,7 +78,7 @@ def read_village_rows(spec: VillagesSpec) -> pd.DataFrame:
     if spec.is_table:
         df = read_table(
             spec.path,
-            role="villages",
+            role="village",
             sheet=spec.sheet,
             text_columns=[c for c in (spec.id, spec.name, spec.commune) if c],
             encoding=spec.encoding,
@@ -87,7 +87,7 @@ def read_village_rows(spec: VillagesSpec) -> pd.DataFrame:
     else:
         df = read_vector(
             spec.path,
-            role="villages",
+            role="village",
             layer=spec.layer,
             where=spec.where,
             crs=spec.crs,
@@ -221,7 +221,7 @@ def _check_table_coordinates(
         Problem(
             src,
             _rows(df, rows, spec.id),
-            f"{rows.size} row(s) have coordinates outside longitude/latitude "
+            f"{rows.size} row(s) have coordinates outside the longitude/latitude "
             f"range, but the CRS is {crs.to_string()} (degrees).",
             _metres_fix(xs[rows], ys[rows], crs, spec),
         )

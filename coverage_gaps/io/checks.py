@@ -18,6 +18,7 @@ from pyproj.exceptions import CRSError
 from .._errors import Problem
 
 __all__ = [
+    "a_or_an",
     "check_exists",
     "closest",
     "duplicate_problems",
@@ -38,13 +39,32 @@ def list_items(items: Sequence[object], *, limit: int = MAX_LISTED) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
+def a_or_an(noun: str) -> str:
+    """``noun`` with its indefinite article.
+
+    Examples
+    --------
+    >>> a_or_an("input table"), a_or_an("commune layer"), a_or_an("Ookla tiles table")
+    ('an input table', 'a commune layer', 'an Ookla tiles table')
+    """
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def closest(name: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest column, or listing the columns there are."""
+    """The fix naming the closest column, or listing the columns there are.
+
+    Examples
+    --------
+    >>> closest("populaton", ["name", "population"])
+    "did you mean 'population'? Columns: name, population."
+    >>> closest("x", ["name"])
+    'use one of the columns in the file: name.'
+    """
     choices = [str(c) for c in choices]
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
     if close:
         return f"did you mean '{close[0]}'? Columns: {list_items(choices, limit=15)}."
-    return f"columns in the file: {list_items(choices, limit=15)}."
+    return f"use one of the columns in the file: {list_items(choices, limit=15)}."
 
 
 def missing_columns(
@@ -74,7 +94,7 @@ def check_exists(path: Path, role: str) -> Problem | None:
         if parent.is_dir():
             near = difflib.get_close_matches(path.name, [p.name for p in parent.iterdir()], n=1)
             if near:
-                hint = f"did you mean '{near[0]}'? " + hint
+                hint = f"did you mean '{near[0]}'? {hint[0].upper()}{hint[1:]}"
         return Problem(str(path), "", f"the {role} file does not exist.", hint)
     if path.is_dir() and path.suffix.lower() not in (".gdb",) and not any(path.glob("*.parquet")):
         return Problem(
@@ -157,7 +177,7 @@ def geometry_problems(
             Problem(
                 source,
                 list_items(row_label(gdf, bad_kind, id_column=id_column, table=False)),
-                f"{bad_kind.size} feature(s) are {'/'.join(found)}, but a {role} layer needs "
+                f"{bad_kind.size} feature(s) are {'/'.join(found)}, but {a_or_an(role)} layer needs "
                 f"{' or '.join(dict.fromkeys(a.replace('Multi', '') for a in allowed))} geometries.",
                 "check that the right file or layer is given.",
             )

@@ -18,12 +18,13 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 
 from .._errors import InputDataError, Problem, warn_problem
 from ..vietnam.textcodecs import decode, decode_columns, detect_encoding
 from ..vietnam.vn2000 import check_datum
-from .checks import check_exists, list_items, parse_crs
+from .checks import a_or_an, check_exists, list_items, parse_crs
 
 __all__ = ["apply_given_crs", "is_geoparquet"]
 
@@ -86,7 +87,7 @@ def read_vector(
                 Problem(
                     src,
                     "",
-                    f"has no geometry column, so it is not a {role} layer.",
+                    f"the file has no geometry column, so it is not {a_or_an(role)} layer.",
                     "give a vector file with geometries.",
                 )
             ]
@@ -94,6 +95,17 @@ def read_vector(
     if text_encoding is not None:
         gdf = _decode_text(gdf, text_encoding, raw=raw_text, source=src)
     return apply_given_crs(gdf, crs, source=src)
+
+
+def vector_crs(path: Path, *, layer: str | None = None) -> CRS | None:
+    """The CRS a vector file declares itself (its ``.prj``, its metadata), None when it
+    declares none or cannot be read (its loader reports why)."""
+    open_path = _kmz_path(path) if path.suffix.lower() == ".kmz" else str(path)
+    try:
+        wkt = pyogrio.read_info(open_path, layer=layer)["crs"]
+    except (DataSourceError, DataLayerError, OSError):
+        return None
+    return CRS.from_user_input(wkt) if wkt else None
 
 
 def _check_shapefile_parts(path: Path) -> None:
@@ -169,7 +181,7 @@ def _check_layer_exists(open_path: str, layer: str, *, source: str) -> None:
                     source,
                     f"layer '{layer}'",
                     "no such layer.",
-                    f"layers in the file: {list_items(layers)}.",
+                    f"use one of the layers in the file: {list_items(layers)}.",
                 )
             ]
         )
@@ -188,7 +200,7 @@ def _vector_read_problem(exc: Exception, *, source: str, role: str, where: str |
     return Problem(
         source,
         "",
-        f"cannot be read as a {role} layer ({text}).",
+        f"the file cannot be read as {a_or_an(role)} layer ({text}).",
         "check that it is a complete GeoPackage, shapefile, GeoJSON, "
         "FlatGeobuf, KML or other GDAL vector file; export it again.",
     )
@@ -209,7 +221,7 @@ def apply_given_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, source: str) -> g
                     Problem(
                         source,
                         "",
-                        "has no coordinate reference system (CRS).",
+                        "the file has no coordinate reference system (CRS).",
                         "add 'crs: EPSG:4326' (or the right code) to this input in the "
                         "project file, or save the file with its CRS (a .prj for shapefiles).",
                     )
@@ -319,7 +331,7 @@ def _read_table_file(
                 Problem(
                     src,
                     "",
-                    f"cannot be read as a {role} table ({text}).",
+                    f"the file cannot be read as {a_or_an(role)} table ({text}).",
                     "save it as CSV (UTF-8) or XLSX with one header row.",
                 )
             ]
@@ -345,7 +357,7 @@ def _read_excel(path: Path, *, sheet: str | None, dtypes: dict[str, type]) -> pd
                         str(path),
                         f"sheet '{sheet}'",
                         "no such sheet.",
-                        f"sheets in the file: {list_items(names)}.",
+                        f"use one of the sheets in the file: {list_items(names)}.",
                     )
                 ]
             ) from None
@@ -452,8 +464,8 @@ def _decode_text(gdf: pd.DataFrame, encoding: str, *, raw: bool, source: str) ->
                 Problem(
                     source,
                     "encoding",
-                    f"unsure of the text encoding: best guess {guess}"
-                    + ("; used it." if raw else "; text left as it is."),
+                    f"the text encoding is uncertain: the best guess is {guess}"
+                    + ("; it was used." if raw else "; the text was left as it is."),
                     "check the names, and set 'encoding:' (utf-8, tcvn3, vni, viscii, cp1258).",
                 )
             )

@@ -116,7 +116,7 @@ def read_run_record(folder: str | Path) -> dict[str, Any]:
                 Problem(
                     str(path),
                     "",
-                    f"is missing or not a coverage-gaps run record ({exc}).",
+                    f"the file is missing or is not a coverage-gaps run record ({exc}).",
                     "give the output folder of a run.",
                 )
             ]

@@ -7,13 +7,19 @@ Spreadsheet-safe: CSV (UTF-8 with BOM) and XLSX that no cell can turn into a for
 
 A name such as ``=HYPERLINK("http://x", "click")`` or one starting with ``+``, ``-``, ``@``,
 a tab or a carriage return would run as a formula in Excel or LibreOffice. As OWASP's CSV
-injection guidance recommends, such text cells are prefixed with a single quote; numbers
-are left alone.
+injection guidance recommends, such text cells (column names included) are prefixed with a
+single quote; numbers are left alone. A CSV holding a carriage return inside a cell is
+written with every cell quoted, so that no spreadsheet reads it as a line break.
+
+Every CSV and XLSX that coverage-gaps writes goes through :func:`write_csv` and
+:func:`write_xlsx`; ``tests/test_exports.py`` runs each table-writing command on hostile
+names.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import io
 import re
@@ -29,9 +35,11 @@ import rasterio
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from rasterio.io import MemoryFile
 
 __all__ = [
     "OUTPUT_DATE",
+    "encode_geotiff",
     "fixed_gdal_date",
     "neutralise",
     "safe_frame",
@@ -40,6 +48,7 @@ __all__ = [
     "write_geotiff",
     "write_gpkg",
     "write_xlsx",
+    "write_zip",
 ]
 
 #: The date written into every output file's metadata (GeoPackage, XLSX) instead of "now",
@@ -65,17 +74,36 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised (object and string columns only)."""
+    """A copy with every text cell and column name neutralised (cells of object, string and
+    categorical columns; the geometry is dropped)."""
     out = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).copy()
     for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
-    return out
+    return out.set_axis([neutralise(c) for c in out.columns], axis=1)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM (Excel shows Vietnamese correctly), ``\\n`` line ends, formula-safe."""
-    safe_frame(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    """UTF-8 with BOM (Excel shows Vietnamese correctly), ``\\n`` line ends, formula-safe.
+
+    Cells are quoted where needed; when a text cell holds a carriage return (which the
+    ``\\n`` line end would leave unquoted), every cell is.
+    """
+    frame = safe_frame(df)
+    quote_all = _holds_carriage_return(frame)
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n",
+                 quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)  # fmt: skip
+
+
+def _holds_carriage_return(frame: pd.DataFrame) -> bool:
+    texts = [
+        frame[c].astype("string").str.contains("\r", regex=False).any()
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    return bool(any(texts)) or any("\r" in str(c) for c in frame.columns)
 
 
 def write_xlsx(
@@ -134,22 +162,29 @@ def write_xlsx(
     wb.properties.creator = "coverage-gaps"
     buf = io.BytesIO()
     wb.save(buf)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    write_zip(buf.getvalue(), path)
+
+
+def write_zip(data: bytes, path: Path) -> None:
+    """Write an Office file made in memory (XLSX, DOCX: a zip archive) reproducibly: every
+    entry stamped :data:`OUTPUT_DATE`, and so is the document's "modified" property."""
+    fixed = OUTPUT_DATE.replace(tzinfo=None)
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
-            data = src.read(info.filename)
-            if (
-                info.filename == "docProps/core.xml"
-            ):  # openpyxl stamps "modified" with the time of saving
-                data = re.sub(
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # stamped with the time of saving
+                content = re.sub(
                     rb"(<dcterms:modified[^>]*>)[^<]*(<)",
                     rb"\g<1>" + _OUTPUT_DATE_TEXT.encode() + rb"\g<2>",
-                    data,
+                    content,
                 )
             out = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
             out.compress_type = zipfile.ZIP_DEFLATED
             out.external_attr = info.external_attr
-            dst.writestr(out, data)
+            dst.writestr(out, content)
 
 
 def _sheet_title(title: str) -> str:
@@ -221,19 +256,23 @@ def write_geoparquet_parts(gdf: gpd.GeoDataFrame, folder: Path) -> list[Path]:
     return written
 
 
-def write_geotiff(
-    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
-) -> None:
-    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
-    written as ``nodata``. No time stamp is written, so the same array gives the same bytes.
+def encode_geotiff(array: np.ndarray, *, transform: object, crs: object, nodata: float) -> bytes:
+    """One float32 band as the bytes of a tiled (256 × 256), deflate-compressed GeoTIFF;
+    NaN cells are written as ``nodata``. No time stamp is written, so the same array gives
+    the same bytes. :func:`write_geotiff` writes these bytes; a pipeline that must sample a
+    raster before the run's folder exists reads them from memory
+    (:meth:`coverage_gaps.results.CoverageLayer.raster_path`).
 
     ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
     (a pyproj CRS, ``"EPSG:32648"``, WKT).
 
     Examples
     --------
-    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
-    ...               nodata=-9999.0)  # doctest: +SKIP
+    >>> from rasterio.transform import from_origin
+    >>> data = encode_geotiff(np.array([[1.0, np.nan]]), transform=from_origin(0, 10, 10, 10),
+    ...                       crs="EPSG:32648", nodata=-9999.0)
+    >>> data[:4] in (b"II*\\x00", b"MM\\x00*")
+    True
     """
     data = np.asarray(array, dtype=np.float32)
     if data.ndim != 2:
@@ -258,5 +297,25 @@ def write_geotiff(
         "tiled": tiled,
         **({"blockxsize": 256, "blockysize": 256} if tiled else {}),
     }
-    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(path, "w", **profile) as ds:
-        ds.write(data, 1)
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), MemoryFile() as mem:
+        with mem.open(**profile) as ds:
+            ds.write(data, 1)
+        return bytes(mem.getbuffer())
+
+
+def write_geotiff(
+    path: Path, array: np.ndarray, *, transform: object, crs: object, nodata: float
+) -> None:
+    """One float32 band as a tiled (256 × 256), deflate-compressed GeoTIFF; NaN cells are
+    written as ``nodata``. No time stamp is written, so the same array gives the same bytes
+    (those of :func:`encode_geotiff`).
+
+    ``transform`` is an affine transform; ``crs`` anything rasterio or pyproj understands
+    (a pyproj CRS, ``"EPSG:32648"``, WKT).
+
+    Examples
+    --------
+    >>> write_geotiff(Path("p.tif"), values, transform=grid.transform, crs=grid.crs,
+    ...               nodata=-9999.0)  # doctest: +SKIP
+    """
+    Path(path).write_bytes(encode_geotiff(array, transform=transform, crs=crs, nodata=nodata))

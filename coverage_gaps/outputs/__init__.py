@@ -4,6 +4,7 @@ progress between two runs. Labels in Vietnamese or English come from :mod:`.i18n
 from .diff import compare_runs, write_diff
 from .files import write_outputs
 from .maps import build_map, render_run_map, write_maps
+from .planning import write_planning
 
 __all__ = [
     "build_map",
@@ -12,4 +13,5 @@ __all__ = [
     "write_diff",
     "write_maps",
     "write_outputs",
+    "write_planning",
 ]

@@ -196,7 +196,7 @@ def _points(
 
 
 def _commune_polygons(source: CommuneSource) -> gpd.GeoDataFrame:
-    layer = read_vector(source.path, role="communes", layer=source.layer, where=source.where)
+    layer = read_vector(source.path, role="commune", layer=source.layer, where=source.where)
     if source.id not in layer.columns:
         raise InputDataError(
             [

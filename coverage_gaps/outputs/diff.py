@@ -22,12 +22,14 @@ import pandas as pd
 from .._errors import InputDataError, Problem
 from ..io.runfolder import RUN_RECORD, read_run_record, record_outputs
 from ..io.writers import write_csv
+from ..vietnam.carriers import carrier_slug
 from .i18n import header, text
+from .report import PROGRESS_MARKS
 
 __all__ = ["compare_runs", "write_diff"]
 
 _FLAG = re.compile(r"^(has_[2-5]g|[a-z0-9_]+_[2-5]g)$")
-_MARK_OPEN, _MARK_CLOSE = "<!-- progress -->", "<!-- /progress -->"
+_MARK_OPEN, _MARK_CLOSE = PROGRESS_MARKS
 
 
 def _read_run(folder: Path) -> pd.DataFrame:
@@ -38,7 +40,7 @@ def _read_run(folder: Path) -> pd.DataFrame:
                 Problem(
                     str(folder),
                     "",
-                    "is not a coverage-gaps result (no villages.csv).",
+                    "the folder is not a coverage-gaps result (no villages.csv).",
                     "give the output folders of two runs.",
                 )
             ]
@@ -52,7 +54,7 @@ def _read_run(folder: Path) -> pd.DataFrame:
                 Problem(
                     str(path),
                     "",
-                    f"is not a coverage-gaps village table (no {', '.join(missing)}).",
+                    f"the file is not a coverage-gaps village table (no {', '.join(missing)}).",
                     "give the output folders of two runs.",
                 )
             ]  # fmt: skip
@@ -144,20 +146,36 @@ def compare_runs(old: str | Path, new: str | Path) -> tuple[pd.DataFrame, pd.Dat
     return changes, summary_df
 
 
-def _progress_html(summary: pd.DataFrame, old: Path, lang: str) -> str:
+def _layer_names(folder: Path) -> dict[str, str]:
+    """Coverage columns of a run -> their names (``viettel_4g`` -> ``Viettel 4G``)."""
+    if not (folder / RUN_RECORD).is_file():
+        return {}
+    coverage = read_run_record(folder).get("config", {}).get("coverage", [])
+    return {
+        f"{carrier_slug(c['carrier'])}_{str(c['technology']).lower()}": (
+            f"{c['carrier']} {c['technology']}"
+        )
+        for c in coverage
+        if isinstance(c, dict) and "carrier" in c and "technology" in c
+    }
 
+
+def _layer_label(layer: str, lang: str, names: dict[str, str]) -> str:
+    """``mobile``, ``fibre``, ``has_4g`` or a coverage column, in words."""
+    if layer in ("mobile", "fibre"):
+        return text(layer, lang)
+    return header(layer, lang) if layer.startswith("has_") else names.get(layer, layer)
+
+
+def _progress_html(summary: pd.DataFrame, old: Path, lang: str, names: dict[str, str]) -> str:
     cols = ["layer", "newly_covered", "newly_lost", "still_not_covered"]
-    labels = {
-        "vi": ["Lớp", "Mới được phủ", "Mất phủ", "Vẫn chưa phủ"],
-        "en": ["Layer", "Newly covered", "Newly lost", "Still not covered"],
-    }[lang]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in labels)
+    head = "".join(f"<th>{html.escape(header(c, lang))}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(
-            f'<td class="n">{int(r[c])}</td>' if c != "layer" else f"<td>{html.escape(str(r[c]))}</td>" for c in cols
-        ) + "</tr>"
+        f"<tr><td>{html.escape(_layer_label(str(r['layer']), lang, names))}</td>"
+        + "".join(f'<td class="n">{int(r[c])}</td>' for c in cols[1:])
+        + "</tr>"
         for r in summary.to_dict("records")
-    )  # fmt: skip
+    )
     since = f"{text('progress', lang)} ({html.escape(str(old))})"
     return f'{_MARK_OPEN}<h2>{since}</h2><table id="progress"><tr>{head}</tr>{body}</table>{_MARK_CLOSE}'
 
@@ -193,7 +211,7 @@ def write_diff(
     if folder.exists():
         shutil.rmtree(folder)
     os.replace(tmp, folder)
-    section = _progress_html(summary, Path(old), lang)
+    section = _progress_html(summary, Path(old), lang, _layer_names(new))
     rewritten: list[Path] = []
     for page in [new / "report.html", *sorted((new / "reports").glob("*.html"))]:
         if not page.is_file():

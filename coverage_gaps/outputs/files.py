@@ -6,8 +6,12 @@ Files in the output folder:
   ``docs/DESIGN.md``); GeoPackage in EPSG:4326.
 - ``communes.gpkg`` / ``communes.csv``: one row per commune.
 - ``provinces.csv``: one row per province.
-- ``run.json``: inputs with sha256, resolved config, versions, counts, timings.
+- ``run.json``: inputs with sha256, resolved config, the coverage layers with their
+  source (``declared`` or ``predicted``), versions, counts, timings.
 - ``README.txt``: what the files are, and a warning when the inputs are synthetic.
+- ``predicted/<carrier>_<technology>.tif``: the coverage predicted from each site list
+  (dBm, float32, nodata -9999 beyond every site's reach, working CRS): the bytes the
+  villages were sampled from.
 
 CSV files are UTF-8 with a byte-order mark so that Excel shows Vietnamese
 correctly. GeoPackages are written with a fixed timestamp, so the same inputs
@@ -37,11 +41,12 @@ from .._version import __version__
 from ..io.atomic import atomic_output_dir
 from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
 from ..io.writers import XLSX_MAX_ROWS, write_csv, write_geoparquet_parts, write_gpkg
-from ..results import RunResult
+from ..results import CoverageLayer, RunResult
 from .evidence import evidence_record, write_evidence
 from .lists import write_priority_lists
 from .maps import map_data_from_result, write_maps
 from .notice import SYNTHETIC_NOTICE
+from .planning import PLANNING_FOLDER, planning_record, write_planning
 from .report import write_reports
 
 __all__ = ["SYNTHETIC_NOTICE", "write_outputs"]
@@ -91,14 +96,36 @@ def _readme(result: RunResult) -> str:
         f"{int(p['villages_gap_mobile'].sum())}; without fibre within "
         f"{cfg.fibre.max_distance_m if cfg.fibre else 0:g} m: {gap_fibre}.",
         "",
+        "map.html                     the interactive map (opens without internet)",
+        "report.html, report.docx     the report, printable on A4 (reports/ with several provinces)",
+        "priority/                    each carrier's ranked list of villages (CSV, XLSX, GeoPackage)",
         "villages.gpkg, villages.csv  one row per village: coverage by carrier and technology, gaps",
         "communes.gpkg, communes.csv  one row per commune: counts of villages and people in each gap",
         "provinces.csv                one row per province: the same totals",
         "run.json                     inputs (with sha256), configuration, versions, timings",
+        *(
+            [
+                "planning/                    where to build: chosen sites (sites.csv/.xlsx/.gpkg),",
+                "                             target villages (villages.csv), gap clusters",
+                "                             (clusters.csv/.gpkg), predicted coverage (predicted.tif)",
+            ]
+            if result.planning is not None
+            else []
+        ),
         *(_EVIDENCE_README if result.evidence is not None else []),
         "",
         "Column definitions: docs/DESIGN.md in the coverage-gaps repository.",
     ]
+    predicted = _predicted_layers(result)
+    if predicted:
+        columns = ", ".join(layer.column for layer in predicted)
+        lines[-1:-1] = [
+            "predicted/                   coverage predicted from site lists (dBm GeoTIFF, "
+            "nodata -9999)",
+            "",
+            f"Predicted (from site lists, not declared by the carriers): {columns}.",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -108,6 +135,55 @@ _EVIDENCE_README = [
     "h3_cells.csv                 every tested H3 cell: verdict per carrier and technology",
     "measurements/<carrier>.csv   each carrier's evidence pack: the tests behind its challenges",
 ]
+
+
+def _predicted_layers(result: RunResult) -> list[CoverageLayer]:
+    return [layer for layer in result.layers if layer.source == "predicted"]
+
+
+def write_predicted(result: RunResult, folder: Path) -> dict[str, Path]:
+    """``predicted/<column>.tif`` of each layer predicted from a site list: the GeoTIFF bytes
+    its villages were sampled from (:func:`coverage_gaps.io.writers.encode_geotiff`).
+    Returns column → file."""
+    written = {}
+    for layer in _predicted_layers(result):
+        assert layer.raster is not None, layer.column
+        path = folder / "predicted" / f"{layer.column}.tif"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(layer.raster)
+        written[layer.column] = path
+    return written
+
+
+def _layers_record(
+    result: RunResult, predicted: dict[str, Path], folder: Path
+) -> list[dict[str, Any]]:
+    """``run.json``'s ``layers``: each coverage column, where it comes from and how."""
+    out = []
+    for layer in result.layers:
+        spec = layer.spec
+        entry: dict[str, Any] = {
+            "column": layer.column,
+            "carrier": spec.carrier,
+            "technology": spec.technology,
+            "source": layer.source,
+            "form": layer.form,
+            "path": str(spec.path),
+        }
+        if layer.kind == "raster":
+            entry["threshold_dbm"] = spec.threshold_dbm
+        if layer.source == "predicted":
+            entry |= {
+                "model": spec.model,
+                "environment": spec.environment_name,
+                "resolution_m": spec.grid_resolution_m,
+                "receiver_height_m": spec.receiver_height,
+                "dem": str(spec.dem) if spec.dem is not None else None,
+                "raster": predicted[layer.column].relative_to(folder).as_posix(),
+                "notes": list(layer.notes),
+            }
+        out.append(entry)
+    return out
 
 
 def write_outputs(
@@ -130,18 +206,24 @@ def write_outputs(
     target = Path(directory).resolve()
     t0 = time.perf_counter()
     with atomic_output_dir(target) as tmp:
+        predicted = write_predicted(result, tmp)
         write_tables(result, tmp)
         write_evidence(result, tmp)
         if result.priority is not None:
             write_priority_lists(result, tmp / "priority")
             log.debug("wrote the priority lists")
+        if result.planning is not None:
+            write_planning(result, tmp / PLANNING_FOLDER)
+            log.debug("wrote the planning")
         inputs = _inputs_manifest(result)
         write_reports(result, tmp, inputs=inputs)
         log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         with collect_warnings() as map_issues:  # a layer left off the map is recorded
             parts = tmp / "villages.parquet"  # the whole table, when written as parts
-            data = map_data_from_result(result, parts=parts if parts.is_dir() else None)
+            data = map_data_from_result(
+                result, predicted=predicted, parts=parts if parts.is_dir() else None
+            )
             write_maps(data, tmp, map_assets=map_assets)
         for issue in map_issues:
             log.warning("%s", issue)
@@ -152,6 +234,7 @@ def write_outputs(
             outputs=outputs_listing(tmp),
             started=started,
             issues=[*result.issues, *map_issues],
+            layers=_layers_record(result, predicted, tmp),
         )
         if result.evidence is not None:
             record["evidence"] = evidence_record(result.evidence)
@@ -212,6 +295,7 @@ def _run_record(
     outputs: list[dict[str, Any]],
     started: float | None,
     issues: list[Problem],
+    layers: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The content of ``run.json`` (written by :func:`coverage_gaps.io.runfolder.write_run_record`)."""
     cfg = result.config
@@ -225,10 +309,13 @@ def _run_record(
         "elapsed_s": round(time.perf_counter() - started, 3) if started is not None else None,
         "working_crs": result.working_crs.to_string(),
         "config": cfg.to_dict(),
+        "layers": layers,
         "inputs": inputs,
         "outputs": outputs,
         "counts": _counts(result),
+        **({"planning": planning_record(result.planning)} if result.planning is not None else {}),
         "warnings": [str(i) for i in issues],
+        "notes": [str(n) for n in result.notes],
         "stages_s": dict(result.timings),
         "versions": versions(),
     }

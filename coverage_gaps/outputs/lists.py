@@ -13,7 +13,7 @@ from .._version import __version__
 from ..io.writers import write_csv, write_gpkg, write_xlsx
 from ..results import RunResult
 from ..vietnam.carriers import carrier_slug
-from .i18n import header, legend, text
+from .i18n import header, legend, text, value_text
 from .notice import SYNTHETIC_NOTICE
 
 __all__ = ["LIST_COLUMNS", "SHARING_COLUMNS", "priority_parameters", "write_priority_lists"]
@@ -35,28 +35,35 @@ SHARING_COLUMNS = [
 
 
 def _localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-
     return pd.DataFrame(df).rename(columns={c: header(c, lang) for c in df.columns})
 
 
-def priority_parameters(result: RunResult) -> list[tuple[str, object]]:
-    """The parameters that made the lists, for the legend sheet and the report."""
+def priority_parameters(result: RunResult, lang: str | None = None) -> list[tuple[str, object]]:
+    """The parameters that made the lists, for the legend sheet and the report: (project-file
+    key, value), values in words written in ``lang`` (default: the run's language)."""
     cfg = result.config
     p = cfg.priority
+    lang = lang or cfg.language
+    none = value_text("none", lang)
+
+    def path_or_none(path: Path | None) -> str:
+        return str(path) if path is not None else none
+
     params: list[tuple[str, object]] = [
         ("project", cfg.name),
         ("coverage-gaps", __version__),
-        ("targets", ", ".join(p.targets)),
+        ("targets", ", ".join(header(t, lang) for t in p.targets)),
         ("build_technology", p.build_technology),
         ("reference_distance_km", p.reference_distance_km),
         ("facility_distance_m", p.facility_distance_m),
-        ("fibre.max_distance_m", cfg.fibre.max_distance_m if cfg.fibre else "no fibre layer"),
+        ("fibre.max_distance_m",
+         cfg.fibre.max_distance_m if cfg.fibre else value_text("no_fibre_layer", lang)),
         *((f"weight.{k}", v) for k, v in p.weights.items()),
-        ("sites layer", str(cfg.sites.path) if cfg.sites else "none"),
-        ("facilities layer", str(cfg.facilities.path) if cfg.facilities else "none"),
-        ("assignments", str(p.assignments.path) if p.assignments else "none"),
-        ("dem", str(p.dem) if p.dem else "none"),
-    ]
+        ("sites layer", path_or_none(cfg.sites.path if cfg.sites else None)),
+        ("facilities layer", path_or_none(cfg.facilities.path if cfg.facilities else None)),
+        ("assignments", path_or_none(p.assignments.path if p.assignments else None)),
+        ("dem", path_or_none(p.dem)),
+    ]  # fmt: skip
     if p.budget is not None:
         b = p.budget
         if b.sites is not None:
@@ -65,7 +72,13 @@ def priority_parameters(result: RunResult) -> list[tuple[str, object]]:
             params += [("budget.money", b.money), ("budget.cost_per_site", b.cost_per_site),
                        ("budget.cost_per_km_fibre", b.cost_per_km_fibre)]  # fmt: skip
     for c in cfg.coverage:
-        kind = f"threshold {c.threshold_dbm:g} dBm" if c.is_raster else "polygons"
+        kind = (
+            value_text("threshold", lang, dbm=f"{c.threshold_dbm:g}")
+            if c.is_raster
+            else value_text("polygons", lang)
+        )
+        if c.is_sites:
+            kind = value_text("predicted", lang, model=c.model, dbm=f"{c.threshold_dbm:g}")
         params.append((f"layer.{c.column}", f"{c.path.name} ({kind})"))
     if cfg.synthetic:
         params.append(("synthetic", SYNTHETIC_NOTICE))

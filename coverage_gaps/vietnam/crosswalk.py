@@ -144,7 +144,7 @@ class Crosswalk:
                     Problem(
                         src,
                         "",
-                        f"not a commune crosswalk ({exc}).",
+                        f"the file is not a commune crosswalk ({exc}).",
                         "give the dvhcvn splits.json or merges.json, or a CSV with columns "
                         "old_code and new_code (one row per old/new pair).",
                     )
@@ -645,8 +645,8 @@ def convert_village_codes(
                 source,
                 f"{int(unknown.sum())} village(s)",
                 f"commune codes that are not pre-2025 codes in {cw.source} "
-                f"({', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}); placed by location "
-                "instead.",
+                f"({', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}); those villages were "
+                "placed by location instead.",
                 "check the codes; if they already are the 2025 codes, remove "
                 "'commune_codes: pre-2025'.",
             )
@@ -704,7 +704,7 @@ def place_split_villages(
                 source,
                 f"village ids {', '.join(ids[:10])}{' ...' if lost.size > 10 else ''}",
                 f"{lost.size} village(s) of pre-2025 communes that were split lie in none of "
-                "the new communes their old commune went to; placed by location instead.",
+                "the new communes their old commune went to; they were placed by location instead.",
                 "check their coordinates and old commune codes.",
             )
         )

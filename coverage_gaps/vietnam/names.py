@@ -454,7 +454,7 @@ def match_commune_names(
                 "several communes have these names: "
                 + "; ".join(ambiguous[:10])
                 + ("; ..." if len(ambiguous) > 10 else "")
-                + "; placed by location instead.",
+                + "; those villages were placed by location instead.",
                 "give commune codes instead of names, or write the names in full.",
             )
         )
@@ -474,7 +474,7 @@ def match_commune_names(
                 "no commune of the layer has these names: "
                 + ", ".join(unmatched[:10])
                 + (", ..." if len(unmatched) > 10 else "")
-                + "; placed by location instead.",
+                + "; those villages were placed by location instead.",
                 "check the names against the commune layer (2025 communes).",
             )
         )

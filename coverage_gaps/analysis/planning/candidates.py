@@ -57,7 +57,7 @@ def _key(cells: np.ndarray) -> np.ndarray:
 def _windows(ds: object, bounds: tuple[float, float, float, float]) -> Iterator[Window]:
     """TILE x TILE windows of the raster ``ds`` covering ``bounds`` (raster CRS)."""
     inv = ~ds.transform  # type: ignore[attr-defined]
-    cols, rows = zip(*(inv * (x, y) for x in bounds[0::2] for y in bounds[1::2]), strict=True)
+    cols, rows = zip(*(inv @ (x, y) for x in bounds[0::2] for y in bounds[1::2]), strict=True)
     c0 = max(int(np.floor(min(cols))), 0)
     r0 = max(int(np.floor(min(rows))), 0)
     c1 = min(int(np.ceil(max(cols))), ds.width)  # type: ignore[attr-defined]
@@ -138,6 +138,14 @@ def _snap_to_dem(
     return best
 
 
+def _touching(cells: np.ndarray, spacing_m: float, within: gpd.GeoSeries) -> np.ndarray:
+    """The cells whose square touches one of the ``within`` polygons (an R-tree query)."""
+    x0, y0 = cells[:, 0] * spacing_m, cells[:, 1] * spacing_m
+    boxes = shapely.box(x0, y0, x0 + spacing_m, y0 + spacing_m)
+    hit = np.unique(within.sindex.query(boxes, predicate="intersects")[0])
+    return cells[hit]
+
+
 def generate_candidates(
     villages: gpd.GeoSeries | gpd.GeoDataFrame,
     *,
@@ -145,7 +153,7 @@ def generate_candidates(
     near_gap_m: float = 15000.0,
     dem: str | Path | None = None,
     dem_crs: CRS | None = None,
-    within: BaseGeometry | None = None,
+    within: BaseGeometry | gpd.GeoSeries | None = None,
 ) -> gpd.GeoDataFrame:
     """A grid of candidate sites near the target villages, on local high points of a DEM.
 
@@ -163,7 +171,9 @@ def generate_candidates(
     dem_crs
         The DEM's CRS when the file has none.
     within
-        Keep only candidates inside this area (working CRS), for example the province.
+        Keep only candidates inside this area (working CRS), for example the province: one
+        polygon, or several (the communes, as a GeoSeries: cells touching none are dropped
+        before the DEM is read, so that the DEM needs to cover the area only).
 
     Returns
     -------
@@ -181,12 +191,21 @@ def generate_candidates(
     points = villages.geometry if isinstance(villages, gpd.GeoDataFrame) else villages
     if spacing_m <= 0 or near_gap_m < 0:
         raise InputDataError(
-            [Problem(SOURCE, "generate", "spacing_m must be > 0 and near_gap_m >= 0.")]
+            [
+                Problem(
+                    SOURCE,
+                    "generate",
+                    f"spacing_m is {spacing_m} and near_gap_m is {near_gap_m}.",
+                    "give a spacing_m above 0 and a near_gap_m of 0 or more.",
+                )
+            ]
         )
     crs = CRS.from_user_input(points.crs)
     arr = points.to_numpy()
     xy = np.column_stack([shapely.get_x(arr), shapely.get_y(arr)])
     cells = _cells(xy, spacing_m, near_gap_m) if len(xy) else np.zeros((0, 2), dtype=np.int64)
+    if isinstance(within, gpd.GeoSeries) and len(cells):
+        cells = _touching(cells, spacing_m, within)
     cx, cy = (cells[:, 0] + 0.5) * spacing_m, (cells[:, 1] + 0.5) * spacing_m
     ground = np.full(len(cells), np.nan)
     if dem is not None and len(cells):
@@ -206,17 +225,29 @@ def generate_candidates(
     return _frame(cells, cx, cy, ground, crs, within)
 
 
+def _inside(x: np.ndarray, y: np.ndarray, within: BaseGeometry | gpd.GeoSeries) -> np.ndarray:
+    """Which points lie in ``within`` (one polygon, or any of several; edges included for
+    several)."""
+    if not isinstance(within, gpd.GeoSeries):
+        return np.asarray(shapely.contains_xy(within, x, y), dtype=bool)
+    inside = np.zeros(len(x), dtype=bool)
+    if len(x):
+        hits = within.sindex.query(shapely.points(x, y), predicate="intersects")[0]
+        inside[np.unique(hits)] = True
+    return inside
+
+
 def _frame(
     cells: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
     ground: np.ndarray,
     crs: CRS,
-    within: BaseGeometry | None,
+    within: BaseGeometry | gpd.GeoSeries | None,
 ) -> gpd.GeoDataFrame:
     """The candidates as a frame, in candidate order, inside ``within``."""
     if within is not None:
-        inside = shapely.contains_xy(within, x, y)
+        inside = _inside(x, y, within)
         cells, x, y, ground = cells[inside], x[inside], y[inside], ground[inside]
     names = pd.Series(cells[:, 0]).astype(str).radd("G") + "_" + pd.Series(cells[:, 1]).astype(str)
     frame = gpd.GeoDataFrame(

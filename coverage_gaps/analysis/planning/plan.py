@@ -187,7 +187,14 @@ def plan_sites(
     started = time.perf_counter()
     if method not in METHODS:
         raise InputDataError(
-            [Problem(SOURCE, "method", f"is {method!r}.", f"use one of {', '.join(METHODS)}.")]
+            [
+                Problem(
+                    SOURCE,
+                    "method",
+                    f"unknown method {method!r}.",
+                    f"use one of {', '.join(METHODS)}.",
+                )
+            ]
         )
     problem = prepare_problem(
         coverage,

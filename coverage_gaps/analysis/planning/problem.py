@@ -198,7 +198,7 @@ def _check_budget(
             Problem(
                 SOURCE,
                 "budget",
-                "needs exactly one of `sites` or `money`.",
+                "needs exactly one of 'sites' or 'money'.",
                 "write budget: {sites: 10} or budget: {money: 3e10, cost_per_site: 1.5e9}.",
             )
         )

@@ -14,6 +14,8 @@ from .diffraction import (
     trace_radials,
 )
 from .grid import Grid, Terrain, load_terrain, make_grid
+from .layers import NODATA_DBM, predict_layer, prediction_grid, reaching_sites, site_reach
+from .links import compute_link_power, power_model
 from .pathloss import (
     ENVIRONMENTS,
     FREQUENCY_RANGE_MHZ,
@@ -32,6 +34,7 @@ from .predict import (
     Prediction,
     compute_useful_range,
     predict_coverage,
+    predict_pairs,
     predict_points,
 )
 
@@ -44,6 +47,7 @@ __all__ = [
     "K_FACTOR",
     "MAX_RANGE_M",
     "MODELS",
+    "NODATA_DBM",
     "SITE_COLUMNS",
     "VALIDITY",
     "Grid",
@@ -53,6 +57,7 @@ __all__ = [
     "compute_free_space_loss",
     "compute_hata_loss",
     "compute_knife_edge_loss",
+    "compute_link_power",
     "compute_path_loss",
     "compute_profile_loss",
     "compute_sector_attenuation",
@@ -63,9 +68,15 @@ __all__ = [
     "describe_validity",
     "load_terrain",
     "make_grid",
+    "power_model",
     "predict_coverage",
+    "predict_pairs",
+    "predict_layer",
     "predict_points",
+    "prediction_grid",
+    "reaching_sites",
     "select_model",
+    "site_reach",
     "trace_columns",
     "trace_radials",
 ]

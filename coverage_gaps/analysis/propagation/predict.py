@@ -54,6 +54,7 @@ __all__ = [
     "Prediction",
     "compute_useful_range",
     "predict_coverage",
+    "predict_pairs",
     "predict_points",
 ]
 
@@ -140,21 +141,26 @@ def compute_useful_range(
     if model == "range":
         return np.minimum(a["range_m"], max_range_m)
     distances = np.geomspace(1.0, max_range_m, 1024)
-    budget = a["eirp_dbm"] - threshold_dbm
-    out = np.zeros(len(budget))
-    for start in range(0, len(budget), 256):  # bounded memory for long lists
+    # sites sharing EIRP, frequency and height (a generated grid: all of them) share a reach
+    radio = np.column_stack([a["eirp_dbm"], a["frequency_mhz"], a["height_m"]])
+    if not len(radio):
+        return np.zeros(0)
+    kinds, which = np.unique(radio, axis=0, return_inverse=True)
+    budget = kinds[:, 0] - threshold_dbm
+    out = np.zeros(len(kinds))
+    for start in range(0, len(kinds), 256):  # bounded memory for long lists
         part = slice(start, start + 256)
         loss = compute_path_loss(
             distances[None, :],
-            frequency_mhz=a["frequency_mhz"][part, None],
-            base_height_m=a["height_m"][part, None],
+            frequency_mhz=kinds[part, 1, None],
+            base_height_m=kinds[part, 2, None],
             mobile_height_m=receiver_height_m,
             environment=environment,
         )
         over = loss > budget[part, None]
         first = np.where(over.any(axis=1), over.argmax(axis=1), len(distances) - 1)
         out[part] = np.where(first == 0, 0.0, distances[first])
-    return out
+    return out[which.reshape(-1)]
 
 
 @dataclass(frozen=True)
@@ -445,6 +451,7 @@ def predict_coverage(
     max_range_m: float = MAX_RANGE_M,
     workers: int | None = None,
     source: str = "sites",
+    layer: str = "",
 ) -> Prediction:
     """Best-server received power on ``grid`` (module docstring).
 
@@ -470,8 +477,8 @@ def predict_coverage(
         The longest reach considered.
     workers
         Threads (default: the machine's CPUs, at most 4).
-    source
-        Names the site list in the validity warning.
+    source, layer
+        Name the site list and the layer (``Viettel 4G``) in the validity warning.
 
     Warns
     -----
@@ -502,7 +509,7 @@ def predict_coverage(
         warn_problem(
             Problem(
                 source,
-                "",
+                layer,
                 f"predicted with model {model} outside its validity: {'; '.join(notes)}.",
                 "see docs/PREDICTION.md for what is done there; check heights and frequencies.",
             )
@@ -604,35 +611,177 @@ def predict_points(
         max_range_m=max_range_m,
     )
     best = np.full(px.shape, np.nan)
-    step = step_m or (terrain.grid.resolution if terrain is not None else 50.0)
+    ctx = _PointSettings(
+        model, threshold_dbm, environment, receiver_height_m, terrain,
+        step_m or (terrain.grid.resolution if terrain is not None else 50.0),
+    )  # fmt: skip
     for i in np.flatnonzero(reach > 0).tolist():  # one site at a time, every point at once
-        dx, dy = px - a["x"][i], py - a["y"][i]
-        d = np.hypot(dx, dy)
-        near = np.flatnonzero(d <= reach[i])
-        if model == "range":
-            best[near] = threshold_dbm
-            continue
-        power = a["eirp_dbm"][i] - compute_path_loss(
-            d[near],
-            frequency_mhz=a["frequency_mhz"][i],
-            base_height_m=a["height_m"][i],
-            mobile_height_m=receiver_height_m,
-            environment=environment,
-        )
-        if np.isfinite(a["azimuth_deg"][i]):
-            bearing = np.degrees(np.arctan2(dx[near], dy[near])) % 360.0
-            power -= compute_sector_attenuation(
-                bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
-            )
-        reached = power >= threshold_dbm  # the site's reach: the threshold without terrain
-        near, power = near[reached], power[reached]
-        if model == "hata+terrain":
-            assert terrain is not None, "model hata+terrain needs terrain"
-            power -= _point_diffraction(
-                terrain, a, i, px[near], py[near], d[near], step, receiver_height_m
-            )
+        near, power = _site_power(a, i, px, py, float(reach[i]), ctx)
         best[near] = np.fmax(best[near], power)
     return best
+
+
+@dataclass(frozen=True)
+class _PointSettings:
+    """What :func:`predict_points` and :func:`predict_pairs` compute with."""
+
+    model: str
+    threshold: float
+    environment: str
+    hm: float
+    terrain: Terrain | None
+    step: float
+
+
+def _site_power(
+    a: dict[str, np.ndarray],
+    i: int,
+    px: np.ndarray,
+    py: np.ndarray,
+    reach: float,
+    ctx: _PointSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Site ``i``'s power at the points it reaches: (their positions in ``px``, dBm); a
+    point is reached within the site's reach where its power without terrain reaches the
+    threshold."""
+    dx, dy = px - a["x"][i], py - a["y"][i]
+    d = np.hypot(dx, dy)
+    near = np.flatnonzero(d <= reach)
+    if ctx.model == "range":
+        return near, np.full(near.size, ctx.threshold)
+    power = a["eirp_dbm"][i] - compute_path_loss(
+        d[near],
+        frequency_mhz=a["frequency_mhz"][i],
+        base_height_m=a["height_m"][i],
+        mobile_height_m=ctx.hm,
+        environment=ctx.environment,
+    )
+    if np.isfinite(a["azimuth_deg"][i]):
+        bearing = np.degrees(np.arctan2(dx[near], dy[near])) % 360.0
+        power -= compute_sector_attenuation(
+            bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
+        )
+    reached = power >= ctx.threshold  # the site's reach: the threshold without terrain
+    near, power = near[reached], power[reached]
+    if ctx.model == "hata+terrain":
+        assert ctx.terrain is not None, "model hata+terrain needs terrain"
+        power -= _point_diffraction(
+            ctx.terrain, a, i, px[near], py[near], d[near], ctx.step, ctx.hm
+        )
+    return near, power
+
+
+def predict_pairs(
+    sites: pd.DataFrame,
+    rows: npt.ArrayLike,
+    xs: npt.ArrayLike,
+    ys: npt.ArrayLike,
+    *,
+    model: str,
+    threshold_dbm: float,
+    environment: str = "rural",
+    receiver_height_m: float = 1.5,
+    terrain: Terrain | None = None,
+    step_m: float | None = None,
+    max_range_m: float = MAX_RANGE_M,
+) -> npt.NDArray[np.float64]:
+    """Received power (dBm) of site ``rows[k]`` (a position in ``sites``) at point
+    ``(xs[k], ys[k])``, for many site-point pairs at once: for each pair, what
+    :func:`predict_points` gives with that site alone (NaN where the point is beyond its
+    reach). Path loss is computed for every pair at once; the sector pattern and the
+    terrain one site at a time (each site's pairs at once).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"x": [0.0, 0.0], "y": [0.0, 0.0], "height_m": [30.0, 30.0],
+    ...                   "frequency_mhz": [900.0, 900.0], "eirp_dbm": [30.0, 20.0]})
+    >>> predict_pairs(s, [0, 1], [6000.0, 6000.0], [0.0, 0.0], model="hata",
+    ...               threshold_dbm=-105).round(1).tolist()
+    [-95.3, nan]
+    """
+    a = _site_arrays(sites, model)
+    rows = np.asarray(rows, dtype=np.int64)
+    px, py = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    dx, dy = px - a["x"][rows], py - a["y"][rows]
+    out = np.full(rows.shape, np.nan)
+    if not rows.size:
+        return out
+    reach = compute_useful_range(
+        sites,
+        model=model,
+        threshold_dbm=threshold_dbm,
+        environment=environment,
+        receiver_height_m=receiver_height_m,
+        max_range_m=max_range_m,
+    )
+    d = np.hypot(dx, dy)
+    near = np.flatnonzero((reach[rows] > 0) & (d <= reach[rows]))
+    if model == "range":
+        out[near] = threshold_dbm
+        return out
+    r = rows[near]
+    power = a["eirp_dbm"][r] - compute_path_loss(
+        d[near],
+        frequency_mhz=a["frequency_mhz"][r],
+        base_height_m=a["height_m"][r],
+        mobile_height_m=receiver_height_m,
+        environment=environment,
+    )
+    power -= _pair_sector_loss(a, r, dx[near], dy[near])
+    reached = power >= threshold_dbm  # each site's reach: the threshold without terrain
+    near, power = near[reached], power[reached]
+    if model == "hata+terrain":
+        assert terrain is not None, "model hata+terrain needs terrain"
+        step = step_m or terrain.grid.resolution
+        power -= _pair_diffraction(
+            terrain, a, rows[near], near, (px, py, d), step, receiver_height_m
+        )
+    out[near] = power
+    return out
+
+
+def _by_site(rows: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(site, positions in ``rows`` of its pairs), site by site."""
+    if not rows.size:
+        return
+    order = np.argsort(rows, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(rows[order]) != 0])
+    for part in np.split(order, starts[1:]):
+        yield int(rows[part[0]]), part
+
+
+def _pair_sector_loss(
+    a: dict[str, np.ndarray], rows: np.ndarray, dx: np.ndarray, dy: np.ndarray
+) -> np.ndarray:
+    """The sector pattern's attenuation of each pair (0 for omni sites)."""
+    loss = np.zeros(rows.size)
+    sector = np.isfinite(a["azimuth_deg"][rows])
+    for i, part in _by_site(rows[sector]):  # one sector at a time
+        at = np.flatnonzero(sector)[part]
+        bearing = np.degrees(np.arctan2(dx[at], dy[at])) % 360.0
+        loss[at] = compute_sector_attenuation(
+            bearing, azimuth_deg=a["azimuth_deg"][i], beamwidth_deg=a["beamwidth_deg"][i]
+        )
+    return loss
+
+
+def _pair_diffraction(
+    terrain: Terrain,
+    a: dict[str, np.ndarray],
+    rows: np.ndarray,
+    pairs: np.ndarray,
+    points: tuple[np.ndarray, np.ndarray, np.ndarray],
+    step: float,
+    hm: float,
+) -> np.ndarray:
+    """The terrain loss of the pairs at positions ``pairs`` (sites ``rows``; ``points``: x,
+    y and distance of every pair), one site at a time as :func:`predict_points` does."""
+    px, py, d = points
+    loss = np.zeros(pairs.size)
+    for i, part in _by_site(rows):  # one site at a time, its pairs at once
+        at = pairs[part]
+        loss[part] = _point_diffraction(terrain, a, i, px[at], py[at], d[at], step, hm)
+    return loss
 
 
 def _point_diffraction(

@@ -3,7 +3,7 @@ map, or a national overview and one map per province), and re-rendering a finish
 
 :func:`build_map` puts the pieces together, in this order (the order of the page):
 base maps and the stylesheet, the page data and script (communes, villages, legend,
-search: ``assets/map.js``), the layer entries, the coverage and fibre layers, the title
+search: ``assets/map.js``), the layer entries, the coverage, fibre and planning layers, the title
 panel, then the controls (fullscreen, measure, mini map, layer control). Element ids are
 numbered at the end, so the same run gives the same bytes.
 """
@@ -47,6 +47,7 @@ from .layers import (
 )
 from .libraries import check_map_assets, library_links
 from .payload import Labels, build_commune_payload, build_payload, province_outlines
+from .planning import add_planning_layers
 from .style import CLUSTER_MIN, kind_cluster_css
 from .title import province_label, render_title
 
@@ -131,7 +132,7 @@ def build_map(
     if not overview:
         _add_detail_layers(
             m, data, villages, bounds, simplify_m=simplify_m, precision=precision,
-            raster_px=raster_px, t=t,
+            raster_px=raster_px, lang=lang, t=t,
         )  # fmt: skip
     title = render_title(
         data, villages, overview=overview, province_links=province_links, lang=lang, t=t
@@ -151,19 +152,24 @@ def _add_detail_layers(
     simplify_m: float,
     precision: int | None,
     raster_px: int,
+    lang: str,
     t: Labels,
 ) -> None:
     """The layers of a map that is not an overview: the gap points per H3 cell (a large
-    run), coverage, fibre and the measured evidence."""
+    run), coverage, fibre, planning and the measured evidence."""
     if data.gap_cells is not None:
         add_gap_cells_layer(m, data.gap_cells, precision=precision, t=t)
     add_coverage_layers(
         m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-        precision=precision, raster_px=raster_px, t=t,
+        precision=precision, raster_px=raster_px, t=t, predicted=data.predicted,
     )  # fmt: skip
     add_fibre_layer(
         m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
         precision=precision, t=t,
+    )  # fmt: skip
+    add_planning_layers(
+        m, data.planning, bounds, metric_crs=data.metric_crs, precision=precision,
+        raster_px=raster_px, lang=lang, t=t,
     )  # fmt: skip
     labels = {c.column: f"{c.carrier} {c.technology}" for c in data.coverage}
     add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)

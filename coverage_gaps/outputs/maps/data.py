@@ -22,6 +22,7 @@ from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import RunResult
 from ..evidence import h3_cells_table
 from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
+from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
 __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
@@ -41,9 +42,12 @@ class MapData:
     ``villages``: one row per village with ``village_id, name, commune_id, population,
     lon, lat, best_mobile, gap_mobile, gap_fibre, fibre_distance_m`` and the coverage
     columns; ``communes``: the commune summary with geometry (any CRS); ``ranked``:
-    ``village_id, overall_rank, carrier`` from the priority lists. A run of more than
-    :data:`~.aggregate.MAP_POINTS_MAX` villages, or whose village table is GeoParquet parts,
-    has its gap points in ``gap_cells`` instead of ``villages``.
+    ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
+    planning layers (where to build), when the run has them; ``predicted``: the
+    raster of each layer predicted from a site list (column → the run's
+    ``predicted/<column>.tif``, or the GeoTIFF's bytes when the run was not written). A run
+    of more than :data:`~.aggregate.MAP_POINTS_MAX` villages, or whose village table is
+    GeoParquet parts, has its gap points in ``gap_cells`` instead of ``villages``.
     """
 
     name: str
@@ -57,21 +61,26 @@ class MapData:
     coverage: list[CoverageSpec] = field(default_factory=list)
     fibre: FibreSpec | None = None
     technologies: list[str] = field(default_factory=list)
+    planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
     #: a large run's gap points counted per commune and H3 cell
     #: (:data:`~.aggregate.GAP_CELL_COLUMNS`); ``villages`` is then empty (no markers)
     gap_cells: pd.DataFrame | None = None
+    predicted: dict[str, Path | bytes] = field(default_factory=dict)
 
 
 def map_data_from_result(
     result: RunResult,
     *,
     run_date: str | None = None,
+    predicted: dict[str, Path] | None = None,
     parts: Path | None = None,
     max_points: int = MAP_POINTS_MAX,
 ) -> MapData:
-    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`).
+    """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`, which
+    passes the ``predicted/`` rasters it has written; otherwise the predicted layers are
+    drawn from their GeoTIFF bytes in memory).
 
     With more than ``max_points`` villages, or a village table written as GeoParquet parts
     (``parts``, else ``result.village_parts``: then ``result.villages`` holds only some of
@@ -104,9 +113,15 @@ def map_data_from_result(
         coverage=list(cfg.coverage),
         fibre=cfg.fibre,
         technologies=list(cfg.technologies),
+        planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
         gap_cells=gap_cells,
+        predicted=dict(predicted) if predicted is not None else _in_memory(result),
     )
+
+
+def _in_memory(result: RunResult) -> dict[str, Path | bytes]:
+    return {layer.column: layer.raster for layer in result.layers if layer.raster is not None}
 
 
 def map_data_from_run(
@@ -139,14 +154,14 @@ def map_data_from_run(
                 Problem(
                     str(folder / RUN_RECORD),
                     "config",
-                    "unreadable run record (no configuration).",
+                    "the run record has no configuration.",
                     "run the analysis again.",
                 )
             ]
         )
     cfg = _run_config(raw, folder)
     villages, gap_cells = _read_run_villages(folder, max_points=max_points)
-    communes = _read_run_layer(folder / "communes.gpkg", role="communes")
+    communes = _read_run_layer(folder / "communes.gpkg", role="commune")
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
         techs = [t for t in ("2G", "3G", "4G", "5G") if f"has_{t.lower()}" in villages]
@@ -162,8 +177,10 @@ def map_data_from_run(
         coverage=list(cfg.coverage) if cfg is not None else [],
         fibre=cfg.fibre if cfg is not None else None,
         technologies=techs,
+        planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
         gap_cells=gap_cells,
+        predicted=_predicted_rasters(folder, cfg),
     )
 
 
@@ -178,7 +195,7 @@ def _read_run_villages(
         empty = pq.read_schema(first[0]).empty_table().to_pandas() if first else pd.DataFrame()
         return empty.drop(columns="geometry", errors="ignore"), gap_cells_of_parts(parts)
     villages = pd.DataFrame(
-        _read_run_layer(folder / "villages.gpkg", role="villages").drop(columns="geometry")
+        _read_run_layer(folder / "villages.gpkg", role="village").drop(columns="geometry")
     )
     if len(villages) > max_points:
         return villages.iloc[0:0], aggregate_gap_points(villages)
@@ -192,6 +209,17 @@ def _read_cells(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, encoding="utf-8-sig", dtype={"h3_cell": str, "carrier": str})
 
 
+def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Path | bytes]:
+    """The run's ``predicted/<column>.tif`` of each layer predicted from a site list."""
+    if cfg is None:
+        return {}
+    return {
+        spec.column: folder / "predicted" / f"{spec.column}.tif"
+        for spec in cfg.coverage
+        if spec.is_sites and spec.is_complete
+    }
+
+
 def _check_run_folder(folder: Path) -> None:
     """Refuse a folder that does not hold a finished run's record and tables."""
     missing = [f for f in (RUN_RECORD, "communes.gpkg") if not (folder / f).is_file()]
@@ -203,7 +231,7 @@ def _check_run_folder(folder: Path) -> None:
                 Problem(
                     str(folder),
                     "",
-                    f"not a finished coverage-gaps run: {', '.join(missing)} missing.",
+                    f"the folder is not a finished coverage-gaps run: {', '.join(missing)} missing.",
                     "give the output folder of 'coverage-gaps run' (the one holding run.json).",
                 )
             ]

@@ -9,9 +9,10 @@ naming the file; the rest of the map is drawn.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import folium
@@ -22,6 +23,7 @@ import rasterio.errors
 from PIL import Image
 from pyproj import CRS
 from rasterio.enums import Resampling
+from rasterio.io import MemoryFile
 from rasterio.transform import from_bounds
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
@@ -96,13 +98,23 @@ def add_coverage_layers(
     precision: int | None,
     raster_px: int,
     t: Labels,
+    predicted: Mapping[str, Path | bytes] | None = None,
 ) -> None:
-    """One layer per coverage input, off by default; an unreadable one is left off."""
+    """One layer per coverage input, off by default; an unreadable one is left off.
+
+    A layer predicted from a site list (``kind: sites``) is drawn like a raster layer from
+    its raster in ``predicted`` (column → the run's ``predicted/<column>.tif``, or the
+    GeoTIFF's bytes for a run not written), and labelled as predicted."""
     for spec in coverage:
-        name = html.escape(f"{t('coverage')}: {spec.carrier} {spec.technology}")
+        label = t("coverage_predicted") if spec.is_sites else t("coverage")
+        name = html.escape(f"{label}: {spec.carrier} {spec.technology}")
+        raster = (predicted or {}).get(spec.column) if spec.is_sites else spec.path
         try:
-            if spec.is_raster:
-                uri, latlon = raster_overlay(spec, bounds, max_px=raster_px)
+            if raster is None:
+                raise OSError(f"no predicted raster for {spec.column}")
+            if spec.is_raster or spec.is_sites:
+                with _opened(raster) as path:
+                    uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=path)
                 folium.raster_layers.ImageOverlay(
                     uri, bounds=latlon, name=name, show=False, opacity=0.55, interactive=False
                 ).add_to(m)
@@ -114,7 +126,19 @@ def add_coverage_layers(
                 )  # fmt: skip
                 JsLayer(layer, name=name, show=False).add_to(m)
         except _UNREADABLE as exc:
-            _warn_left_off(spec.path, f"coverage layer {spec.carrier} {spec.technology}", exc)
+            what = f"coverage layer {spec.carrier} {spec.technology}"
+            shown = raster if isinstance(raster, Path) else spec.path
+            _warn_left_off(shown, what, exc)
+
+
+@contextlib.contextmanager
+def _opened(raster: Path | bytes) -> Iterator[Path | str]:
+    """A path rasterio reads: the file, or the GeoTIFF bytes as an in-memory file."""
+    if isinstance(raster, Path):
+        yield raster
+        return
+    with MemoryFile(raster) as mem:
+        yield mem.name
 
 
 def add_fibre_layer(
@@ -193,9 +217,11 @@ def _warn_left_off(path: Path, what: str, exc: Exception) -> None:
 
 
 def raster_overlay(
-    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int
+    spec: CoverageSpec, bounds4326: Bounds, *, max_px: int, path: Path | str | None = None
 ) -> tuple[str, list[list[float]]]:
     """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds.
+
+    ``path``: the raster to read, when not ``spec.path`` (a predicted layer's GeoTIFF).
 
     The raster is warped to Web Mercator over the map's bounds (nearest neighbour, at most
     ``max_px`` on the longer side) and covered-or-not is decided by the analysis' rule
@@ -211,11 +237,19 @@ def raster_overlay(
     x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
     width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
     height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
-    with open_raster(spec.path) as src:
+    path = path or spec.path
+    with open_raster(path) as src:
         crs = src.crs or (CRS.from_user_input(spec.crs) if spec.crs else None)
         if crs is None:
             raise InputDataError(
-                [Problem(str(spec.path), "", "the raster has no coordinate reference system.")]
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        "the raster has no coordinate reference system (CRS).",
+                        "add 'crs:' to this layer in the project file.",
+                    )
+                ]
             )
         nodata = src.nodata
         grid = from_bounds(x0, y0, x1, y1, width, height)

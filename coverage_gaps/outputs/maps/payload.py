@@ -54,7 +54,7 @@ def build_payload(
     ``commune_data`` comes from :func:`build_commune_payload`, ``outline`` from
     :func:`province_outlines`.
     """
-    labels = {key: t(key) for key in MAP if "{" not in MAP[key][0]}
+    labels = {key: t(key) for key in MAP if "{" not in MAP[key][0] and not key.startswith("plan_")}
     labels.update({key: vi if lang == "vi" else en for key, (vi, en) in PAGE_LABELS.items()})
     carriers = list(dict.fromkeys(spec.carrier for spec in coverage))
     index = {cid: i for i, cid in enumerate(communes["commune_id"].astype(str))}

@@ -1,0 +1,175 @@
+"""The report's pictures, drawn with matplotlib: a static map of the gap villages (commune
+outlines, no tiles, so it prints and opens anywhere) and two bar charts.
+
+Each is a PNG (bytes), identical for identical data: the HTML report embeds it as base64,
+the Word report as an image.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
+from ..i18n import text
+
+__all__ = ["Picture", "draw_charts", "draw_gap_map"]
+
+#: Colours of the static map (as the map's village kinds) and of the charts.
+GAP_MOBILE_COLOUR = "#c0392b"
+GAP_FIBRE_COLOUR = "#e69500"
+OTHER_COLOUR = "#b5b5b5"
+OUTLINE_COLOUR = "#555555"
+#: Width of every picture in inches: the printable width of an A4 page (186 mm) at most.
+WIDTH_IN = 7.2
+DPI = 110
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A titled PNG."""
+
+    title: str
+    png: bytes
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _figure(height_in: float) -> Any:
+    # deferred: matplotlib takes about half a second to import and only the pictures need it
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(WIDTH_IN, height_in))
+
+
+def _outline_segments(geoms: np.ndarray) -> list[np.ndarray]:
+    """The boundary lines of ``geoms`` as arrays of (x, y), one per line part."""
+    lines = shapely.get_parts(shapely.boundary(geoms[~shapely.is_empty(geoms)]))
+    lines = shapely.get_parts(shapely.line_merge(lines)) if len(lines) else lines
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    if not len(coords):
+        return []
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return np.split(coords, cuts)
+
+
+def draw_gap_map(
+    communes: gpd.GeoDataFrame, villages: pd.DataFrame, *, lang: str
+) -> Picture | None:
+    """The province's communes (outlines) and its villages: those without 3G/4G/5G in red,
+    those only without fibre in orange, the others in grey. None without commune geometry.
+
+    ``communes`` in any CRS (drawn in longitude/latitude, simplified to the drawing's
+    resolution); ``villages`` with ``lon``, ``lat``, ``gap_mobile`` and ``gap_fibre``.
+    """
+    if communes.crs is None or not len(communes):
+        return None
+    from matplotlib.collections import LineCollection  # deferred with the figure, see _figure
+
+    metric = communes.estimate_utm_crs() if communes.crs.is_geographic else communes.crs
+    shapes = communes.geometry.to_crs(metric)
+    x0, y0, x1, y1 = shapes.total_bounds
+    shapes = shapes.simplify(max(x1 - x0, y1 - y0) / 1500.0).to_crs(4326)
+    lon0, lat0, lon1, lat1 = shapes.total_bounds
+    aspect = 1.0 / max(np.cos(np.radians((lat0 + lat1) / 2.0)), 0.1)
+    height = min(max(WIDTH_IN * (lat1 - lat0) * aspect / max(lon1 - lon0, 1e-9), 3.0), 8.0)
+    fig = _figure(height)
+    ax = fig.subplots()
+    ax.add_collection(
+        LineCollection(
+            _outline_segments(shapes.to_numpy()),
+            colors=OUTLINE_COLOUR,
+            linewidths=0.4,
+            label=text("map_communes", lang),
+        )  # fmt: skip
+    )
+    _draw_villages(ax, villages, lang)
+    ax.set_xlim(lon0, lon1)
+    ax.set_ylim(lat0, lat1)
+    ax.set_aspect(aspect)
+    ax.set_axis_off()
+    title = text("map_title", lang)
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=7,
+              markerscale=1.5, frameon=False)  # fmt: skip
+    return Picture(title, _png(fig))
+
+
+def _draw_villages(ax: Any, villages: pd.DataFrame, lang: str) -> None:
+    """Grey, then orange, then red dots (so the gaps are on top)."""
+    lon = villages["lon"].to_numpy(dtype=float)
+    lat = villages["lat"].to_numpy(dtype=float)
+    mobile = villages["gap_mobile"].to_numpy(dtype=bool)
+    fibre = villages["gap_fibre"].astype("boolean").fillna(False).to_numpy(dtype=bool) & ~mobile
+    other = ~mobile & ~fibre
+    for keep, colour, size, key in (
+        (other, OTHER_COLOUR, 2.0, "map_other"),
+        (fibre, GAP_FIBRE_COLOUR, 5.0, "map_gap_fibre"),
+        (mobile, GAP_MOBILE_COLOUR, 9.0, "map_gap_mobile"),
+    ):
+        if keep.any():
+            ax.scatter(lon[keep], lat[keep], s=size, c=colour, linewidths=0,
+                       label=text(key, lang), zorder=3)  # fmt: skip
+
+
+def draw_charts(
+    communes: pd.DataFrame, villages: pd.DataFrame, carriers: Sequence[str], lang: str
+) -> list[Picture]:
+    """The villages without 3G/4G/5G in the 25 communes with most, and the share of the people
+    each carrier covers with each technology."""
+    return [_gap_villages_chart(communes, lang), _population_chart(villages, carriers, lang)]
+
+
+def _gap_villages_chart(communes: pd.DataFrame, lang: str) -> Picture:
+    top = communes.sort_values(["villages_gap_mobile", "commune_id"], ascending=[False, True])
+    top = top.head(25)
+    top = top[top["villages_gap_mobile"] > 0]
+    title = text("gap_villages_chart", lang)
+    fig = _figure(max(2.0, 0.24 * len(top) + 1))
+    ax = fig.subplots()
+    ax.barh(
+        top["commune_name"].astype(str)[::-1], top["villages_gap_mobile"][::-1],
+        color=GAP_MOBILE_COLOUR,
+    )  # fmt: skip
+    ax.set_xlabel(text("villages", lang))
+    ax.set_title(title)
+    return Picture(title, _png(fig))
+
+
+def _population_chart(villages: pd.DataFrame, carriers: Sequence[str], lang: str) -> Picture:
+    pop = villages["population"].to_numpy(dtype=float)
+    total = pop.sum() or 1.0
+    techs = [
+        t
+        for t in TECHNOLOGIES
+        if any(f"{carrier_slug(c)}_{t.lower()}" in villages for c in carriers)
+    ]
+    title = text("pop_covered_chart", lang)
+    fig = _figure(3.2)
+    ax = fig.subplots()
+    width = 0.8 / max(len(carriers), 1)
+    for j, c in enumerate(carriers):
+        shares = [
+            100.0 * pop[villages[col].to_numpy(dtype=bool)].sum() / total
+            if (col := f"{carrier_slug(c)}_{t.lower()}") in villages
+            else 0.0
+            for t in techs
+        ]
+        ax.bar(np.arange(len(techs)) + j * width, shares, width, label=c)
+    ax.set_xticks(np.arange(len(techs)) + width * (len(carriers) - 1) / 2, techs)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.legend(ncols=min(4, max(len(carriers), 1)), fontsize=8)
+    ax.set_title(title)
+    return Picture(title, _png(fig))

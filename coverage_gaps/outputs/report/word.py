@@ -1,0 +1,186 @@
+"""The report as a Word document (``report.docx``), the format provincial offices edit and
+sign: the same headline, map, tables and charts as the HTML page, on A4 (portrait, then
+landscape pages for the wide tables), in the report's language.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Mm, Pt, RGBColor
+
+from ...io.writers import OUTPUT_DATE
+from ..i18n import text
+from .charts import Picture
+from .content import TEXT_WIDTHS, ProvinceReport, Table
+from .evidence import EvidenceSection
+from .planning import PlanningSection
+
+__all__ = ["render_word"]
+
+#: A4 in millimetres, and the margins of every page.
+A4 = (210.0, 297.0)
+MARGIN_MM = 12.0
+TABLE_STYLE = "CG table"
+#: Word's code for the language of the text (spelling and hyphenation).
+LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
+
+
+def render_word(report: ProvinceReport) -> bytes:
+    """The Word document of one province's report (DOCX bytes; write them with
+    :func:`coverage_gaps.io.writers.write_zip` for a reproducible file)."""
+    doc = Document()
+    _set_up(doc, report)
+    _set_page(doc.sections[0], landscape=False)
+    doc.add_heading(report.title, level=1)
+    doc.add_paragraph(report.meta)
+    if report.synthetic:
+        doc.add_paragraph().add_run(report.synthetic).font.color.rgb = RGBColor(0xC0, 0x39, 0x2B)
+    _add_headline(doc, report)
+    if report.gap_map is not None:
+        _add_picture(doc, report.gap_map, width_mm=150.0, caption=False)
+    for table in (t for t in report.tables if not t.wide):
+        _add_table(doc, table, report.fmt, width_mm=A4[0] - 2 * MARGIN_MM)
+    if report.evidence is not None:
+        _add_evidence(doc, report.evidence, report.fmt)
+    if report.planning is not None:
+        _add_planning(doc, report.planning, report.fmt)
+    doc.add_heading(text("charts", report.lang), level=2)
+    for chart in report.charts:
+        _add_picture(doc, chart, width_mm=A4[0] - 2 * MARGIN_MM, caption=True)
+    _set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    for table in (t for t in report.tables if t.wide):
+        _add_table(doc, table, report.fmt, width_mm=A4[1] - 2 * MARGIN_MM)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _set_up(doc: DocumentObject, report: ProvinceReport) -> None:
+    """Fixed document properties (reproducible files), the text's language, the styles, and
+    no thumbnail (the template's would show another document)."""
+    props = doc.core_properties
+    fixed = OUTPUT_DATE.replace(tzinfo=None)
+    props.author = props.last_modified_by = "coverage-gaps"
+    props.title = report.title
+    props.comments = ""
+    props.created = props.modified = fixed
+    props.revision = 1
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del package.rels[rid]
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), LANGUAGES.get(report.lang, "vi-VN"))
+    normal.element.get_or_add_rPr().append(lang)
+    small = doc.styles.add_style(TABLE_STYLE, 1)  # 1: a paragraph style
+    small.base_style = normal
+    small.font.size = Pt(7.5)
+    small.paragraph_format.space_after = Pt(0)
+
+
+def _set_page(section: Section, *, landscape: bool) -> None:
+    width, height = (A4[1], A4[0]) if landscape else A4
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM))
+
+
+def _add_headline(doc: DocumentObject, report: ProvinceReport) -> None:
+    for line in report.headline:
+        par = doc.add_paragraph()
+        count = par.add_run(report.fmt(line.count))
+        count.bold = True
+        people = text("people_count", report.lang).format(people=report.fmt(line.people))
+        par.add_run(f" {line.label} ({people})")
+    doc.add_paragraph(report.totals)
+
+
+def _add_evidence(
+    doc: DocumentObject, section: EvidenceSection, fmt: Callable[[object], str]
+) -> None:
+    """The measured-evidence section: its lines, the villages per verdict, the rules."""
+    doc.add_heading(section.title, level=2)
+    for line in section.lines:
+        doc.add_paragraph(line)
+    widths = [TEXT_WIDTHS["carrier"], *[1.0] * (len(section.columns) - 1)]
+    table = Table(id="verdicts", title="", columns=section.columns, rows=section.rows,
+                  widths=widths)  # fmt: skip
+    _add_table(doc, table, fmt, width_mm=A4[0] - 2 * MARGIN_MM)
+    doc.add_paragraph(section.rules)
+
+
+def _add_planning(
+    doc: DocumentObject, section: PlanningSection, fmt: Callable[[object], str]
+) -> None:
+    """Where to build: the headline, the targets, method and budget, the sites, the clusters."""
+    doc.add_heading(section.title, level=2)
+    doc.add_paragraph().add_run(section.headline).bold = True
+    doc.add_paragraph(" ".join(section.lines))
+    width = A4[0] - 2 * MARGIN_MM
+    sites = Table(id="planning-sites", title="", columns=section.sites_columns,
+                  rows=section.sites, widths=[1.0] * len(section.sites_columns))  # fmt: skip
+    _add_table(doc, sites, fmt, width_mm=width)
+    doc.add_heading(section.clusters_title, level=3)
+    widths = [*[1.0] * (len(section.clusters_columns) - 1), 3.0]
+    clusters = Table(id="planning-clusters", title="", columns=section.clusters_columns,
+                     rows=section.clusters, widths=widths)  # fmt: skip
+    _add_table(doc, clusters, fmt, width_mm=width)
+
+
+def _add_picture(doc: DocumentObject, picture: Picture, *, width_mm: float, caption: bool) -> None:
+    doc.add_picture(io.BytesIO(picture.png), width=Mm(width_mm))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if caption:
+        doc.add_paragraph(picture.title).alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _add_table(
+    doc: DocumentObject, table: Table, fmt: Callable[[object], str], *, width_mm: float
+) -> None:
+    """A table filling ``width_mm``, columns as wide as ``table.widths`` say, its header
+    repeated on each page, numbers right-aligned."""
+    if table.title:
+        doc.add_heading(table.title, level=2)
+    grid = doc.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    grid.autofit = False
+    weights = table.widths or [1.0] * len(table.columns)
+    widths = [Mm(width_mm * w / sum(weights)) for w in weights]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid (LibreOffice reads it); the cells' widths for Word
+    head = grid.rows[0]
+    _repeat_as_header(head)
+    for cell, label, width in zip(head.cells, table.columns, widths, strict=True):
+        cell.width = width
+        par = cell.paragraphs[0]
+        par.style = TABLE_STYLE
+        par.add_run(label).bold = True
+    for values in table.rows:
+        for cell, value, width in zip(grid.add_row().cells, values, widths, strict=True):
+            cell.width = width
+            par = cell.paragraphs[0]
+            par.style = TABLE_STYLE
+            par.add_run(fmt(value))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _repeat_as_header(row: object) -> None:
+    """Mark a table row as the header row Word repeats at the top of each page."""
+    mark = OxmlElement("w:tblHeader")
+    mark.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(mark)  # type: ignore[attr-defined]

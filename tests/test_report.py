@@ -1,0 +1,276 @@
+"""The report: Vietnamese throughout (English with --lang en), the Word document holding the
+same headline as provinces.csv, one report per province, XLSX legends in the list's language.
+
+The tiny project (tests/conftest.py) with cell sites and a site budget, so that every table
+of the report (carriers, budget, top 20, communes, parameters, inputs) has rows.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+from conftest import CRS, X0, Y0
+
+from coverage_gaps.analysis.classify import VILLAGE_COLUMNS
+from coverage_gaps.analysis.summaries import COMMUNE_SUMMARY_COLUMNS, commune_column_order
+from coverage_gaps.cli import cli
+from coverage_gaps.outputs.i18n import COLUMNS
+from coverage_gaps.outputs.lists import LIST_COLUMNS, SHARING_COLUMNS
+from coverage_gaps.outputs.report.content import COMMUNE_COLUMNS, TOP_COLUMNS
+from coverage_gaps.vietnam.carriers import TECHNOLOGIES
+from coverage_gaps.vietnam.numbers import format_number
+
+BUDGET_COLUMNS = ["carrier", "budget_sites", "villages_selected", "people_selected",
+                  "sites_used", "cost_selected", "villages_remaining", "people_remaining"]  # fmt: skip
+CARRIER_COLUMNS = [f"{c}_{t.lower()}" for c in ("viettel", "vnpt") for t in TECHNOLOGIES]
+#: Every column name of the output contract a report could show.
+CONTRACT = {
+    *VILLAGE_COLUMNS,
+    *COMMUNE_SUMMARY_COLUMNS,
+    *commune_column_order(TECHNOLOGIES),
+    *LIST_COLUMNS,
+    *SHARING_COLUMNS,
+    *COMMUNE_COLUMNS,
+    *TOP_COLUMNS,
+    *BUDGET_COLUMNS,
+    *CARRIER_COLUMNS,
+    "villages",
+    "need_mobile",
+    "need_fibre",
+    "communes",
+}
+
+
+def _project(make_project, **overrides) -> Path:
+    project = make_project(
+        sites={"path": "sites.gpkg"},
+        priority={"budget": {"sites": {"Viettel": 1, "VNPT": 1}}},
+        **overrides,
+    )
+    gpd.GeoDataFrame(
+        {"carrier": ["Viettel", "VNPT"], "technologies": ["4G", "3G"]},
+        geometry=[shapely.Point(X0 + 300, Y0 + 500), shapely.Point(X0 + 1800, Y0 + 200)],
+        crs=CRS,
+    ).to_file(project.parent / "sites.gpkg")
+    return project
+
+
+def _run(project: Path, *args: str) -> Path:
+    res = CliRunner().invoke(cli, ["run", str(project), *args])
+    assert res.exit_code == 0, res.output
+    return Path(args[args.index("-o") + 1]) if "-o" in args else project.parent / "out"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: text nodes outside <style>/<script>, and alt/title texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "script")
+        self.parts += [v for k, v in attrs if k in ("alt", "title") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _raw_names(texts: list[str]) -> set[str]:
+    """The column names of the contract among the words of ``texts`` (a word: letters,
+    digits and ``_ . / : -``, so that a path such as ``villages.csv`` is one word)."""
+    words = {w.strip(".:-") for t in texts for w in re.findall(r"[\w./:-]+", t)}
+    return words & CONTRACT
+
+
+def _html_text(path: Path) -> list[str]:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.parts
+
+
+def _docx_text(path: Path) -> list[str]:
+    doc = docx.Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return [p.text for p in doc.paragraphs] + cells
+
+
+def test_vietnamese_report_shows_no_raw_column_name(make_project) -> None:
+    out = _run(_project(make_project))
+    seen = _html_text(out / "report.html")
+    assert "Thôn lõm sóng" in seen and "Dân được phủ 4G (%)" in seen  # commune table headers
+    assert {"Số trạm được cấp", "Tổng", "Lý do", "Khóa trong tệp dự án"} <= set(seen)
+    assert not _raw_names(seen), "raw column names in report.html"
+    assert not _raw_names(_docx_text(out / "report.docx")), "raw column names in report.docx"
+
+
+def test_progress_section_shows_no_raw_column_name(make_project, tmp_path: Path) -> None:
+    project = _project(make_project)
+    before = _run(project, "-o", str(tmp_path / "a"))
+    after = _run(project, "-o", str(tmp_path / "b"))
+    res = CliRunner().invoke(cli, ["diff", str(before), str(after)])
+    assert res.exit_code == 0, res.output
+    seen = _html_text(after / "report.html")
+    assert {"Tiến độ so với lần chạy trước", "Có 4G", "Viettel 4G", "Sóng 3G/4G/5G"} <= {
+        s.split(" (")[0] for s in seen
+    }
+    assert not _raw_names(seen)
+
+
+def test_english_report(make_project) -> None:
+    out = _run(_project(make_project), "--lang", "en")
+    seen = _html_text(out / "report.html")
+    assert "Villages without 3G/4G/5G" in seen and "Area covered by 4G (%)" in seen
+    assert "Thôn lõm sóng" not in seen
+    # English words such as "villages" are column names too: look for the compound ones
+    assert not {n for n in _raw_names(seen) if "_" in n}
+    doc = _docx_text(out / "report.docx")
+    assert "Mobile and fibre coverage gaps: Tỉnh Thử" in doc
+    assert not {n for n in _raw_names(doc) if "_" in n}
+
+
+def _headline(doc: docx.document.Document) -> dict[str, tuple[int, int]]:
+    """Headline paragraph -> (villages, people), read from 'N <label> (M người)'."""
+    found = {}
+    for p in doc.paragraphs:
+        m = re.fullmatch(r"([\d.]+) (.+) \(([\d.]+) người\)", p.text)
+        if m:
+            found[m.group(2)] = (int(m.group(1).replace(".", "")), int(m.group(3).replace(".", "")))
+    return found
+
+
+def test_word_report_holds_the_headline_of_provinces_csv(make_project) -> None:
+    out = _run(_project(make_project))
+    p = pd.read_csv(out / "provinces.csv", encoding="utf-8-sig").iloc[0]
+    doc = docx.Document(str(out / "report.docx"))
+    assert _headline(doc) == {
+        "thôn chưa có sóng 3G/4G/5G": (p["villages_gap_mobile"], p["population_gap_mobile"]),
+        "thôn chưa được phủ cáp quang": (p["villages_gap_fibre"], p["population_gap_fibre"]),
+        "thôn chưa có 4G": (p["villages_no_4g"], p["population_no_4g"]),
+    }
+    totals = f"Tổng cộng: {p['villages']} thôn, {format_number(p['population'], lang='vi')} người"
+    assert any(par.text.startswith(totals) for par in doc.paragraphs)
+    titles = [par.text for par in doc.paragraphs if par.style.name == "Heading 2"]
+    assert titles == ["Theo doanh nghiệp", "Ngân sách", "Biểu đồ", "20 thôn ưu tiên cao nhất",
+                      "Theo xã", "Tham số và dữ liệu đầu vào"]  # fmt: skip
+    communes = doc.tables[3]
+    assert [c.text for c in communes.rows[0].cells][:3] == ["Mã xã", "Tên xã", "Số thôn"]
+    assert len(communes.rows) == 1 + p["communes"]
+    assert len(doc.inline_shapes) == 3  # the map of the gap villages and two charts
+    landscape = doc.sections[-1]
+    assert landscape.page_width > landscape.page_height  # the wide tables
+    assert round(doc.sections[0].page_width.mm) == 210 and round(landscape.page_width.mm) == 297
+
+
+def test_several_provinces_give_a_report_each(make_project) -> None:
+    project = _project(make_project)
+    communes = gpd.read_file(project.parent / "communes.gpkg")
+    communes["provinceCode"] = ["98", "99"]
+    communes.to_file(project.parent / "communes.gpkg", layer="communes")
+    out = _run(project)
+    assert sorted(p.name for p in (out / "reports").iterdir()) == [
+        "98.docx", "98.html", "99.docx", "99.html"
+    ]  # fmt: skip
+    assert not (out / "report.docx").exists()
+    index = (out / "report.html").read_text(encoding="utf-8")
+    assert 'href="reports/98.docx"' in index and 'href="reports/99.html"' in index
+    provinces = pd.read_csv(out / "provinces.csv", encoding="utf-8-sig", dtype={"province_id": str})
+    for row in provinces.itertuples():
+        doc = docx.Document(str(out / "reports" / f"{row.province_id}.docx"))
+        mobile = _headline(doc)["thôn chưa có sóng 3G/4G/5G"]
+        assert mobile == (row.villages_gap_mobile, row.population_gap_mobile)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_xlsx_legend_in_the_lists_language(make_project, lang: str) -> None:
+    out = _run(_project(make_project), "--lang", lang)
+    wb = openpyxl.load_workbook(out / "priority" / "viettel.xlsx")
+    legend = {r[0]: r[1] for r in wb[wb.sheetnames[-1]].iter_rows(values_only=True) if r[0]}
+    vi, en, vi_meaning, en_meaning = COLUMNS["score_mobile"]
+    if lang == "vi":
+        assert wb.sheetnames[-1] == "Chú giải" and legend[vi] == vi_meaning
+        assert legend["Cần đầu tư"].startswith("mobile: cần phủ sóng")
+    else:
+        assert wb.sheetnames[-1] == "Legend" and legend[en] == en_meaning
+    headers = next(wb[wb.sheetnames[0]].iter_rows(values_only=True))
+    assert set(headers) <= set(legend)  # every column of the list is explained
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "coverage_gaps.outputs.i18n",
+        "coverage_gaps.outputs.report.content",
+        "coverage_gaps.io.checks",
+        "coverage_gaps.io.writers",
+    ],
+)
+def test_docstring_examples(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted and not result.failed
+
+
+#: Printable width of an A4 page with the report's 12 mm margins, in CSS pixels (96/inch).
+PORTRAIT_PX = round((210 - 24) / 25.4 * 96)
+LANDSCAPE_PX = round((297 - 24) / 25.4 * 96)
+_OVERFLOW = """(section) => {
+    const all = [...document.querySelectorAll(`section.${section} table, section.${section} img`)];
+    const wide = all.filter(e => e.getBoundingClientRect().right
+                                 > document.documentElement.clientWidth + 0.5);
+    return [all.length, wide.map(e => e.id || e.alt)];
+}"""
+
+
+@pytest.mark.xdist_group("browser")
+def test_printed_report_fits_a4(make_project, tmp_path: Path) -> None:
+    """Printed in Chromium: portrait pages for the headline, map, carriers and charts,
+    landscape ones for the wide tables, and no table or picture wider than its page, even
+    with long names."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if not chromium.exists() or sync_playwright is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("Chromium and playwright are needed in CI: run `make browser-deps`")
+        pytest.skip("Chromium or playwright missing (run `make browser-deps`)")
+    project = _project(make_project)
+    villages = pd.read_csv(project.parent / "villages.csv", dtype={"village_id": str})
+    villages["name"] = "Tổ dân phố Quyết Thắng Nam Sơn Đông Bắc số " + villages["village_id"]
+    villages.to_csv(project.parent / "villages.csv", index=False)
+    out = _run(project)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])  # fmt: skip
+        try:
+            page = browser.new_page()
+            page.goto((out / "report.html").as_uri())
+            page.emulate_media(media="print")
+            for section, width in (("portrait", PORTRAIT_PX), ("wide", LANDSCAPE_PX)):
+                page.set_viewport_size({"width": width, "height": 1000})
+                shown, too_wide = page.evaluate(_OVERFLOW, section)
+                assert shown >= 4 and too_wide == [], (section, too_wide)
+            pdf = page.pdf(prefer_css_page_size=True, path=str(tmp_path / "report.pdf"))
+        finally:
+            browser.close()
+    boxes = {tuple(round(float(x)) for x in m.split())
+             for m in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}  # fmt: skip
+    assert boxes == {(0, 0, 595, 842), (0, 0, 842, 595)}  # A4 portrait and landscape, in points
