@@ -21,13 +21,20 @@ resident memory of that process and all its children every 0.2 s.
 Usage:
   python benchmarks/households.py --households 10000000 --engine dask
   python benchmarks/households.py --households 1000000 --engine local
+  python benchmarks/households.py --households 1000000 --engine dask --repeat 3 --record
+
+``--record`` appends each run (time, peak memory, partitions, workers, load average before
+and after) to benchmarks/households_results.json, which benchmarks/plot_households.py
+draws (time against households, local and Dask).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -49,6 +56,9 @@ SHARED = ROOT.parent / "shared" / "geodata"
 COMMUNES = SHARED / "vn_2025" / "wards_2025_10m.gpkg"
 ROADS = SHARED / "roads" / "vn_roads_rail.geojson"
 PART_ROWS = 500_000
+RESULTS = ROOT / "benchmarks" / "households_results.json"
+#: the Dask engine's default partition size (coverage_gaps.engines.dask.ROWS_PER_PARTITION)
+ROWS_PER_PARTITION = 250_000
 UTM48N = "EPSG:32648"
 #: the country in UTM 48N (metres), 100 m pixels
 WEST, NORTH, WIDTH, HEIGHT, RES = 160_000.0, 2_620_000.0, 9_000, 17_400, 100.0
@@ -213,13 +223,25 @@ def main() -> int:
     ap.add_argument("--engine", choices=["dask", "local"], default="dask")
     ap.add_argument("--partitions", type=int, default=None)
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--repeat", type=int, default=1, help="runs, one after the other")
+    ap.add_argument("--record", action="store_true", help=f"append the runs to {RESULTS.name}")
     args = ap.parse_args()
     project = build(args.households, args.seed)
     output = project.parent / f"results-{args.engine}"
-    out = run(project, args.engine, args.partitions, output)
-    out["per_household_us"] = round(float(out["seconds"]) / int(out["households"]) * 1e6, 1)
-    out["load_average"] = [round(x, 1) for x in psutil.getloadavg()]
-    print(json.dumps(out, indent=1))
+    for _ in range(args.repeat):
+        before = [round(x, 1) for x in psutil.getloadavg()]
+        out = run(project, args.engine, args.partitions, output)
+        out["per_household_us"] = round(float(out["seconds"]) / int(out["households"]) * 1e6, 1)
+        if args.engine == "dask":
+            out["partitions"] = args.partitions or -(-int(out["households"]) // ROWS_PER_PARTITION)
+            out["workers"] = os.cpu_count()
+        out["load_average_before"] = before
+        out["load_average"] = [round(x, 1) for x in psutil.getloadavg()]
+        out["date_utc"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        print(json.dumps(out, indent=1), flush=True)
+        if args.record:
+            runs = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else []
+            RESULTS.write_text(json.dumps([*runs, out], indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -24,6 +24,7 @@ from coverage_gaps import load_config, run_project
 from coverage_gaps.cli import cli
 from coverage_gaps.config.project import EngineSpec, ProjectConfig
 from coverage_gaps.engines import dask as dask_engine
+from coverage_gaps.outputs.maps import aggregate_gap_points, map_data_from_run
 from coverage_gaps.pipeline import analyse_on_engine
 from coverage_gaps.synthetic import generate_province
 
@@ -120,6 +121,11 @@ def test_large_village_table_is_written_as_geoparquet_parts(
     pd.testing.assert_frame_equal(local.priority.sharing, first.priority.sharing)
     pd.testing.assert_frame_equal(pd.DataFrame(local.communes), pd.DataFrame(first.communes))
     assert len(first.villages) < len(local.villages)
+    # the map counts every gap point of the parts per H3 cell, not the gathered villages
+    cells = map_data_from_run(out).gap_cells
+    assert cells is not None
+    pd.testing.assert_frame_equal(cells, aggregate_gap_points(pd.DataFrame(local.villages)))
+    assert '"H3 8' in (out / "map.html").read_text(encoding="utf-8")
     before = {p.name: p.read_bytes() for p in parts}
     run_project(_on(cfg, cluster, 3), output=out)
     assert {p.name: p.read_bytes() for p in sorted(out.glob("villages.parquet/*"))} == before

@@ -390,3 +390,74 @@ def test_docstring_examples(module: str) -> None:
     mod = importlib.import_module(f"coverage_gaps.outputs.maps.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def _gap_kinds(villages) -> int:
+    """Villages drawn as gap markers (no signal, 2G only, 3G only, no fibre)."""
+    from coverage_gaps.outputs.maps.payload import classify_villages
+
+    return int((classify_villages(villages) < 4).sum())
+
+
+def test_large_run_map_shows_gap_cells_not_markers(tiny_project: Path) -> None:
+    """Above the cap (lowered here to 3 villages) no village marker travels into the page:
+    the gap points are counted per commune and H3 cell, and drawn as hexagons."""
+    import pandas as pd
+
+    from coverage_gaps.outputs.maps import aggregate_gap_points, map_data_from_result
+
+    result = run_project(tiny_project, write=False)
+    villages = pd.DataFrame(result.villages)
+    data = map_data_from_result(result, max_points=3)
+    assert len(data.villages) == 0 and data.gap_cells is not None
+    cells = data.gap_cells
+    assert list(cells.columns) == [
+        "commune_id", "h3_cell", "k0", "k1", "k2", "k3", "population"
+    ]  # fmt: skip
+    assert int(cells[["k0", "k1", "k2", "k3"]].to_numpy().sum()) == _gap_kinds(villages) > 0
+    assert set(cells["commune_id"]) <= set(villages["commune_id"].astype(str))
+    pd.testing.assert_frame_equal(cells, aggregate_gap_points(villages))
+    page = build_map(data).get_root().render()
+    payload = _payload(page)
+    assert payload["v"]["name"] == [] and not payload["cluster"]
+    assert len(payload["c"]["geo"]["features"]) == 2  # the communes stay
+    text = _text(page)
+    assert "Điểm lõm sóng hoặc chưa có cáp quang theo ô H3" in text
+    assert text.count('"H3 8') == cells["h3_cell"].nunique()  # one hexagon per cell
+    assert "<strong>4</strong> thôn chưa có sóng 3G/4G/5G" in text  # from the communes
+    # under the cap: the markers as before
+    assert len(map_data_from_result(result).villages) == len(villages)
+
+
+def test_map_command_on_a_run_with_villages_parquet(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A village table written as GeoParquet parts (cap lowered to 3 rows): the run's map
+    and ``coverage-gaps map`` show gap cells read from the parts, and agree byte for byte."""
+    import pandas as pd
+
+    from coverage_gaps.outputs import files
+    from coverage_gaps.outputs.maps import aggregate_gap_points
+
+    local = run_project(tiny_project, write=False)
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr("coverage_gaps.io.writers.PARQUET_PART_ROWS", 3)
+    out = run_project(tiny_project).output
+    assert out is not None and (out / "villages.parquet").is_dir()
+    assert len(list((out / "villages.parquet").glob("*.parquet"))) == 3
+    assert not (out / "villages.gpkg").exists()
+    before = (out / "map.html").read_text(encoding="utf-8")
+    assert _payload(before)["v"]["name"] == []
+    data = map_data_from_run(out)
+    assert data.gap_cells is not None and len(data.villages) == 0
+    pd.testing.assert_frame_equal(
+        data.gap_cells, aggregate_gap_points(pd.DataFrame(local.villages))
+    )
+    assert data.technologies == ["2G", "3G", "4G"]
+    res = CliRunner().invoke(cli, ["map", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "map.html").read_text(encoding="utf-8") == before
+    assert CliRunner().invoke(cli, ["verify", str(out)]).exit_code == 0
+    (out / "villages.parquet").rename(out / "elsewhere")
+    res = CliRunner().invoke(cli, ["map", str(out)])
+    assert res.exit_code == 2 and "villages.gpkg missing" in res.output

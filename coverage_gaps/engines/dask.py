@@ -14,8 +14,9 @@ How a run goes (the client is this process; :mod:`.partitions` holds what the wo
    (GeoParquet: ``dask_geopandas.read_parquet``, a file or a folder of parts; any other
    file is read whole here, then partitioned).
 2. Each input partition is checked, reprojected and placed in communes
-   (:func:`.partitions.stage_villages`); every problem of every partition is reported at
-   once, ids repeated across partitions included, and nothing is written.
+   (:func:`.partitions.stage_villages`), once: the placed villages stay on the workers,
+   only a small report per partition comes back; every problem of every partition is
+   reported at once, ids repeated across partitions included, and nothing is written.
 3. The communes are put in ``partitions`` groups along a Hilbert curve (neighbours
    together, about as many villages in each), and the villages shuffled so that each
    partition holds whole communes, its villages in input order (``set_index`` on the
@@ -165,8 +166,10 @@ def analyse_on_dask(client: Any, inputs: Inputs, *, parts_dir: Path | None = Non
     context = Context(cfg, inputs.working_crs, inputs.communes, inputs.layers, inputs.fibre)
     shared = client.scatter(context, broadcast=True, hash=False)
     raw = _raw_partitions(cfg.engine, inputs)
-    staged = [_delayed(stage_villages)(part, shared) for part in raw]
-    reports: list[Staged] = list(client.gather(client.compute([_second(s) for s in staged])))
+    # staged once and kept on the workers (placing is the costly part) until the shuffle
+    # has read them: only the small reports come back here
+    staged = client.compute([_delayed(stage_villages)(part, shared) for part in raw])
+    reports: list[Staged] = list(client.gather(client.map(itemgetter(1), staged, pure=True)))
     _raise_village_problems(client, staged, reports, cfg.villages.path)
     total = sum(r.rows for r in reports)
     groups = cfg.engine.partitions or max(1, -(-total // ROWS_PER_PARTITION))
@@ -179,7 +182,11 @@ def analyse_on_dask(client: Any, inputs: Inputs, *, parts_dir: Path | None = Non
         whole_population=all(r.whole_population for r in reports),
         parts_dir=parts_dir if big else None,
     )
-    results = _analyse_groups(client, staged, reports, group_of, groups, shared, plan)
+    tasks = _group_tasks(staged, reports, group_of, groups, shared, plan)
+    futures = client.compute(tasks)
+    del tasks
+    staged.clear()  # freed on the workers once the shuffle has read them
+    results: list[PartitionResult] = list(client.gather(futures))
     return _reduce(results, inputs, total, parts_dir if big else None)
 
 
@@ -189,10 +196,6 @@ def _delayed(fn: Any) -> Any:
     import dask
 
     return dask.delayed(fn, pure=True)
-
-
-def _second(staged: Any) -> Any:
-    return _delayed(itemgetter(1))(staged)
 
 
 def _raw_partitions(spec: EngineSpec, inputs: Inputs) -> list[Any]:
@@ -278,16 +281,16 @@ def _commune_groups(
     return group_of
 
 
-def _analyse_groups(
-    client: Any,
+def _group_tasks(
     staged: list[Any],
     reports: Sequence[Staged],
     group_of: np.ndarray,
     groups: int,
     shared: Any,
     plan: PartitionPlan,
-) -> list[PartitionResult]:
-    """Shuffle the staged villages into groups of whole communes and analyse each."""
+) -> list[Any]:
+    """The lazy analysis of each group: the staged villages shuffled into groups of whole
+    communes, each analysed."""
     # deferred: see dask_client
     import dask.dataframe as dd
 
@@ -304,11 +307,10 @@ def _analyse_groups(
     lazy = dd.from_delayed(keyed, meta=meta, verify_meta=False)
     shuffled = lazy.set_index("_key", divisions=divisions, sorted=False)
     parts = shuffled.to_delayed()
-    tasks = [
+    return [
         _delayed(analyse_partition)(part, shared, replace(plan, group=g))
         for g, part in enumerate(parts)
     ]
-    return list(client.gather(client.compute(tasks)))
 
 
 def _reduce(

@@ -223,9 +223,11 @@ def write_outputs(
             write_reports(result, tmp, inputs=inputs)
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         with _timed(parts, "write_maps"), collect_warnings() as map_issues:
-            write_maps(
-                map_data_from_result(result, predicted=predicted), tmp, map_assets=map_assets
+            whole = tmp / "villages.parquet"  # the whole table, when written as parts
+            data = map_data_from_result(
+                result, predicted=predicted, parts=whole if whole.is_dir() else None
             )
+            write_maps(data, tmp, map_assets=map_assets)
         for issue in map_issues:  # a layer left off the map is recorded
             log.warning("%s", issue)
         record = _run_record(

@@ -779,8 +779,19 @@ MAP: dict[str, tuple[str, str]] = {
 }
 
 
+#: Labels of the map of a large run only (gap points per H3 cell, see
+#: :mod:`coverage_gaps.outputs.maps.aggregate`); kept apart from :data:`MAP`, whose labels
+#: every page carries.
+MAP_AGGREGATED: dict[str, tuple[str, str]] = {
+    "gap_cells": (
+        "Điểm lõm sóng hoặc chưa có cáp quang theo ô H3",
+        "Gap points (no 3G/4G/5G or no fibre) per H3 cell",
+    ),
+}
+
+
 def map_text(key: str, lang: str, **fields: str) -> str:
     """A label of the map in ``lang`` (``vi`` or ``en``)."""
-    vi, en = MAP[key]
+    vi, en = MAP[key] if key in MAP else MAP_AGGREGATED[key]
     out = vi if lang == "vi" else en
     return out.format(**fields) if fields else out

@@ -10,7 +10,10 @@ Layers, each in the layer control:
   in a quiet grey; clustered when there are many;
 - one coverage layer per carrier and technology, off by default: rasters as coloured,
   downsampled PNG overlays, polygons as simplified outlines;
-- fibre routes.
+- fibre routes;
+- for a large run (more than ``MAP_POINTS_MAX`` villages, households or buildings, or a
+  village table written as ``villages.parquet/`` parts): no village markers, the gap points
+  counted per H3 cell instead (:mod:`.aggregate`).
 
 Controls: fullscreen, scale bar, a search box that ignores diacritics ("Trai Cau" finds
 "Trại Cau"), a measure tool, a mini map; OpenStreetMap and a satellite base map.
@@ -28,7 +31,8 @@ static HTML (title panel, layer control) are HTML-escaped. A village called
 Every label comes from :data:`coverage_gaps.outputs.i18n.MAP` (Vietnamese by default).
 
 The modules, in reading order: :mod:`.data` (what a map shows, from a run or its folder),
-:mod:`.build` (putting a map together, writing a run's maps), :mod:`.payload` (the data
+:mod:`.build` (putting a map together, writing a run's maps), :mod:`.aggregate` (the gap
+points of a large run per H3 cell), :mod:`.payload` (the data
 handed to the page script), :mod:`.layers` (base maps, coverage, fibre), :mod:`.title`
 (the title panel), :mod:`.elements` (folium elements, safe JSON, the shipped assets),
 :mod:`.geometry`, :mod:`.style` and :mod:`.libraries` (the pinned Leaflet plug-ins).
@@ -42,15 +46,19 @@ Examples
 """
 
 from ...vietnam.names import fold
+from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
 from .build import build_map, render_map, render_run_map, write_maps
 from .data import MapData, map_data_from_result, map_data_from_run
 from .libraries import ASSETS
 
 __all__ = [
     "ASSETS",
+    "MAP_POINTS_MAX",
     "MapData",
+    "aggregate_gap_points",
     "build_map",
     "fold",
+    "gap_cells_of_parts",
     "map_data_from_result",
     "map_data_from_run",
     "render_map",

@@ -24,6 +24,7 @@ from folium import plugins
 
 from ...io.runfolder import record_outputs
 from ..i18n import map_text
+from .aggregate import MAP_POINTS_MAX, add_gap_cells_layer
 from .cache import MapCache
 from .data import MapData, map_data_from_run
 from .elements import (
@@ -46,7 +47,7 @@ from .layers import (
     add_page_layers,
 )
 from .libraries import check_map_assets, library_links
-from .payload import build_commune_payload, build_payload, province_outlines
+from .payload import Labels, build_commune_payload, build_payload, province_outlines
 from .planning import add_planning_layers
 from .style import CLUSTER_MIN, kind_cluster_css
 from .title import province_label, render_title
@@ -131,21 +132,10 @@ def build_map(
     PageScript(payload).add_to(m)
     add_page_layers(m, n_communes=len(communes), with_villages=bool(len(villages)), t=t)
     if not overview:
-        add_coverage_layers(
-            m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-            precision=precision, raster_px=raster_px, t=t, grids=data.grids, cache=data.cache,
-            predicted=data.predicted,
-        )  # fmt: skip
-        add_fibre_layer(
-            m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
-            precision=precision, t=t, cache=data.cache,
-        )  # fmt: skip
-        add_planning_layers(
-            m, data.planning, bounds, metric_crs=data.metric_crs, precision=precision,
+        _add_detail_layers(
+            m, data, villages, bounds, simplify_m=simplify_m, precision=precision,
             raster_px=raster_px, lang=lang, t=t,
         )  # fmt: skip
-        labels = {c.column: f"{c.carrier} {c.technology}" for c in data.coverage}
-        add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)
     title = render_title(
         data, villages, overview=overview, province_links=province_links, lang=lang, t=t
     )
@@ -153,6 +143,39 @@ def build_map(
     _add_controls(m, map_assets=map_assets)
     number_element_ids(m.get_root())
     return m
+
+
+def _add_detail_layers(
+    m: folium.Map,
+    data: MapData,
+    villages: pd.DataFrame,
+    bounds: Bounds,
+    *,
+    simplify_m: float,
+    precision: int | None,
+    raster_px: int,
+    lang: str,
+    t: Labels,
+) -> None:
+    """The layers of a map that is not an overview: the gap points per H3 cell (a large
+    run), coverage, fibre, planning and the measured evidence."""
+    if data.gap_cells is not None:
+        add_gap_cells_layer(m, data.gap_cells, precision=precision, t=t)
+    add_coverage_layers(
+        m, data.coverage, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
+        precision=precision, raster_px=raster_px, t=t, grids=data.grids, cache=data.cache,
+        predicted=data.predicted,
+    )  # fmt: skip
+    add_fibre_layer(
+        m, data.fibre, bounds, metric_crs=data.metric_crs, simplify_m=simplify_m,
+        precision=precision, t=t, cache=data.cache,
+    )  # fmt: skip
+    add_planning_layers(
+        m, data.planning, bounds, metric_crs=data.metric_crs, precision=precision,
+        raster_px=raster_px, lang=lang, t=t,
+    )  # fmt: skip
+    labels = {c.column: f"{c.carrier} {c.technology}" for c in data.coverage}
+    add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)
 
 
 def _bounds(communes: gpd.GeoDataFrame) -> Bounds:
@@ -232,7 +255,10 @@ def _province_part(data: MapData, province_id: str) -> MapData:
     communes = data.communes[pid == province_id]
     ids = set(communes["commune_id"].astype(str))
     villages = data.villages[data.villages["commune_id"].astype(str).isin(ids)]
-    return replace(data, communes=communes, villages=villages)
+    cells = data.gap_cells
+    if cells is not None:
+        cells = cells[cells["commune_id"].astype(str).isin(ids)]
+    return replace(data, communes=communes, villages=villages, gap_cells=cells)
 
 
 def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
@@ -273,12 +299,18 @@ def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
 
 
 def render_run_map(
-    run_folder: str | Path, *, lang: str | None = None, map_assets: str = "inline"
+    run_folder: str | Path,
+    *,
+    lang: str | None = None,
+    map_assets: str = "inline",
+    max_points: int = MAP_POINTS_MAX,
 ) -> list[Path]:
     """Re-render the map(s) of a finished run from its files, without recomputing.
 
     The new checksums are recorded in the run's ``run.json`` so that
-    ``coverage-gaps verify`` still passes. ``map_assets``: see :func:`build_map`.
+    ``coverage-gaps verify`` still passes. ``map_assets``: see :func:`build_map`. A run
+    with more than ``max_points`` villages, or with ``villages.parquet/``, gets its gap
+    points per H3 cell (:mod:`.aggregate`).
 
     Examples
     --------
@@ -286,6 +318,7 @@ def render_run_map(
     """
     folder = Path(run_folder)
     check_map_assets(map_assets)
-    written = write_maps(map_data_from_run(folder, lang=lang), folder, map_assets=map_assets)
+    data = map_data_from_run(folder, lang=lang, max_points=max_points)
+    written = write_maps(data, folder, map_assets=map_assets)
     record_outputs(folder, written, replace_prefixes=("map.html", "maps/"))
     return written

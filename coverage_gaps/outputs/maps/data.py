@@ -12,6 +12,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 from pyproj import CRS
 
 from ..._errors import InputDataError, Problem
@@ -25,6 +26,7 @@ from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
 from ...results import CoverageGrids, RunResult
 from ..evidence import h3_cells_table
+from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
 from .cache import MapCache
 from .planning import PlanningMap, planning_map_from_result, planning_map_from_run
 
@@ -32,6 +34,8 @@ __all__ = ["MapData", "map_data_from_result", "map_data_from_run"]
 
 log = logging.getLogger(__name__)
 
+#: The folder of a run's village table when written as GeoParquet parts.
+PARTS_FOLDER = "villages.parquet"
 #: The columns of the priority lists the map shows.
 _RANKED = ["village_id", "overall_rank", "carrier"]
 
@@ -47,7 +51,9 @@ class MapData:
     ``village_id, overall_rank, carrier`` from the priority lists; ``planning``: the
     planning layers (where to build), when the run has them; ``predicted``: the
     raster of each layer predicted from a site list (column → the run's
-    ``predicted/<column>.tif``, or the GeoTIFF's bytes when the run was not written).
+    ``predicted/<column>.tif``, or the GeoTIFF's bytes when the run was not written). A run
+    of more than :data:`~.aggregate.MAP_POINTS_MAX` villages, or whose village table is
+    GeoParquet parts, has its gap points in ``gap_cells`` instead of ``villages``.
     """
 
     name: str
@@ -68,15 +74,27 @@ class MapData:
     planning: PlanningMap | None = None
     #: tested H3 cells with their verdicts (``h3_cells.csv``), when the run has measurements
     cells: pd.DataFrame | None = None
+    #: a large run's gap points counted per commune and H3 cell
+    #: (:data:`~.aggregate.GAP_CELL_COLUMNS`); ``villages`` is then empty (no markers)
+    gap_cells: pd.DataFrame | None = None
     predicted: dict[str, Path | bytes] = field(default_factory=dict)
 
 
 def map_data_from_result(
-    result: RunResult, *, run_date: str | None = None, predicted: dict[str, Path] | None = None
+    result: RunResult,
+    *,
+    run_date: str | None = None,
+    predicted: dict[str, Path] | None = None,
+    parts: Path | None = None,
+    max_points: int = MAP_POINTS_MAX,
 ) -> MapData:
     """The map of a run just computed (used by :func:`coverage_gaps.write_outputs`, which
     passes the ``predicted/`` rasters it has written; otherwise the predicted layers are
     drawn from their GeoTIFF bytes in memory).
+
+    With more than ``max_points`` villages, or a village table written as GeoParquet parts
+    (``parts``, else ``result.village_parts``: then ``result.villages`` holds only some of
+    them), the map gets the gap points per H3 cell, no village marker.
 
     Examples
     --------
@@ -86,9 +104,16 @@ def map_data_from_result(
     ranked = None
     if result.priority is not None:
         ranked = pd.DataFrame(result.priority.ranked[_RANKED])
+    villages = pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore"))
+    parts = parts if parts is not None else result.village_parts
+    gap_cells = None
+    if parts is not None:
+        gap_cells = gap_cells_of_parts(parts)
+    elif len(villages) > max_points:
+        gap_cells = aggregate_gap_points(villages)
     return MapData(
         name=cfg.name,
-        villages=pd.DataFrame(result.villages.drop(columns="geometry", errors="ignore")),
+        villages=villages if gap_cells is None else villages.iloc[0:0],
         communes=result.communes,
         metric_crs=CRS(result.working_crs),
         lang=cfg.language,
@@ -101,6 +126,7 @@ def map_data_from_result(
         grids=result.grids,
         planning=planning_map_from_result(result.planning),
         cells=h3_cells_table(result.evidence) if result.evidence is not None else None,
+        gap_cells=gap_cells,
         predicted=dict(predicted) if predicted is not None else _in_memory(result),
     )
 
@@ -109,12 +135,16 @@ def _in_memory(result: RunResult) -> dict[str, Path | bytes]:
     return {layer.column: layer.raster for layer in result.layers if layer.raster is not None}
 
 
-def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> MapData:
+def map_data_from_run(
+    run_folder: str | Path, *, lang: str | None = None, max_points: int = MAP_POINTS_MAX
+) -> MapData:
     """The map of a finished run, read from its files (nothing is recomputed).
 
-    Reads ``villages.gpkg``, ``communes.gpkg``, ``priority/*.gpkg`` and ``run.json``
-    (configuration with the coverage layers' paths, synthetic flag, language, date,
-    working CRS).
+    Reads ``villages.gpkg`` (or the parts of ``villages.parquet/``, a few columns of one part
+    at a time), ``communes.gpkg``, ``priority/*.gpkg`` and ``run.json`` (configuration with
+    the coverage layers' paths, synthetic flag, language, date, working CRS). With
+    ``villages.parquet/`` or more than ``max_points`` villages, the map gets the gap points
+    per H3 cell, no village marker.
 
     Raises
     ------
@@ -141,7 +171,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
             ]
         )
     cfg = _run_config(raw, folder)
-    villages = _read_run_layer(folder / "villages.gpkg", role="village")
+    villages, gap_cells = _read_run_villages(folder, max_points=max_points)
     communes = _read_run_layer(folder / "communes.gpkg", role="commune")
     techs = list(cfg.technologies) if cfg is not None else []
     if not techs:
@@ -149,7 +179,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
     metric = _metric_crs(run, cfg, communes)
     return MapData(
         name=str(raw.get("name", folder.name)),
-        villages=pd.DataFrame(villages.drop(columns="geometry")),
+        villages=villages,
         communes=communes,
         metric_crs=metric,
         lang=lang or str(raw.get("language") or "vi"),
@@ -162,6 +192,7 @@ def map_data_from_run(run_folder: str | Path, *, lang: str | None = None) -> Map
         grids=_run_grids(cfg, communes, metric) if cfg is not None else None,
         planning=planning_map_from_run(folder, run),
         cells=_read_cells(folder / "h3_cells.csv"),
+        gap_cells=gap_cells,
         predicted=_predicted_rasters(folder, cfg),
     )
 
@@ -181,6 +212,24 @@ def _run_grids(cfg: ProjectConfig, communes: gpd.GeoDataFrame, metric: CRS) -> C
                                 skip_unreadable=True)  # fmt: skip
     grids.inside = inside_mask(local, grids.grid)
     return grids
+
+
+def _read_run_villages(
+    folder: Path, *, max_points: int
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The run's villages (no geometry) and, for a large run, its gap points per commune and
+    H3 cell (the villages are then an empty table with the same columns)."""
+    parts = folder / PARTS_FOLDER
+    if parts.is_dir():
+        first = sorted(parts.glob("*.parquet"))[:1]
+        empty = pq.read_schema(first[0]).empty_table().to_pandas() if first else pd.DataFrame()
+        return empty.drop(columns="geometry", errors="ignore"), gap_cells_of_parts(parts)
+    villages = pd.DataFrame(
+        _read_run_layer(folder / "villages.gpkg", role="village").drop(columns="geometry")
+    )
+    if len(villages) > max_points:
+        return villages.iloc[0:0], aggregate_gap_points(villages)
+    return villages, None
 
 
 def _read_cells(path: Path) -> pd.DataFrame | None:
@@ -203,9 +252,9 @@ def _predicted_rasters(folder: Path, cfg: ProjectConfig | None) -> dict[str, Pat
 
 def _check_run_folder(folder: Path) -> None:
     """Refuse a folder that does not hold a finished run's record and tables."""
-    missing = [
-        f for f in (RUN_RECORD, "villages.gpkg", "communes.gpkg") if not (folder / f).is_file()
-    ]
+    missing = [f for f in (RUN_RECORD, "communes.gpkg") if not (folder / f).is_file()]
+    if not (folder / "villages.gpkg").is_file() and not (folder / PARTS_FOLDER).is_dir():
+        missing.insert(1, "villages.gpkg")
     if missing:
         raise InputDataError(
             [

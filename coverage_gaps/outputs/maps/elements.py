@@ -28,6 +28,7 @@ __all__ = [
     "JsLayer",
     "PageCss",
     "PageScript",
+    "TOOLTIP_LINES_JS",
     "TitlePanel",
     "number_element_ids",
     "read_asset",
@@ -36,6 +37,14 @@ __all__ = [
 ]
 
 _PACKAGE = "coverage_gaps.outputs.maps"
+
+#: ``onEachFeature`` of a GeoJSON layer: a tooltip built from the feature's ``t`` lines with
+#: ``textContent`` (never HTML).
+TOOLTIP_LINES_JS = (
+    "function(f, l){l.bindTooltip(function(){var d=document.createElement('div');"
+    "f.properties.t.forEach(function(s){var p=document.createElement('div');p.textContent=s;"
+    "d.appendChild(p);});return d;});}"
+)
 
 
 def to_script_json(value: Any) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from ...analysis.evidence import VERDICTS, h3_cell_polygons
-from .elements import JsLayer, to_script_json
+from .elements import TOOLTIP_LINES_JS, JsLayer, to_script_json
 from .geometry import to_geojson
 
 __all__ = ["VERDICT_COLOURS", "add_evidence_layers"]
@@ -34,13 +34,6 @@ VERDICT_COLOURS = {
 }
 
 Labels = Callable[..., str]
-
-#: A tooltip built from a feature's ``t`` lines with textContent (never HTML).
-_TOOLTIP = (
-    "function(f, l){l.bindTooltip(function(){var d=document.createElement('div');"
-    "f.properties.t.forEach(function(s){var p=document.createElement('div');p.textContent=s;"
-    "d.appendChild(p);});return d;});}"
-)
 
 
 def add_evidence_layers(
@@ -105,7 +98,7 @@ def _cells_js(cells: pd.DataFrame, *, precision: int | None, t: Labels) -> str:
         f"function(f){{var c={to_script_json(colours)}[f.properties.v];"
         "return {color: c, weight: 1, fillColor: c, fillOpacity: 0.45};}"
     )
-    return f"L.geoJSON({to_script_json(geojson)}, {{style: {style}, onEachFeature: {_TOOLTIP}}})"
+    return f"L.geoJSON({to_script_json(geojson)}, {{style: {style}, onEachFeature: {TOOLTIP_LINES_JS}}})"
 
 
 def _challenged_villages_js(
@@ -143,5 +136,5 @@ def _challenged_villages_js(
     )
     return (
         f"L.geoJSON({to_script_json(geojson)}, "
-        f"{{pointToLayer: {marker}, onEachFeature: {_TOOLTIP}}})"
+        f"{{pointToLayer: {marker}, onEachFeature: {TOOLTIP_LINES_JS}}})"
     )
