@@ -44,7 +44,7 @@ def main() -> int:
     loads = sorted({r["load_1min"] for s in series.values() for r in s.values()})
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("villages")
+    ax.set_xlabel("villages (households for the households workload)")
     ax.set_ylabel("seconds")
     ax.set_title(f"National run, every output written (2 shared cores, load {loads[0]:g}-"
                  f"{loads[-1]:g})", fontsize=10)  # fmt: skip

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -172,17 +172,7 @@ def load_inputs(
         with _timed(timings, "load_site_lists"):
             site_layers = _load_site_lists(config, communes, working, problems)
         config = _expand_coverage(config, site_layers, problems)
-        fibre = None
-        if config.fibre is not None:
-            with _timed(timings, "load_fibre"):
-                spec_f = config.fibre
-                fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
-        with _timed(timings, "load_priority_inputs"):
-            sites, facilities, assignments = _load_priority_inputs(config, working, problems)
-        with _timed(timings, "load_planning_inputs"):
-            candidates = _load_planning_inputs(config, working, communes, problems)
-        with _timed(timings, "load_measurements"):
-            measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
+        others = _load_other_inputs(config, communes, working, problems, timings)
         notes += _report_mixed_crs(config, file_crs, layers, working)
         if site_layers and not problems:
             assert communes is not None
@@ -212,19 +202,45 @@ def load_inputs(
         communes=communes,
         villages=placed,
         layers=layers,
-        fibre=fibre,
         issues=issues,
         timings=timings,
         samples=samples,
         grids=shared,
-        sites=sites,
-        facilities=facilities,
-        assignments=assignments,
-        candidates=candidates,
         notes=notes,
-        measurements=measurements,
-        ookla=ookla,
+        **others,
     )
+
+
+def _load_other_inputs(
+    config: ProjectConfig,
+    communes: gpd.GeoDataFrame | None,
+    working: CRS,
+    problems: list[Problem],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """Fibre, the priority inputs, the planning candidates and the measurements, as
+    keywords of :class:`Inputs` (each None when not given or not readable; problems
+    collected)."""
+    fibre = None
+    if config.fibre is not None:
+        with _timed(timings, "load_fibre"):
+            spec_f = config.fibre
+            fibre = _collect(problems, lambda: load_fibre(spec_f, working_crs=working))
+    with _timed(timings, "load_priority_inputs"):
+        sites, facilities, assignments = _load_priority_inputs(config, working, problems)
+    with _timed(timings, "load_planning_inputs"):
+        candidates = _load_planning_inputs(config, working, communes, problems)
+    with _timed(timings, "load_measurements"):
+        measurements, ookla = _load_evidence_inputs(config, communes, working, problems)
+    return {
+        "fibre": fibre,
+        "sites": sites,
+        "facilities": facilities,
+        "assignments": assignments,
+        "candidates": candidates,
+        "measurements": measurements,
+        "ookla": ookla,
+    }
 
 
 def _load_places(

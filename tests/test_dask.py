@@ -167,8 +167,10 @@ def test_sites_layer_gives_the_local_village_table(
     assert predicted
 
     def about_sites(issues: list[object]) -> list[str]:
+        # the demo's site list stays inside every model's validity (no warning on the demo's
+        # own data): whatever is said about it must be the same on both engines
         found = sorted(str(i) for i in issues if "_sites.csv" in str(i))
-        assert found and not any("fall outside the raster" in i for i in found)
+        assert not any("fall outside the raster" in i for i in found)
         return found
 
     one = analyse_on_engine(_on(cfg, cluster, 1))

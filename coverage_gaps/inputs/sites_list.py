@@ -361,9 +361,9 @@ def _fields(
             if field in needed:
                 names = ", ".join(COLUMN_ALIASES[field][:4])
                 what = f"no {field} column (model {model} needs it)."
-                fix = f"add a column named {names} ..., or map yours under 'columns:'. " + closest(
-                    field, [str(c) for c in frame.columns if c != "geometry"]
-                )
+                hint = closest(field, [str(c) for c in frame.columns if c != "geometry"])
+                fix = f"add a column named {names} ..., or map yours under 'columns:'. "
+                fix += hint[0].upper() + hint[1:]
                 problems.append(Problem(source, "", what, fix))
             continue
         column = found[field]

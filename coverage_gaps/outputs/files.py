@@ -216,11 +216,14 @@ def write_outputs(
         with _timed(parts, "write_lists"):
             if result.priority is not None:
                 write_priority_lists(result, tmp / "priority")
+                log.debug("wrote the priority lists")
             if result.planning is not None:
                 write_planning(result, tmp / PLANNING_FOLDER)
+                log.debug("wrote the planning")
         inputs = _inputs_manifest(result)
         with _timed(parts, "write_reports"):
             write_reports(result, tmp, inputs=inputs)
+        log.debug("wrote the report")
         (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
         with _timed(parts, "write_maps"), collect_warnings() as map_issues:
             whole = tmp / "villages.parquet"  # the whole table, when written as parts
@@ -228,6 +231,7 @@ def write_outputs(
                 result, predicted=predicted, parts=whole if whole.is_dir() else None
             )
             write_maps(data, tmp, map_assets=map_assets)
+        log.debug("wrote the map")
         for issue in map_issues:  # a layer left off the map is recorded
             log.warning("%s", issue)
         record = _run_record(
