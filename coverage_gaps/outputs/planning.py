@@ -187,7 +187,7 @@ def planning_section(plan: PlanningResult, *, communes: Sequence[str], lang: str
         "targets": text("planning_targets", lang).format(
             villages=fmt(s["target_villages"]),
             people=fmt(s["target_people"]),
-            rule=s["targets"],
+            rule=_rule_words(str(s["targets"]), lang),
             candidates=fmt(s["candidates"]),
         ),
         "quality": quality,
@@ -211,3 +211,20 @@ def planning_section(plan: PlanningResult, *, communes: Sequence[str], lang: str
             20
         ),
     }
+
+
+def _rule_words(rule: str, lang: str) -> str:
+    """The targets' rule in the report's words: ``gap_mobile`` by its label ("Lõm sóng"),
+    ``not viettel_4g`` as the villages that layer does not cover.
+
+    Examples
+    --------
+    >>> _rule_words("gap_mobile", "vi"), _rule_words("not viettel_4g", "en")
+    ('Lõm sóng', 'not covered by viettel_4g')
+    """
+    if rule == "gap_mobile":
+        return header(rule, lang)
+    if rule.startswith("not "):
+        layer = rule.removeprefix("not ")
+        return f"chưa được {layer} phủ" if lang == "vi" else f"not covered by {layer}"
+    return rule
