@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
 from .analysis import areas
 from .analysis.areas import area_shares
-from .analysis.classify import classify_villages
+from .analysis.classify import classify_project_villages
 from .analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
 from .analysis.crs import CHECKING_CRS, choose_working_crs
 from .analysis.evidence import (
@@ -721,16 +721,9 @@ def _tables(
     """The village table, the commune and province summaries and the priority lists."""
     cfg = inputs.config
     villages = inputs.villages
-    wgs = villages.geometry.to_crs(4326)
     with _timed(timings, "classify"):
-        table = classify_villages(
-            villages,
-            coverage,
-            fibre_distance_m=dist,
-            max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
-            lon=wgs.x.to_numpy(),
-            lat=wgs.y.to_numpy(),
-            predicted=[layer.column for layer in inputs.layers if layer.source == "predicted"],
+        table = classify_project_villages(
+            villages, coverage, fibre_distance_m=dist, config=cfg, layers=inputs.layers
         )
     communes, provinces = _summaries(inputs, table, timings)
     priority = _priority(inputs, table, inputs.villages, timings)

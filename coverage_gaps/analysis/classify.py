@@ -11,9 +11,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..config.project import ProjectConfig
+from ..results import CoverageLayer
 from ..vietnam.carriers import TECHNOLOGIES
 
-__all__ = ["VILLAGE_COLUMNS", "classify_villages"]
+__all__ = ["VILLAGE_COLUMNS", "classify_project_villages", "classify_villages"]
 
 #: Fixed village columns, in order; carrier columns ``<carrier>_<tech>`` follow.
 VILLAGE_COLUMNS = [
@@ -115,6 +117,29 @@ def classify_villages(
     if np.all(np.mod(out["population"], 1) == 0):
         out["population"] = out["population"].astype(np.int64)
     return gpd.GeoDataFrame(out, geometry=villages.geometry.to_numpy(), crs=villages.crs)
+
+
+def classify_project_villages(
+    villages: gpd.GeoDataFrame,
+    coverage: Mapping[str, tuple[str, np.ndarray]],
+    *,
+    fibre_distance_m: np.ndarray | None,
+    config: ProjectConfig,
+    layers: Sequence[CoverageLayer],
+) -> gpd.GeoDataFrame:
+    """:func:`classify_villages` with a project's settings: its fibre reach, the villages'
+    longitude and latitude, and the columns of ``layers`` predicted from site lists. Both
+    engines call this, so their village tables are made the same way."""
+    wgs = villages.geometry.to_crs(4326)
+    return classify_villages(
+        villages,
+        coverage,
+        fibre_distance_m=fibre_distance_m,
+        max_fibre_distance_m=config.fibre.max_distance_m if config.fibre else 0.0,
+        lon=wgs.x.to_numpy(),
+        lat=wgs.y.to_numpy(),
+        predicted=[layer.column for layer in layers if layer.source == "predicted"],
+    )
 
 
 def _technologies_present(

@@ -29,7 +29,7 @@ import shapely
 from pyproj import CRS
 
 from .._errors import InputDataError, Problem, collect_warnings
-from ..analysis.classify import classify_villages
+from ..analysis.classify import classify_project_villages
 from ..analysis.coverage import distance_to_fibre, sample_coverage, sample_raster
 from ..analysis.placing import assign_villages_to_communes
 from ..analysis.priority.infrastructure import BROADBAND, carrier_coverage, commune_coverage_means
@@ -200,15 +200,8 @@ def analyse_partition(
         if context.fibre is not None
         else None
     )
-    wgs = villages.geometry.to_crs(4326)
-    table = classify_villages(
-        villages,
-        coverage,
-        fibre_distance_m=dist,
-        max_fibre_distance_m=cfg.fibre.max_distance_m if cfg.fibre else 0.0,
-        lon=wgs.x.to_numpy(),
-        lat=wgs.y.to_numpy(),
-        predicted=[layer.column for layer in context.layers if layer.source == "predicted"],
+    table = classify_project_villages(
+        villages, coverage, fibre_distance_m=dist, config=cfg, layers=context.layers
     )
     table["population"] = table["population"].astype(np.int64 if plan.whole_population else float)
     extra = pd.DataFrame(
