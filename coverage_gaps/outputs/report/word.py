@@ -6,17 +6,19 @@ landscape pages for the wide tables), in the report's language.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
 from docx.section import Section
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
 
 from ...io.writers import OUTPUT_DATE
 from ..i18n import text
@@ -164,19 +166,35 @@ def _add_table(
         column.width = width  # the grid (LibreOffice reads it); the cells' widths for Word
     head = grid.rows[0]
     _repeat_as_header(head)
+    style_id = doc.part.get_style_id(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)  # once: slow lookup
     for cell, label, width in zip(head.cells, table.columns, widths, strict=True):
         cell.width = width
         par = cell.paragraphs[0]
-        par.style = TABLE_STYLE
+        par._p.style = style_id
         par.add_run(label).bold = True
     for values in table.rows:
-        for cell, value, width in zip(grid.add_row().cells, values, widths, strict=True):
-            cell.width = width
-            par = cell.paragraphs[0]
-            par.style = TABLE_STYLE
-            par.add_run(fmt(value))
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _add_row(grid._tbl, [fmt(v) for v in values], _numeric(values), widths, style_id)
+
+
+def _numeric(values: Sequence[object]) -> list[bool]:
+    """Which values are numbers (right-aligned)."""
+    return [isinstance(v, (int, float)) and not isinstance(v, bool) for v in values]
+
+
+def _add_row(
+    tbl: CT_Tbl, texts: list[str], right: list[bool], widths: list[Length], style_id: str | None
+) -> None:
+    """One body row, built on the XML elements directly (python-docx's cell and paragraph
+    objects cost a style lookup per cell: minutes on a national run)."""
+    tr = tbl.add_tr()
+    for value, align_right, width in zip(texts, right, widths, strict=True):
+        tc = tr.add_tc()
+        tc.width = width
+        p = tc.p_lst[0]
+        p.style = style_id
+        if align_right:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.add_r().text = value
 
 
 def _repeat_as_header(row: object) -> None:
