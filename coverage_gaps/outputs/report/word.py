@@ -188,7 +188,7 @@ def _add_rows(
     tbl: CT_Tbl,
     rows: Sequence[Sequence[object]],
     fmt: Callable[[object], str],
-    widths: list[Length],
+    widths: Sequence[Length],
     style_id: str | None,
 ) -> None:
     """The body rows, written as one XML string and parsed once (python-docx's objects cost
