@@ -11,8 +11,9 @@ deterministically: ``national_workload.py``), then, ``--repeat`` times each:
 - the floor: decoding just the raster blocks that hold communes (two threads) and reading
   the vector files, in a child process.
 
-Peak memory is the largest sum of the resident memory of a run's process and all its
-children (sampled every 0.1 s with psutil). Medians of the repeats are reported, with the
+Peak memory is the largest sum of the proportional set size (PSS: shared pages split
+between the processes sharing them) of a run's process and all its children (sampled
+every 0.1 s with psutil). Medians of the repeats are reported, with the
 stage table of each, the ratio, the floor and the load average. Every village's status is
 compared between ours and the baseline; differences are counted and explained.
 
@@ -64,7 +65,12 @@ def _children_cpu() -> float:
 
 def run_child(cmd: list[str], log: Path) -> tuple[float, float, float]:
     """Run ``cmd``; (wall seconds, CPU seconds of it and its children, peak MB of the
-    process and its children summed)."""
+    process and its children summed).
+
+    Memory is the proportional set size (PSS): a page shared by several processes (the
+    forked page writers share the parent's results) is counted once in all, split between
+    them; for a single process it equals the resident size less its shared libraries'
+    share."""
     cpu0 = _children_cpu()
     t0 = time.perf_counter()
     with log.open("w") as out:
@@ -74,7 +80,7 @@ def run_child(cmd: list[str], log: Path) -> tuple[float, float, float]:
             total = 0
             try:
                 for p in [proc, *proc.children(recursive=True)]:
-                    total += p.memory_info().rss
+                    total += p.memory_full_info().pss
             except psutil.Error:  # a child ended while being read
                 pass
             peak = max(peak, total)
