@@ -52,7 +52,6 @@ from .maps import (
     map_provinces,
     render_map,
     with_map_cache,
-    write_overview_map,
 )
 from .notice import SYNTHETIC_NOTICE
 from .pages import PageJob, available_cores, largest_first, write_province_pages
@@ -266,12 +265,14 @@ def _page_job(
     map_assets: str,
 ) -> PageJob:  # fmt: skip
     """What the province pages are made from."""
+    several = pids if len(pids := map_provinces(maps)) > 1 else []
     return PageJob(
         reports=report_inputs(result, inputs=inputs),
         maps=maps,
         folder=folder,
         map_options={"map_assets": map_assets},
-        map_provinces=frozenset(pids if len(pids := map_provinces(maps)) > 1 else []),
+        map_provinces=frozenset(several),
+        overview=bool(several),
     )
 
 
@@ -299,10 +300,9 @@ def _write_lists(result: RunResult, folder: Path, parts: dict[str, float]) -> No
 
 
 def _write_run_pages(result: RunResult, pages: PageJob, parts: dict[str, float]) -> list[Problem]:
-    """The run's own ``report.html`` and ``map.html``: the report and map of its one
-    province, or the index of the province reports and the national overview map; and
-    ``README.txt``. Returns the problems met drawing the map. (The provinces' own pages are
-    :func:`write_province_pages`'.)"""
+    """The run's own ``report.html`` and ``map.html`` when it has one province, else the
+    index of the province reports; and ``README.txt``. Returns the problems met drawing the
+    map. (The provinces' pages and the overview map are :func:`write_province_pages`'.)"""
     assert pages.reports is not None and pages.maps is not None
     folder = pages.folder
     with _timed(parts, "write_reports"):
@@ -314,9 +314,7 @@ def _write_run_pages(result: RunResult, pages: PageJob, parts: dict[str, float])
     log.debug("wrote the report")
     (folder / "README.txt").write_text(_readme(result), encoding="utf-8")
     with _timed(parts, "write_maps"), collect_warnings() as map_issues:
-        if pages.map_provinces:
-            write_overview_map(pages.maps, folder, **pages.map_options)
-        else:
+        if not pages.overview:  # else the page writers draw the overview
             render_map(pages.maps, folder / "map.html", **pages.map_options)
     log.debug("wrote the map")
     return map_issues

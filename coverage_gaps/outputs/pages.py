@@ -29,7 +29,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from .._errors import Problem, collect_warnings, warn_problems
-from .maps import MapData, with_map_cache, write_province_map
+from .maps import MapData, with_map_cache, write_overview_map, write_province_map
 from .report import ReportInputs, write_province_report
 
 __all__ = [
@@ -52,6 +52,8 @@ class PageJob:
     map_options: dict[str, Any] = field(default_factory=dict)
     #: The provinces that get a map (all of them, unless the map's data lacks one).
     map_provinces: frozenset[str] = frozenset()
+    #: Write the national overview ``map.html`` too (one more page, the largest).
+    overview: bool = False
 
 
 @dataclass
@@ -93,7 +95,8 @@ def available_cores() -> int:
 def write_province_pages(
     job: PageJob, provinces: list[str], *, jobs: int, progress: bool = False
 ) -> Iterator[PagesWritten]:
-    """Write the report and the map of each of ``provinces`` while the block runs.
+    """Write the report and the map of each of ``provinces`` (and the overview map when
+    ``job.overview``) while the block runs.
 
     With ``jobs`` > 1 (and ``fork`` available) the pages are written by that many worker
     processes, started on entering the block, so the parent's own writing in the block runs
@@ -105,20 +108,21 @@ def write_province_pages(
     :func:`largest_first`).
     """
     written = PagesWritten()
-    workers = min(jobs, len(provinces))
+    pages = [OVERVIEW] * job.overview + provinces  # the overview first: the longest page
+    order = sorted(provinces) + [OVERVIEW] * job.overview  # as one process writes them
+    workers = min(jobs, len(pages))
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield written
-        _install(job)
-        for pid in provinces:
-            _gather(written, _write_installed(pid))
+        _install(job)  # the overview last: it reuses the provinces' work
+        _gather(written, {page: _write_installed(page) for page in order}, order)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_install,
                              initargs=(job,)) as pool:  # fmt: skip
-        futures = [pool.submit(_write_installed, pid) for pid in provinces]
+        futures = {pool.submit(_write_installed, page): page for page in pages}
         try:
             yield written
-            _wait(futures, written, progress=progress)
+            _gather(written, _wait(futures, progress=progress), order)
         finally:
             for f in futures:
                 f.cancel()
@@ -136,22 +140,27 @@ def largest_first(villages_per_province: dict[str, int]) -> list[str]:
     return sorted(villages_per_province, key=lambda pid: (-villages_per_province[pid], pid))
 
 
-def _wait(futures: list[Future[_Done]], written: PagesWritten, *, progress: bool) -> None:
-    """Gather the workers' results as they come, with a bar counting the provinces."""
+def _wait(futures: dict[Future[_Done], str], *, progress: bool) -> dict[str, _Done]:
+    """The workers' results as they come, with a bar counting the pages."""
     bar = tqdm(as_completed(futures), total=len(futures), desc="writing province pages",
-               unit="province", disable=not progress, leave=False)  # fmt: skip
-    for future in bar:
-        _gather(written, future.result())
+               unit="page", disable=not progress, leave=False)  # fmt: skip
+    return {futures[future]: future.result() for future in bar}
+
+
+def _gather(written: PagesWritten, done: dict[str, _Done], order: list[str]) -> None:
+    """The pages' files, problems and seconds into ``written``, in ``order`` (the files
+    sorted), whatever order the workers finished in."""
+    for page in order:
+        written.files += done[page].files
+        written.map_issues += done[page].map_issues
+        written.report_s += done[page].report_s
+        written.map_s += done[page].map_s
+        warn_problems(done[page].report_issues)
     written.files.sort()
 
 
-def _gather(written: PagesWritten, done: _Done) -> None:
-    written.files += done.files
-    written.map_issues += done.map_issues
-    written.report_s += done.report_s
-    written.map_s += done.map_s
-    warn_problems(done.report_issues)
-
+#: The page name of the national overview map among the provinces' codes.
+OVERVIEW = "map.html"
 
 #: The job of this worker process (set once by :func:`_install` when the worker starts).
 _JOB: PageJob | None = None
@@ -171,7 +180,9 @@ def _write_installed(province_id: str) -> _Done:
 
 
 def _write_pages(job: PageJob, province_id: str) -> _Done:
-    """The report and the map of one province."""
+    """The report and the map of one province, or the overview map."""
+    if province_id == OVERVIEW:
+        return _write_overview(job)
     files: list[Path] = []
     t0 = time.perf_counter()
     with collect_warnings() as report_issues:
@@ -183,3 +194,12 @@ def _write_pages(job: PageJob, province_id: str) -> _Done:
             files.append(write_province_map(job.maps, province_id, job.folder, **job.map_options))
     t2 = time.perf_counter()
     return _Done(files, map_issues, report_issues, t1 - t0, t2 - t1)
+
+
+def _write_overview(job: PageJob) -> _Done:
+    """The national overview ``map.html``."""
+    assert job.maps is not None
+    t0 = time.perf_counter()
+    with collect_warnings() as map_issues:
+        path = write_overview_map(job.maps, job.folder, **job.map_options)
+    return _Done([path], map_issues, [], 0.0, time.perf_counter() - t0)
