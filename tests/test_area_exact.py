@@ -8,6 +8,8 @@ product of the two shares was about 0.5 and 0.25 point off here."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -191,3 +193,11 @@ def test_mixed_cell_overlaps_match_shapely(snap: float | None) -> None:
         inside = shapely.area(shapely.intersection(part, shapely.box(x, y - pixel, x + pixel, y)))
         want += covered[:, i, j] * inside / grid.res**2
     np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "module", ["coverage_gaps.analysis.fractions", "coverage_gaps.analysis.overlap"]
+)
+def test_docstring_examples(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
