@@ -950,6 +950,7 @@ def run_project(
     progress: bool = False,
     map_assets: str = "inline",
     engine: str | None = None,
+    jobs: int | None = None,
 ) -> RunResult:
     """Run the whole analysis and write the outputs.
 
@@ -970,6 +971,9 @@ def run_project(
         jsDelivr); see :func:`coverage_gaps.outputs.maps.build_map`.
     engine
         ``local`` or ``dask`` (overrides the kind of the project's ``engine:``).
+    jobs
+        Processes writing the provinces' reports and maps (default: the cores available;
+        the files are the same for any number).
 
     Returns
     -------
@@ -1000,7 +1004,8 @@ def run_project(
         result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir)
         if write:
             with _timed(result.timings, "write_outputs"):
-                write_outputs(result, cfg.output, started=start, map_assets=map_assets)
+                write_outputs(result, cfg.output, started=start, map_assets=map_assets,
+                              jobs=jobs, progress=progress)  # fmt: skip
             result.output = cfg.output
             if result.village_parts is not None:
                 result.village_parts = cfg.output / "villages.parquet"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from coverage_gaps import run_project
 from coverage_gaps.cli import cli
@@ -461,3 +465,17 @@ def test_map_command_on_a_run_with_villages_parquet(
     (out / "villages.parquet").rename(out / "elsewhere")
     res = CliRunner().invoke(cli, ["map", str(out)])
     assert res.exit_code == 2 and "villages.gpkg missing" in res.output
+
+
+def test_overlay_png_is_one_bit_and_holds_the_mask_exactly() -> None:
+    from coverage_gaps.outputs.maps.layers import _png_data_uri
+
+    mask = np.random.default_rng(1).random((41, 67)) > 0.4
+    uri = _png_data_uri(mask, "#c0392b")
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    assert raw[24:26] == b"\x01\x03"  # IHDR: one bit per pixel, a palette
+    png = Image.open(io.BytesIO(raw))
+    rgba = np.asarray(png.convert("RGBA"))
+    assert png.mode == "P" and png.info["transparency"] == 0
+    np.testing.assert_array_equal(rgba[..., 3] > 0, mask)
+    assert (rgba[mask][:, :3] == (192, 57, 43)).all()

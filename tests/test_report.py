@@ -274,3 +274,41 @@ def test_printed_report_fits_a4(make_project, tmp_path: Path) -> None:
     boxes = {tuple(round(float(x)) for x in m.split())
              for m in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}  # fmt: skip
     assert boxes == {(0, 0, 595, 842), (0, 0, 842, 595)}  # A4 portrait and landscape, in points
+
+
+def test_word_table_rows_match_what_python_docx_writes() -> None:
+    """Body rows are written as one XML string (fast); they must be the XML python-docx's
+    own cell API writes, for awkward texts too: outer spaces, markup characters, empty,
+    tabs and line breaks, numbers (right-aligned) and booleans (not)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    from coverage_gaps.outputs.report import Table
+    from coverage_gaps.outputs.report.word import TABLE_STYLE, _add_table
+
+    rows = [[" Bản  Nà ", 1234, "a<b>&\"c'"], ["", 2.5, "tab\there\nline"], [True, -3, "x"]]
+    table = Table(id="t", title="", columns=["name", "n", "note"], rows=rows, widths=[2, 1, 1])
+
+    def fmt(value: object) -> str:
+        return "" if value == "" else str(value)
+
+    fast = docx.Document()
+    fast.styles.add_style(TABLE_STYLE, 1)
+    _add_table(fast, table, fmt, width_mm=120.0)
+    slow = docx.Document()
+    slow.styles.add_style(TABLE_STYLE, 1)
+    grid = slow.add_table(rows=1, cols=3)
+    for values in rows:
+        for cell, value, weight in zip(grid.add_row().cells, values, [2, 1, 1], strict=True):
+            cell.width = Mm(120.0 * weight / 4)
+            par = cell.paragraphs[0]
+            par.style = TABLE_STYLE
+            par.add_run(fmt(value))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    want = [row._tr.xml for row in slow.tables[0].rows[1:]]
+    got = [row._tr.xml for row in fast.tables[0].rows[1:]]
+    assert len(got) == 3
+    for g, w in zip(got, want, strict=True):
+        assert g == w
+    assert fast.tables[0].rows[2].cells[2].text == "tab\there\nline"

@@ -53,3 +53,12 @@ engine_opt = click.option(
     "one, or the project's 'engine.scheduler'; needs coverage-gaps[dask]). Default: the "
     "project's 'engine:', else local.",
 )
+
+jobs_opt = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes writing the provinces' reports and maps at once (default: the cores "
+    "available; 1 writes them one after the other; the files are the same).",
+)

@@ -8,6 +8,7 @@ from ..pipeline import run_project
 from ._common import echo_summary, progress_wanted
 from ._options import (
     engine_opt,
+    jobs_opt,
     lang_opt,
     map_assets_opt,
     output_opt,
@@ -23,6 +24,7 @@ from ._options import (
 @progress_opt
 @map_assets_opt
 @engine_opt
+@jobs_opt
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -32,6 +34,7 @@ def run(
     progress: bool | None,
     map_assets: str,
     engine: str | None,
+    jobs: int | None,
 ) -> None:
     """Run the whole analysis described by PROJECT.yml.
 
@@ -46,6 +49,7 @@ def run(
       coverage-gaps -v run thai-nguyen.yml --output outputs/tn-2025-11
       coverage-gaps run thai-nguyen.yml --map-assets cdn
       coverage-gaps run vietnam-households.yml --engine dask
+      coverage-gaps run vietnam.yml --jobs 4
     """
     result = run_project(
         project,
@@ -54,5 +58,6 @@ def run(
         progress=progress_wanted(ctx, progress),
         map_assets=map_assets,
         engine=engine,
+        jobs=jobs,
     )
     echo_summary(result)

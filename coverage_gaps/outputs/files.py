@@ -46,10 +46,18 @@ from ..io.writers import XLSX_MAX_ROWS, write_csv, write_geoparquet_parts, write
 from ..results import CoverageLayer, RunResult
 from .evidence import evidence_record, write_evidence
 from .lists import write_priority_lists
-from .maps import map_data_from_result, write_maps
+from .maps import (
+    MapData,
+    map_data_from_result,
+    map_provinces,
+    render_map,
+    with_map_cache,
+    write_overview_map,
+)
 from .notice import SYNTHETIC_NOTICE
+from .pages import PageJob, available_cores, largest_first, write_province_pages
 from .planning import PLANNING_FOLDER, planning_record, write_planning
-from .report import write_reports
+from .report import report_inputs, report_provinces, write_province_report, write_report_index
 
 __all__ = ["SYNTHETIC_NOTICE", "write_outputs"]
 
@@ -194,12 +202,17 @@ def write_outputs(
     *,
     started: float | None = None,
     map_assets: str = "inline",
+    jobs: int | None = None,
+    progress: bool = False,
 ) -> Path:
     """Write every output file of a run into ``directory``, atomically.
 
     The files are written into a hidden folder beside ``directory`` and renamed
     into place at the end, so a failure leaves the previous outputs untouched.
     ``map_assets``: ``inline`` or ``cdn``, see :func:`coverage_gaps.outputs.maps.build_map`.
+    ``jobs``: processes writing the provinces' reports and maps when the run has several
+    provinces (default: the cores available; 1 writes everything in this process; the files
+    are the same). ``progress``: a bar counting the provinces written.
 
     Examples
     --------
@@ -213,25 +226,23 @@ def write_outputs(
         with _timed(parts, "write_tables"):
             write_tables(result, tmp)
             write_evidence(result, tmp)
-        with _timed(parts, "write_lists"):
-            if result.priority is not None:
-                write_priority_lists(result, tmp / "priority")
-                log.debug("wrote the priority lists")
-            if result.planning is not None:
-                write_planning(result, tmp / PLANNING_FOLDER)
-                log.debug("wrote the planning")
         inputs = _inputs_manifest(result)
-        with _timed(parts, "write_reports"):
-            write_reports(result, tmp, inputs=inputs)
-        log.debug("wrote the report")
-        (tmp / "README.txt").write_text(_readme(result), encoding="utf-8")
-        with _timed(parts, "write_maps"), collect_warnings() as map_issues:
-            whole = tmp / "villages.parquet"  # the whole table, when written as parts
-            data = map_data_from_result(
+        whole = tmp / "villages.parquet"  # the whole table, when written as parts
+        maps = with_map_cache(
+            map_data_from_result(
                 result, predicted=predicted, parts=whole if whole.is_dir() else None
-            )
-            write_maps(data, tmp, map_assets=map_assets)
-        log.debug("wrote the map")
+            )  # fmt: skip
+        )
+        pages = _page_job(result, maps, tmp, inputs=inputs, map_assets=map_assets)
+        provinces = _page_provinces(result, pages)
+        with write_province_pages(
+            pages, provinces, jobs=jobs or available_cores(), progress=progress
+        ) as written:
+            _write_lists(result, tmp, parts)
+            map_issues = _write_run_pages(result, pages, parts)
+        parts["write_reports"] = parts.get("write_reports", 0.0) + round(written.report_s, 3)
+        parts["write_maps"] = parts.get("write_maps", 0.0) + round(written.map_s, 3)
+        map_issues += written.map_issues
         for issue in map_issues:  # a layer left off the map is recorded
             log.warning("%s", issue)
         record = _run_record(
@@ -248,6 +259,67 @@ def write_outputs(
         record["stages_s"]["write_outputs"] = round(time.perf_counter() - t0, 3)
         write_run_record(tmp, record)
     return target
+
+
+def _page_job(
+    result: RunResult, maps: MapData, folder: Path, *, inputs: list[dict[str, Any]],
+    map_assets: str,
+) -> PageJob:  # fmt: skip
+    """What the province pages are made from."""
+    return PageJob(
+        reports=report_inputs(result, inputs=inputs),
+        maps=maps,
+        folder=folder,
+        map_options={"map_assets": map_assets},
+        map_provinces=frozenset(pids if len(pids := map_provinces(maps)) > 1 else []),
+    )
+
+
+def _page_provinces(result: RunResult, pages: PageJob) -> list[str]:
+    """The provinces that get their own report and map (none when the run has one
+    province: its report and map are the run's), largest first."""
+    assert pages.reports is not None
+    pids = report_provinces(pages.reports)
+    if len(pids) <= 1:
+        return []
+    villages = result.provinces.set_index(result.provinces["province_id"].astype(str))
+    counts = villages["villages"] if "villages" in villages else pd.Series(0, villages.index)
+    return largest_first({pid: int(counts.get(pid, 0)) for pid in pids})
+
+
+def _write_lists(result: RunResult, folder: Path, parts: dict[str, float]) -> None:
+    """The carriers' priority lists and the planning outputs."""
+    with _timed(parts, "write_lists"):
+        if result.priority is not None:
+            write_priority_lists(result, folder / "priority")
+            log.debug("wrote the priority lists")
+        if result.planning is not None:
+            write_planning(result, folder / PLANNING_FOLDER)
+            log.debug("wrote the planning")
+
+
+def _write_run_pages(result: RunResult, pages: PageJob, parts: dict[str, float]) -> list[Problem]:
+    """The run's own ``report.html`` and ``map.html``: the report and map of its one
+    province, or the index of the province reports and the national overview map; and
+    ``README.txt``. Returns the problems met drawing the map. (The provinces' own pages are
+    :func:`write_province_pages`'.)"""
+    assert pages.reports is not None and pages.maps is not None
+    folder = pages.folder
+    with _timed(parts, "write_reports"):
+        pids = report_provinces(pages.reports)
+        if len(pids) == 1:
+            write_province_report(pages.reports, pids[0], folder, alone=True)
+        else:
+            write_report_index(result, folder)
+    log.debug("wrote the report")
+    (folder / "README.txt").write_text(_readme(result), encoding="utf-8")
+    with _timed(parts, "write_maps"), collect_warnings() as map_issues:
+        if pages.map_provinces:
+            write_overview_map(pages.maps, folder, **pages.map_options)
+        else:
+            render_map(pages.maps, folder / "map.html", **pages.map_options)
+    log.debug("wrote the map")
+    return map_issues
 
 
 @contextmanager

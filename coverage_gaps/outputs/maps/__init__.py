@@ -47,7 +47,16 @@ Examples
 
 from ...vietnam.names import fold
 from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
-from .build import build_map, render_map, render_run_map, write_maps
+from .build import (
+    build_map,
+    map_provinces,
+    render_map,
+    render_run_map,
+    with_map_cache,
+    write_maps,
+    write_overview_map,
+    write_province_map,
+)
 from .data import MapData, map_data_from_result, map_data_from_run
 from .libraries import ASSETS
 
@@ -61,7 +70,11 @@ __all__ = [
     "gap_cells_of_parts",
     "map_data_from_result",
     "map_data_from_run",
+    "map_provinces",
     "render_map",
     "render_run_map",
+    "with_map_cache",
     "write_maps",
+    "write_overview_map",
+    "write_province_map",
 ]

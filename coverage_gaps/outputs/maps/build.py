@@ -52,7 +52,16 @@ from .planning import add_planning_layers
 from .style import CLUSTER_MIN, kind_cluster_css
 from .title import province_label, render_title
 
-__all__ = ["build_map", "render_map", "render_run_map", "write_maps"]
+__all__ = [
+    "build_map",
+    "map_provinces",
+    "render_map",
+    "render_run_map",
+    "with_map_cache",
+    "write_maps",
+    "write_overview_map",
+    "write_province_map",
+]
 
 #: The map's extent when there are no communes: Vietnam.
 _VIETNAM = (102.0, 8.0, 110.0, 23.5)
@@ -275,27 +284,45 @@ def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
     >>> write_maps(map_data_from_run("outputs/demo/results"), "outputs/demo/results")  # doctest: +SKIP
     """
     folder = Path(folder)
-    if data.cache is None:  # the overview and the province maps share their work
-        data = replace(data, cache=MapCache(data.communes))
-    provinces: list[str] = []
-    if "province_id" in data.communes:
-        provinces = sorted(pd.unique(data.communes["province_id"].dropna().astype(str)))
+    data = with_map_cache(data)
+    provinces = map_provinces(data)
     if len(provinces) <= 1:
         return [render_map(data, folder / "map.html", **options)]
+    written = [write_province_map(data, pid, folder, **options) for pid in provinces]
+    return [write_overview_map(data, folder, **options), *written]
+
+
+def with_map_cache(data: MapData) -> MapData:
+    """``data`` with a :class:`MapCache`, so that the maps made from it share their work."""
+    return data if data.cache is not None else replace(data, cache=MapCache(data.communes))
+
+
+def map_provinces(data: MapData) -> list[str]:
+    """The provinces of the map's communes, sorted (one map each when there are several)."""
+    if "province_id" not in data.communes:
+        return []
+    return sorted(pd.unique(data.communes["province_id"].dropna().astype(str)))
+
+
+def write_province_map(data: MapData, province_id: str, folder: Path, **options: Any) -> Path:
+    """``maps/<province_id>.html``: the full map of one province of ``data``."""
     (folder / "maps").mkdir(exist_ok=True)
-    written = []
-    links = []
-    for pid in provinces:
-        part = _province_part(data, pid)
-        label = province_label(part.communes, pid)
-        written.append(render_map(part, folder / "maps" / f"{pid}.html", **options))
-        links.append((label, f"maps/{pid}.html"))
+    part = _province_part(data, province_id)
+    return render_map(part, folder / "maps" / f"{province_id}.html", **options)
+
+
+def write_overview_map(data: MapData, folder: Path, **options: Any) -> Path:
+    """``map.html`` of a run with several provinces: the communes of the whole country,
+    simplified to 150 m at least, with a link to each province's map."""
+    pids = data.communes["province_id"].astype(str)
+    links = [
+        (province_label(data.communes[pids == pid], pid), f"maps/{pid}.html")
+        for pid in map_provinces(data)
+    ]
     overview_opts = {**options, "simplify_m": max(float(options.get("simplify_m", 20.0)), 150.0)}
-    written.insert(
-        0,
-        render_map(data, folder / "map.html", overview=True, province_links=links, **overview_opts),
+    return render_map(
+        data, folder / "map.html", overview=True, province_links=links, **overview_opts
     )
-    return written
 
 
 def render_run_map(

@@ -27,9 +27,9 @@ class MapCache:
     """
 
     def __init__(self, communes: gpd.GeoDataFrame) -> None:
-        self._ids = communes["commune_id"].astype(str).to_numpy()
+        self._ids = pd.Index(communes["commune_id"].astype(str).to_numpy())
         self._communes = communes
-        self._simplified: dict[tuple[str, float], pd.Series] = {}
+        self._simplified: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = {}
         self._unions: dict[str, shapely.Geometry] = {}
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
 
@@ -40,13 +40,20 @@ class MapCache:
         tolerance_m: float,
         simplify: Callable[[gpd.GeoSeries, CRS, float], np.ndarray],
     ) -> np.ndarray:
-        """``simplify(communes.geometry, metric_crs, tolerance_m)``, from the whole layer's."""
+        """``simplify(communes.geometry, metric_crs, tolerance_m)``: each commune simplified
+        once, when a map first needs it (a worker writing some provinces' maps simplifies
+        only theirs)."""
         key = (metric_crs.to_wkt(), float(tolerance_m))
         if key not in self._simplified:
-            geoms = simplify(self._communes.geometry, metric_crs, tolerance_m)
-            self._simplified[key] = pd.Series(geoms, index=self._ids)
-        ids = communes["commune_id"].astype(str).to_numpy()
-        return self._simplified[key].loc[ids].to_numpy()
+            n = len(self._ids)
+            self._simplified[key] = (np.empty(n, dtype=object), np.zeros(n, dtype=bool))
+        geoms, done = self._simplified[key]
+        where = self._ids.get_indexer(communes["commune_id"].astype(str).to_numpy())
+        todo = np.unique(where[~done[where]])
+        if len(todo):
+            geoms[todo] = simplify(self._communes.geometry.iloc[todo], metric_crs, tolerance_m)
+            done[todo] = True
+        return geoms[where]
 
     def union(self, province: str, make: Callable[[], shapely.Geometry]) -> shapely.Geometry:
         """The union of one province's communes (``make()`` the first time)."""

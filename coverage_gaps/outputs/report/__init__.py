@@ -39,6 +39,9 @@ __all__ = [
     "render_reports",
     "render_word",
     "report_inputs",
+    "report_provinces",
+    "write_province_report",
+    "write_report_index",
     "write_reports",
 ]
 
@@ -99,17 +102,38 @@ def write_reports(
 ) -> list[Path]:
     """``report.html`` and ``report.docx`` (one province), or ``reports/<province_id>.html``
     and ``.docx`` and an index ``report.html`` (several provinces). Returns the files."""
-    reports = build_reports(report_inputs(result, inputs=inputs, run_date=run_date))
-    if len(reports) == 1:
-        report = next(iter(reports.values()))
+    data = report_inputs(result, inputs=inputs, run_date=run_date)
+    pids = report_provinces(data)
+    if len(pids) == 1:
+        return write_province_report(data, pids[0], folder, alone=True)
+    written = [p for pid in pids for p in write_province_report(data, pid, folder)]
+    return [write_report_index(result, folder), *written]
+
+
+def report_provinces(data: ReportInputs) -> list[str]:
+    """The provinces that get a report, sorted."""
+    return sorted(data.provinces["province_id"].astype(str))
+
+
+def write_province_report(
+    data: ReportInputs, province_id: str, folder: Path, *, alone: bool = False
+) -> list[Path]:
+    """``reports/<province_id>.html`` and ``.docx`` (``report.html`` and ``.docx`` when the
+    run has one province: ``alone``). Returns the files."""
+    rows = data.provinces[data.provinces["province_id"].astype(str) == province_id]
+    report = build_report(data, next(rows.itertuples(index=False)))
+    if alone:
         return _write_report(report, folder / "report")
     (folder / "reports").mkdir(exist_ok=True)
-    written: list[Path] = []
-    links = []
+    return _write_report(report, folder / "reports" / province_id)
+
+
+def write_report_index(result: RunResult, folder: Path) -> Path:
+    """``report.html`` of a run with several provinces: a link to each province's report."""
     names = dict(zip(result.provinces["province_id"].astype(str),
                      result.provinces["province_name"].astype(str), strict=True))  # fmt: skip
-    for pid, report in sorted(reports.items()):
-        written += _write_report(report, folder / "reports" / pid)
+    links = []
+    for pid in sorted(names):
         ref = f"reports/{html.escape(pid)}"
         links.append(
             f'<li><a href="{ref}.html">{html.escape(names[pid])}</a> · '
@@ -123,7 +147,7 @@ def write_reports(
         f"<body><h1>{html.escape(title)}</h1><ul>{''.join(links)}</ul></body></html>\n"
     )
     (folder / "report.html").write_text(index, encoding="utf-8")
-    return [folder / "report.html", *written]
+    return folder / "report.html"
 
 
 def _write_report(report: ProvinceReport, stem: Path) -> list[Path]:
