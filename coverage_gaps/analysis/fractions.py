@@ -37,6 +37,9 @@ from ..results import GridSpec
 
 __all__ = ["CellFractions", "CellPieces", "GridSpec", "polygon_fractions"]
 
+#: Largest grid (cells) whose cells are looked up in a bitmap (256 MB) when keeping pieces.
+MAX_BITMAP_CELLS = 1 << 31
+
 
 @dataclass
 class CellPieces:
@@ -255,7 +258,10 @@ def _kept_pieces(
 def _member(cells: np.ndarray, query: np.ndarray, grid: GridSpec) -> np.ndarray:
     """Whether each of ``query`` (cells of ``grid``) is one of ``cells``, through a bitmap
     of the grid (an eighth of a byte a cell: a look-up each, where a search in a sorted
-    array of millions jumps about memory)."""
+    array of millions jumps about memory); a search on grids too large for the bitmap."""
+    if grid.cells > MAX_BITMAP_CELLS:
+        at = np.minimum(np.searchsorted(cells, query), max(len(cells) - 1, 0))
+        return (cells[at] == query) if len(cells) else np.zeros(len(query), bool)
     bitmap = np.zeros(grid.cells // 8 + 1, np.uint8)
     np.bitwise_or.at(bitmap, cells >> 3, np.left_shift(1, cells & 7).astype(np.uint8))
     return ((bitmap[query >> 3] >> (query & 7).astype(np.uint8)) & 1).astype(bool)
