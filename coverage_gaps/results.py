@@ -34,6 +34,7 @@ __all__ = [
     "CoverageLayer",
     "DeclaredLayer",
     "EvidenceResult",
+    "FineCells",
     "GridSpec",
     "Inputs",
     "LayerGrid",
@@ -196,12 +197,31 @@ class GridSpec:
 
 
 @dataclass
+class FineCells:
+    """The cells of the area grid that a raster finer than them covers in part (some of
+    their ``k x k`` pixels, not all): flat cell indices (``row * width + col``, sorted) and
+    which pixels of each are covered, row by row from the top, packed 8 to a byte."""
+
+    k: int
+    cells: np.ndarray
+    packed: np.ndarray
+
+    def pixels(self, index: np.ndarray) -> np.ndarray:
+        """Whether each pixel of the cells at positions ``index`` is covered: (n, k, k)."""
+        bits = np.unpackbits(self.packed[index], axis=1, count=self.k * self.k)
+        return bits.reshape(-1, self.k, self.k).astype(bool)
+
+
+@dataclass
 class LayerGrid:
     """A layer on the area grid: the covered share of each cell is ``value / scale``,
-    stored as uint8 tiles; a missing tile covers nothing (never read: no commune there)."""
+    stored as uint8 tiles; a missing tile covers nothing (never read: no commune there).
+    ``fine``: a raster's pixels in the cells it covers in part, when its pixels are finer
+    than the cells (for the exact area shares)."""
 
     tiles: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     scale: int = 1
+    fine: FineCells | None = None
 
     def window(self, grid: GridSpec, r0: int, c0: int, h: int, w: int) -> np.ndarray:
         """The values of cells ``[r0, r0 + h) x [c0, c0 + w)`` (0 outside the grid)."""

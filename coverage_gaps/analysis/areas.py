@@ -8,29 +8,39 @@ of each cell, a polygon layer as the exact share of each cell inside its polygon
 it touches, of the share of the cell inside the commune (again exact) times the cell's
 covered share; divided by the commune's area.
 
-With a raster whose pixels are the grid's cells (or a whole fraction of them, lined up),
-this is what ``exactextract`` gives for the mean of the covered mask over each commune; the
-two differ only where a cell holds both a commune's edge and a coverage edge of a finer
-raster or of a polygon layer, where the product of the two shares stands for their overlap.
+That product is exact wherever one of the two shares is 0 or 1. In the *mixed* cells,
+where a commune's edge and a coverage edge finer than the cell meet (a polygon layer's
+edge, or a raster with ``k x k`` pixels a cell covering some of them), the overlap of the
+commune's part of the cell with the covered part is measured exactly instead
+(:mod:`.overlap`, from the boundary pieces in those cells only); it stands for that
+layer's share of the commune's part of the cell. Thus with one layer per technology the
+share is exact (what ``exactextract`` gives for the mean of a covered mask over each
+commune); the layers of one technology are still combined per cell as if independent.
+Rasters put on the grid by their pixel under each cell's centre (not lined up with the
+grid, much finer than it, or in another CRS) are taken as their values there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..results import CoverageGrids, CoverageLayer, GridSpec, LayerGrid
-from .fractions import CellFractions, polygon_fractions
+from ..results import CoverageGrids, CoverageLayer, FineCells, GridSpec, LayerGrid
+from .fractions import CellFractions, CellPieces, polygon_fractions
 from .grid import MAX_WINDOW_PIXELS, layer_on_grid, read_layer_grids
+from .overlap import overlap_with_pixels, overlap_with_polygons
 
 __all__ = ["MAX_WINDOW_PIXELS", "TILE", "area_shares", "inside_mask", "measure_covered_area"]
 
 #: Side, in cells, of the tiles the area grid is stored and processed in.
 TILE = 512
+#: Mixed cells measured at once (:mod:`.overlap`; a few hundred bytes each).
+OVERLAP_CHUNK = 100_000
 
 _layer_on_grid = layer_on_grid  # the per-tile path, as tests call it
 
@@ -152,18 +162,152 @@ def _raster_tile(store: LayerGrid, tr: int, tc: int) -> np.ndarray | None:
 def _tech_tile(
     sources: list[tuple[str, str]], grids: CoverageGrids, polys: dict[str, _Tiled],
     key: int, tr: int, tc: int,
-) -> np.ndarray | None:  # fmt: skip
-    """Covered share of each cell of one tile for one technology (any of its layers)."""
+) -> tuple[np.ndarray | None, list[np.ndarray | None]]:  # fmt: skip
+    """Covered share of each cell of one tile for one technology (any of its layers), and
+    each layer's (None: nothing there)."""
     uncovered: np.ndarray | None = None
+    shares: list[np.ndarray | None] = []
     for kind, column in sources:
         share = (
             _raster_tile(grids.layers[str(column)], tr, tc)
             if kind == "raster"
             else _paint(polys[str(column)], key, grids.grid, tr, tc)
         )
+        shares.append(share)
         if share is not None:
             uncovered = 1.0 - share if uncovered is None else uncovered * (1.0 - share)
-    return None if uncovered is None else 1.0 - uncovered
+    return None if uncovered is None else 1.0 - uncovered, shares
+
+
+@dataclass
+class _Mixed:
+    """The mixed cells of one technology, sorted by tile: the commune, the cell's row and
+    column, the commune's share of the cell and, for each layer of the technology, the
+    share of the commune's part of the cell that it covers (NaN: not mixed there, the
+    layer covers none or all of the cell)."""
+
+    group: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    share: np.ndarray
+    covered: np.ndarray
+    bounds: dict[int, tuple[int, int]]
+
+
+def _partial_cells(
+    layers: Sequence[CoverageLayer], polys: dict[str, CellFractions], grids: CoverageGrids
+) -> np.ndarray:
+    """The cells (sorted) that a layer covers in part with an edge finer than the cell."""
+    parts: list[np.ndarray] = []
+    for lyr in layers:
+        if lyr.kind == "vector":
+            pieces = polys[lyr.column].pieces
+            assert pieces is not None
+            parts.append(pieces.key[pieces.fraction < 1])
+        elif lyr.column in grids.layers and grids.layers[lyr.column].fine is not None:
+            fine = grids.layers[lyr.column].fine
+            assert fine is not None
+            parts.append(fine.cells)
+    if not parts:
+        return np.empty(0, np.int64)
+    cells = np.sort(np.concatenate(parts))  # (np.unique hashes: slower on millions)
+    return cells[np.r_[True, cells[1:] != cells[:-1]]]
+
+
+def _find(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``wanted`` is in the sorted ``keys``, and whether it is there."""
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    return at, (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), bool)
+
+
+def _with_polygons(
+    communes: CellPieces, pieces: CellPieces, entry: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overlaps of commune cells with a polygon layer's cells ``at``, and their shares."""
+    return overlap_with_polygons(communes, entry, pieces, at), pieces.fraction[at]
+
+
+def _with_pixels(
+    communes: CellPieces, fine: FineCells, entry: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overlaps of commune cells with a raster's cells ``at``, and their shares."""
+    pixels = fine.pixels(at)
+    return overlap_with_pixels(communes, entry, pixels), pixels.mean(axis=(1, 2))
+
+
+def _layer_overlap(
+    communes: CellPieces, lyr: CoverageLayer, polys: dict[str, CellFractions],
+    grids: CoverageGrids,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The commune cells (positions in ``communes``) that are mixed for one layer, and the
+    share of the commune's part of each that the layer covers (exact)."""
+    cells = communes.key % grids.grid.cells
+    edge = communes.fraction < 1
+    fine = grids.layers[lyr.column].fine if lyr.column in grids.layers else None
+    pieces = polys[lyr.column].pieces if lyr.kind == "vector" else None
+    if pieces is not None:
+        at, hit = _find(pieces.key, cells)
+        hit &= edge & (pieces.fraction[at] < 1)
+        measure = partial(_with_polygons, communes, pieces)
+    elif fine is not None:
+        at, hit = _find(fine.cells, cells)
+        hit &= edge
+        measure = partial(_with_pixels, communes, fine)
+    else:
+        return np.empty(0, np.int64), np.empty(0)
+    at, entry = at[hit], np.flatnonzero(hit)
+    overlap, covered = np.empty(len(entry)), np.empty(len(entry))
+    for i in range(0, len(entry), OVERLAP_CHUNK):  # bounded memory
+        part = slice(i, i + OVERLAP_CHUNK)
+        overlap[part], covered[part] = measure(entry[part], at[part])
+    a = communes.fraction[entry]
+    # within what the two shares allow (rounding; overlapping polygons of one layer)
+    overlap = np.clip(overlap, np.maximum(a + covered - 1, 0.0), np.minimum(a, covered))
+    return entry, overlap / a
+
+
+def _mixed_cells(
+    communes: CellPieces | None, layers: list[CoverageLayer], polys: dict[str, CellFractions],
+    grids: CoverageGrids,
+) -> _Mixed | None:  # fmt: skip
+    """The mixed cells of the layers of one technology (None: there are none)."""
+    if communes is None or not len(communes.key):
+        return None
+    found = [_layer_overlap(communes, lyr, polys, grids) for lyr in layers]
+    entries = np.concatenate([e for e, _ in found])
+    if not len(entries):
+        return None
+    uniq, inv = np.unique(entries, return_inverse=True)
+    covered = np.full((len(uniq), len(layers)), np.nan)
+    which = np.repeat(np.arange(len(layers)), [len(e) for e, _ in found])
+    covered[inv, which] = np.concatenate([q for _, q in found])
+    grid = grids.grid
+    group, cell = np.divmod(communes.key[uniq], grid.cells)
+    row, col = np.divmod(cell, grid.width)
+    tile = (row // grid.tile) * grid.tiles_shape[1] + col // grid.tile
+    order = np.argsort(tile, kind="stable")
+    return _Mixed(group[order], row[order], col[order], communes.fraction[uniq][order],
+                  covered[order], _slices(tile[order]))  # fmt: skip
+
+
+def _mixed_correction(
+    mixed: _Mixed, key: int, grid: GridSpec, tr: int, tc: int,
+    values: np.ndarray | None, shares: list[np.ndarray | None], n: int,
+) -> np.ndarray:  # fmt: skip
+    """Per commune, over one tile's mixed cells: the commune's share of the cell times (the
+    technology's covered share of the commune's part of it, from the exact overlaps, minus
+    the cell's covered share that :func:`_weighted` counted)."""
+    a, b = mixed.bounds[key]
+    r0, c0, _, _ = grid.tile_window(tr, tc)
+    r, c = mixed.row[a:b] - r0, mixed.col[a:b] - c0
+    uncovered = np.ones(b - a)
+    for i, share in enumerate(shares):  # the layers of one technology: a handful
+        cell = share[r, c] if share is not None else np.zeros(b - a)
+        q = mixed.covered[a:b, i]
+        uncovered *= 1.0 - np.where(np.isnan(q), cell, q)
+    counted = values[r, c] if values is not None else np.zeros(b - a)
+    gain = mixed.share[a:b] * ((1.0 - uncovered) - counted)
+    return np.bincount(mixed.group[a:b], weights=gain, minlength=n)
 
 
 def _weighted(
@@ -195,6 +339,22 @@ def _inside_tile(communes: _Tiled, key: int, grid: GridSpec, tr: int, tc: int) -
     return (share >= 0.5).astype(np.uint8)
 
 
+def _commune_cells(
+    communes: gpd.GeoDataFrame, by_tech: dict[str, list[CoverageLayer]],
+    polys: dict[str, CellFractions], grids: CoverageGrids,
+) -> tuple[_Tiled, dict[str, _Mixed | None]]:  # fmt: skip
+    """The communes' cell fractions by tile, and the mixed cells of each technology (the
+    communes' boundary pieces are kept in the cells where a coverage edge is too)."""
+    layers = [lyr for tech_layers in by_tech.values() for lyr in tech_layers]
+    edges = _partial_cells(layers, polys, grids)
+    whole = polygon_fractions(
+        communes.geometry.to_numpy(), np.arange(len(communes)), grids.grid,
+        pieces_in=edges if len(edges) else False,
+    )  # fmt: skip
+    mixed = {t: _mixed_cells(whole.pieces, lyrs, polys, grids) for t, lyrs in by_tech.items()}
+    return _by_tile(whole, grids.grid), mixed
+
+
 def area_shares(
     communes: gpd.GeoDataFrame,
     layers: Sequence[CoverageLayer],
@@ -212,18 +372,17 @@ def area_shares(
     if n == 0:
         return pd.DataFrame(index=index, columns=[f"pct_area_{t.lower()}" for t in techs]), grids
     grid = grids.grid
-    geoms = communes.geometry.to_numpy()
-    fr = _by_tile(polygon_fractions(geoms, np.arange(n), grid), grid)
     polys = {
-        lyr.column: _by_tile(
-            polygon_fractions(lyr.polygons, np.zeros(len(lyr.polygons), np.int64), grid), grid
-        )  # fmt: skip
+        lyr.column: polygon_fractions(
+            lyr.polygons, np.zeros(len(lyr.polygons), np.int64), grid, pieces_in=True
+        )
         for lyr in layers
         if lyr.kind == "vector"
     }
-    sources = {
-        t: [(lyr.kind, lyr.column) for lyr in layers if lyr.spec.technology == t] for t in techs
-    }
+    by_tech = {t: [lyr for lyr in layers if lyr.spec.technology == t] for t in techs}
+    sources = {t: [(lyr.kind, lyr.column) for lyr in by_tech[t]] for t in techs}
+    fr, mixed = _commune_cells(communes, by_tech, polys, grids)
+    tiled = {column: _by_tile(f, grid) for column, f in polys.items()}
     covered = {t: np.zeros(n) for t in techs}
     inside = LayerGrid()
     per_row = grid.tiles_shape[1]
@@ -231,9 +390,12 @@ def area_shares(
         tr, tc = divmod(key, per_row)
         inside.tiles[(tr, tc)] = _inside_tile(fr, key, grid, tr, tc)
         for tech in techs:
-            values = _tech_tile(sources[tech], grids, polys, key, tr, tc)
+            values, shares = _tech_tile(sources[tech], grids, tiled, key, tr, tc)
             if values is not None:
                 covered[tech] += _weighted(fr, key, grid, tr, tc, values, n)
+            m = mixed[tech]
+            if m is not None and key in m.bounds:
+                covered[tech] += _mixed_correction(m, key, grid, tr, tc, values, shares, n)
     grids.inside = inside
     area = fr.fr.areas(n)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -9,7 +9,9 @@ A raster goes onto the grid in one of four ways (its *plan*):
 
 - ``pooled``: in the working CRS, north-up, square pixels lined up with the grid, ``k x k``
   pixels a cell (``k`` from 1 to :data:`MAX_POOL`): a cell's covered share is the share of
-  its pixels that are covered (with ``k = 1``, the pixel itself);
+  its pixels that are covered (with ``k = 1``, the pixel itself); with ``k > 1`` the pixels
+  of the cells covered in part are kept too (``LayerGrid.fine``), for the exact area
+  shares where such a cell holds a commune's edge;
 - ``nearest``: in the working CRS and north-up otherwise: each cell takes the pixel under
   its centre;
 - ``decimated``: pixels more than :data:`MAX_POOL` times finer than the cells: GDAL reads the
@@ -42,7 +44,14 @@ from rasterio.windows import Window
 from tqdm.auto import tqdm
 
 from ..io.rasters import open_raster, read_windows, sample_points
-from ..results import CoverageGrids, CoverageLayer, GridSpec, LayerGrid, RasterSample
+from ..results import (
+    CoverageGrids,
+    CoverageLayer,
+    FineCells,
+    GridSpec,
+    LayerGrid,
+    RasterSample,
+)
 
 __all__ = [
     "MAX_POOL",
@@ -176,9 +185,17 @@ def _needed(
     return np.flatnonzero(hit)
 
 
-def _pool(covered: np.ndarray, win: Window, plan: Plan) -> tuple[int, int, np.ndarray]:
+#: The pixels of the cells covered in part, from one window: grid rows, grid columns and
+#: the cells' pixels packed (see :class:`~coverage_gaps.results.FineCells`).
+_Fine = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pool(
+    covered: np.ndarray, win: Window, plan: Plan
+) -> tuple[int, int, np.ndarray, _Fine | None]:
     """Covered pixels counted per grid cell over one window: first grid row and column and
-    the counts (cells cut by the window's edge get the part of their count in it)."""
+    the counts (cells cut by the window's edge get the part of their count in it); and,
+    with several pixels a cell, the pixels of the cells covered in part in the window."""
     k = plan.k
     top = int(win.row_off) - plan.row_offset  # pixel rows below the grid's top edge
     left = int(win.col_off) - plan.col_offset
@@ -186,11 +203,36 @@ def _pool(covered: np.ndarray, win: Window, plan: Plan) -> tuple[int, int, np.nd
     h, w = covered.shape
     ph, pw = -(-(pad_t + h) // k) * k, -(-(pad_l + w) // k) * k
     if k == 1:
-        return top, left, covered.astype(np.uint8)
+        return top, left, covered.astype(np.uint8), None
     padded = np.zeros((ph, pw), np.uint8)
     padded[pad_t : pad_t + h, pad_l : pad_l + w] = covered
-    counts = padded.reshape(ph // k, k, pw // k, k).sum(axis=(1, 3), dtype=np.uint16)
-    return (top - pad_t) // k, (left - pad_l) // k, counts.astype(np.uint8)
+    cells = padded.reshape(ph // k, k, pw // k, k)
+    counts = cells.sum(axis=(1, 3), dtype=np.uint16)
+    r0, c0 = (top - pad_t) // k, (left - pad_l) // k
+    rows, cols = np.nonzero((counts > 0) & (counts < k * k))
+    pixels = cells.transpose(0, 2, 1, 3)[rows, cols].reshape(len(rows), k * k)
+    return r0, c0, counts.astype(np.uint8), (rows + r0, cols + c0, np.packbits(pixels, axis=1))
+
+
+def _fine_cells(parts: list[_Fine], grid: GridSpec, k: int) -> FineCells | None:
+    """The windows' pixels of the cells covered in part, put together (a cell cut by a
+    window's edge comes from two windows or more); the cells covered whole left out."""
+    if k == 1:
+        return None
+    nbytes = -(-k * k // 8)
+    rows = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    cols = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    packed = np.concatenate([p[2] for p in parts]) if parts else np.empty((0, nbytes), np.uint8)
+    on = (rows >= 0) & (rows < grid.height) & (cols >= 0) & (cols < grid.width)
+    flat = rows[on].astype(np.int64) * grid.width + cols[on]
+    order = np.argsort(flat, kind="stable")
+    flat, packed = flat[order], packed[on][order]
+    first = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else flat[:0]
+    if len(first):
+        packed = np.bitwise_or.reduceat(packed, first, axis=0)
+    fine = FineCells(k, flat[first], packed)
+    part = fine.pixels(np.arange(len(first))).sum(axis=(1, 2)) < k * k
+    return FineCells(k, fine.cells[part], fine.packed[part])
 
 
 def _nearest_index(grid: GridSpec, layer: CoverageLayer) -> tuple[np.ndarray, np.ndarray]:
@@ -283,14 +325,15 @@ def _block_pass(
 
     def work(
         i: int, data: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, np.ndarray]]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, np.ndarray, _Fine | None]]:
         win = windows[needed[i]]
         values, valid = _valid(data)
         covered = layer.covered_values(values, valid)
         m = members(int(needed[i]))
         r, c = rows[m] - int(win.row_off), cols[m] - int(win.col_off)
+        cells: tuple[int, int, np.ndarray, _Fine | None]
         if src_rows is not None and src_cols is not None:
-            cells = _pick(covered, win, src_rows, src_cols)
+            cells = (*_pick(covered, win, src_rows, src_cols), None)
         else:
             cells = _pool(covered, win, plan)
         return m, values[r, c].astype(float), valid[r, c], cells
@@ -298,15 +341,19 @@ def _block_pass(
     n = len(rows)
     sample = RasterSample(np.full(n, np.nan), np.zeros(n, bool), inside)
     store = LayerGrid(scale=plan.k * plan.k)
+    fine: list[_Fine] = []
     bar = tqdm(total=len(needed), desc=f"reading {layer.label}", unit="block", disable=not progress)
     with bar, layer.raster_path() as path:
-        for _, (m, values, valid, (gr, gc, block)) in read_windows(
+        for _, (m, values, valid, (gr, gc, block, part)) in read_windows(
             path, [windows[i] for i in needed], work, band=layer.spec.band, masked=True
         ):
             sample.values[m] = values
             sample.valid[m] = valid
             _put(store, grid, gr, gc, block, add=plan.k > 1)
+            if part is not None:
+                fine.append(part)
             bar.update()
+    store.fine = _fine_cells(fine, grid, plan.k) if plan.kind == "pooled" else None
     return sample, store
 
 
