@@ -19,6 +19,7 @@ import shapely
 
 from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..i18n import text
+from ..maps.geometry import simplify_for_drawing
 
 __all__ = ["Picture", "draw_charts", "draw_gap_map"]
 
@@ -84,7 +85,9 @@ def draw_gap_map(
     metric = communes.estimate_utm_crs() if communes.crs.is_geographic else communes.crs
     shapes = communes.geometry.to_crs(metric)
     x0, y0, x1, y1 = shapes.total_bounds
-    shapes = shapes.simplify(max(x1 - x0, y1 - y0) / 1500.0).to_crs(4326)
+    tolerance = max(x1 - x0, y1 - y0) / 1500.0
+    shapes = gpd.GeoSeries(simplify_for_drawing(shapes.to_numpy(), tolerance), crs=metric)
+    shapes = shapes.to_crs(4326)
     lon0, lat0, lon1, lat1 = shapes.total_bounds
     aspect = 1.0 / max(np.cos(np.radians((lat0 + lat1) / 2.0)), 0.1)
     height = min(max(WIDTH_IN * (lat1 - lat0) * aspect / max(lon1 - lon0, 1e-9), 3.0), 8.0)
