@@ -222,21 +222,19 @@ def write_outputs(
     parts: dict[str, float] = {}
     with atomic_output_dir(target) as tmp:
         predicted = write_predicted(result, tmp)
-        with _timed(parts, "write_tables"):
-            write_tables(result, tmp)
-            write_evidence(result, tmp)
+        as_parts = _as_parts(result)
+        if as_parts:  # the maps read the parts: written first
+            _write_tables(result, tmp, parts)
         inputs = _inputs_manifest(result)
-        whole = tmp / "villages.parquet"  # the whole table, when written as parts
-        maps = with_map_cache(
-            map_data_from_result(
-                result, predicted=predicted, parts=whole if whole.is_dir() else None
-            )  # fmt: skip
-        )
+        whole = tmp / "villages.parquet" if as_parts else None
+        maps = with_map_cache(map_data_from_result(result, predicted=predicted, parts=whole))
         pages = _page_job(result, maps, tmp, inputs=inputs, map_assets=map_assets)
         provinces = _page_provinces(result, pages)
         with write_province_pages(
             pages, provinces, jobs=jobs or available_cores(), progress=progress
         ) as written:
+            if not as_parts:  # beside the page writers
+                _write_tables(result, tmp, parts)
             _write_lists(result, tmp, parts)
             map_issues = _write_run_pages(result, pages, parts)
         parts["write_reports"] = parts.get("write_reports", 0.0) + round(written.report_s, 3)
@@ -286,6 +284,19 @@ def _page_provinces(result: RunResult, pages: PageJob) -> list[str]:
     villages = result.provinces.set_index(result.provinces["province_id"].astype(str))
     counts = villages["villages"] if "villages" in villages else pd.Series(0, villages.index)
     return largest_first({pid: int(counts.get(pid, 0)) for pid in pids})
+
+
+def _as_parts(result: RunResult) -> bool:
+    """Whether the village table is written as ``villages.parquet/`` (see
+    :func:`write_tables`)."""
+    return result.village_parts is not None or len(result.villages) > XLSX_MAX_ROWS
+
+
+def _write_tables(result: RunResult, folder: Path, parts: dict[str, float]) -> None:
+    """The village, commune and province tables, and the measured evidence."""
+    with _timed(parts, "write_tables"):
+        write_tables(result, folder)
+        write_evidence(result, folder)
 
 
 def _write_lists(result: RunResult, folder: Path, parts: dict[str, float]) -> None:
@@ -341,7 +352,7 @@ def write_tables(result: RunResult, folder: Path) -> None:
     note = SYNTHETIC_NOTICE if cfg.synthetic else f"coverage-gaps {__version__}: {cfg.name}"
     if result.village_parts is not None:
         shutil.move(result.village_parts, folder / "villages.parquet")
-    elif len(result.villages) > XLSX_MAX_ROWS:
+    elif _as_parts(result):
         write_geoparquet_parts(result.villages, folder / "villages.parquet")
     else:
         write_gpkg(result.villages, folder / "villages.gpkg", "villages", note)

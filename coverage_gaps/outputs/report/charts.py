@@ -35,6 +35,9 @@ DPI = 110
 #: artist of the axes to lift the title over any above it (there are none here: the same
 #: picture), which took more than half of a chart's time.
 TITLE_Y = 1.0
+#: zlib level of the PNGs: 1 encodes several times faster than PIL's 6 and, on charts of flat
+#: colours, the files are 0.3 % larger (the 102 pictures of a national run: 1.65 MB either way).
+PNG_COMPRESSION = 1
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class Picture:
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None},
+                pil_kwargs={"compress_level": PNG_COMPRESSION})  # fmt: skip
     return buf.getvalue()
 
 
