@@ -13,7 +13,7 @@ deterministically: ``national_workload.py``), then, ``--repeat`` times each:
 
 Peak memory is the largest sum of the proportional set size (PSS: shared pages split
 between the processes sharing them) of a run's process and all its children (sampled
-every 0.1 s with psutil). Medians of the repeats are reported, with the
+every 0.25 s with psutil). Medians of the repeats are reported, with the
 stage table of each, the ratio, the floor and the load average. Every village's status is
 compared between ours and the baseline; differences are counted and explained.
 
@@ -84,7 +84,7 @@ def run_child(cmd: list[str], log: Path) -> tuple[float, float, float]:
             except psutil.Error:  # a child ended while being read
                 pass
             peak = max(peak, total)
-            time.sleep(0.1)
+            time.sleep(0.25)  # PSS costs CPU to read: not too often
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
