@@ -77,3 +77,18 @@ def test_largest_provinces_are_written_first() -> None:
     assert pages.largest_first({"01": 5, "02": 900, "04": 900, "06": 40}) == [
         "02", "04", "06", "01"
     ]  # fmt: skip
+
+
+def test_a_problem_met_by_several_workers_is_kept_once_in_page_order() -> None:
+    from coverage_gaps._errors import Problem
+
+    layer = Problem(source="fibre.gpkg", where="", what="CRS overridden")
+    other = Problem(source="3g.gpkg", where="feature 3", what="geometry repaired")
+
+    def done(*issues: Problem) -> pages._Done:
+        return pages._Done([], list(issues), [], 0.0, 0.0)
+
+    written = pages.PagesWritten()
+    finished = {"02": done(layer), "01": done(other, layer), pages.OVERVIEW: done(layer)}
+    pages._gather(written, finished, ["01", "02", pages.OVERVIEW])
+    assert written.map_issues == [other, layer]

@@ -125,7 +125,9 @@ def _heights(local: _Local) -> tuple[np.ndarray, np.ndarray]:
     return np.r_[local.pair, local.pair], np.r_[local.v0, local.v1]
 
 
-def _events(local: _Local, slabs: _Slabs, rank0: np.ndarray, rank1: np.ndarray):
+def _events(
+    local: _Local, slabs: _Slabs, rank0: np.ndarray, rank1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where each piece crosses the mid-height of each slab it spans: slab, u, sign."""
     lo, hi = np.minimum(rank0, rank1), np.maximum(rank0, rank1)
     piece, slab = _ranges(lo, hi - lo)

@@ -281,8 +281,9 @@ def _page_provinces(result: RunResult, pages: PageJob) -> list[str]:
     pids = report_provinces(pages.reports)
     if len(pids) <= 1:
         return []
-    villages = result.provinces.set_index(result.provinces["province_id"].astype(str))
-    counts = villages["villages"] if "villages" in villages else pd.Series(0, villages.index)
+    provinces = result.provinces
+    villages = provinces["villages"] if "villages" in provinces else pd.Series(0, provinces.index)
+    counts = villages.groupby(provinces["province_id"].astype(str).to_numpy()).sum()
     return largest_first({pid: int(counts.get(pid, 0)) for pid in pids})
 
 

@@ -10,17 +10,22 @@ written. The largest provinces go first, so the workers finish together.
 
 Every file is the one a single process writes (``tests/test_pages.py`` compares byte by
 byte): a page depends only on its province's data, and each worker's map cache gives the
-same results as a fresh one (:mod:`.maps.cache`). Where ``fork`` is not available (Windows,
-or ``jobs=1``), the pages are written in the parent, in the same order.
+same results as a fresh one (:mod:`.maps.cache`). Workers are forked on Linux only (macOS's
+system libraries are not fork-safe, Windows has no fork); elsewhere, or with ``jobs=1``, the
+pages are written in the parent, in the same order. A worker that dies (out of memory) fails
+the run with an :class:`OutputError` that says to rerun with fewer jobs.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +33,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from .._errors import Problem, collect_warnings, warn_problems
+from .._errors import OutputError, Problem, collect_warnings, warn_problems
 from .maps import MapData, with_map_cache, write_overview_map, write_province_map
 from .report import ReportInputs, write_province_report
 
@@ -111,10 +116,10 @@ def write_province_pages(
     pages = [OVERVIEW] * job.overview + provinces  # the overview first: the longest page
     order = sorted(provinces) + [OVERVIEW] * job.overview  # as one process writes them
     workers = min(jobs, len(pages))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not FORK_SAFE:
         yield written
-        _install(job)  # the overview last: it reuses the provinces' work
-        _gather(written, {page: _write_installed(page) for page in order}, order)
+        one = replace(job, maps=with_map_cache(job.maps) if job.maps is not None else None)
+        _gather(written, {page: _write_pages(one, page) for page in order}, order)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_install,
@@ -123,9 +128,13 @@ def write_province_pages(
         try:
             yield written
             _gather(written, _wait(futures, progress=progress), order)
+        except BrokenProcessPool as err:
+            raise OutputError(
+                f"{job.folder}: a process writing the provinces' pages died ({err}); "
+                "it may have run out of memory. Fix: rerun with --jobs 1 (or fewer jobs)."
+            ) from err
         finally:
-            for f in futures:
-                f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def largest_first(villages_per_province: dict[str, int]) -> list[str]:
@@ -149,15 +158,20 @@ def _wait(futures: dict[Future[_Done], str], *, progress: bool) -> dict[str, _Do
 
 def _gather(written: PagesWritten, done: dict[str, _Done], order: list[str]) -> None:
     """The pages' files, problems and seconds into ``written``, in ``order`` (the files
-    sorted), whatever order the workers finished in."""
+    sorted), whatever order the workers finished in. A problem met by several workers
+    (each loads a map layer once) is kept once, where one process meets it first."""
     for page in order:
         written.files += done[page].files
-        written.map_issues += done[page].map_issues
+        written.map_issues += [i for i in done[page].map_issues if i not in written.map_issues]
         written.report_s += done[page].report_s
         written.map_s += done[page].map_s
         warn_problems(done[page].report_issues)
     written.files.sort()
 
+
+#: Where forking a process that holds the run is safe: Linux (macOS's system libraries are
+#: not fork-safe, Windows has no fork); elsewhere the pages are written in turn.
+FORK_SAFE = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 #: The page name of the national overview map among the provinces' codes.
 OVERVIEW = "map.html"
@@ -168,7 +182,9 @@ _JOB: PageJob | None = None
 
 def _install(job: PageJob) -> None:
     """Keep ``job`` in the worker (inherited by ``fork``, not pickled), with a map cache
-    that the worker's provinces share."""
+    that the worker's provinces share. Ctrl-C is the parent's to handle: it stops the
+    pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _JOB
     maps = with_map_cache(job.maps) if job.maps is not None else None
     _JOB = replace(job, maps=maps)

@@ -48,7 +48,10 @@ class MapCache:
             n = len(self._ids)
             self._simplified[key] = (np.empty(n, dtype=object), np.zeros(n, dtype=bool))
         geoms, done = self._simplified[key]
-        where = self._ids.get_indexer(communes["commune_id"].astype(str).to_numpy())
+        ids = communes["commune_id"].astype(str).to_numpy()
+        where = self._ids.get_indexer(ids)
+        if (where < 0).any():
+            raise KeyError(f"communes not in the run's layer: {sorted(set(ids[where < 0]))[:5]}")
         todo = np.unique(where[~done[where]])
         if len(todo):
             geoms[todo] = simplify(self._communes.geometry.iloc[todo], metric_crs, tolerance_m)

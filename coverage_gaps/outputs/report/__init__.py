@@ -112,7 +112,7 @@ def write_reports(
 
 def report_provinces(data: ReportInputs) -> list[str]:
     """The provinces that get a report, sorted."""
-    return sorted(data.provinces["province_id"].astype(str))
+    return sorted(set(data.provinces["province_id"].astype(str)))
 
 
 def write_province_report(

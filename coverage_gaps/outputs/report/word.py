@@ -37,8 +37,8 @@ MARGIN_MM = 12.0
 TABLE_STYLE = "CG table"
 #: Word's code for the language of the text (spelling and hyphenation).
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
-#: Characters python-docx writes as elements (tab, line breaks) or refuses.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters python-docx writes as elements (tab, line breaks) or refuses (not XML).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(value: str) -> str:
