@@ -51,7 +51,6 @@ from .maps import (
     map_data_from_result,
     map_provinces,
     render_map,
-    with_map_cache,
 )
 from .notice import SYNTHETIC_NOTICE
 from .pages import PageJob, available_cores, largest_first, write_province_pages
@@ -227,7 +226,7 @@ def write_outputs(
             _write_tables(result, tmp, parts)
         inputs = _inputs_manifest(result)
         whole = tmp / "villages.parquet" if as_parts else None
-        maps = with_map_cache(map_data_from_result(result, predicted=predicted, parts=whole))
+        maps = map_data_from_result(result, predicted=predicted, parts=whole)
         pages = _page_job(result, maps, tmp, inputs=inputs, map_assets=map_assets)
         provinces = _page_provinces(result, pages)
         with write_province_pages(

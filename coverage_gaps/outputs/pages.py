@@ -118,7 +118,7 @@ def write_province_pages(
     workers = min(jobs, len(pages))
     if workers < 2 or not FORK_SAFE:
         yield written
-        one = replace(job, maps=with_map_cache(job.maps) if job.maps is not None else None)
+        one = _with_cache(job)
         _gather(written, {page: _write_pages(one, page) for page in order}, order)
         return
     context = multiprocessing.get_context("fork")
@@ -186,8 +186,12 @@ def _install(job: PageJob) -> None:
     pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _JOB
-    maps = with_map_cache(job.maps) if job.maps is not None else None
-    _JOB = replace(job, maps=maps)
+    _JOB = _with_cache(job)
+
+
+def _with_cache(job: PageJob) -> PageJob:
+    """``job`` with a map cache that the pages written by one process share."""
+    return replace(job, maps=with_map_cache(job.maps)) if job.maps is not None else job
 
 
 def _write_installed(province_id: str) -> _Done:
