@@ -455,6 +455,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "people_count": ("{people} người", "{people} people"),
     "people": ("Số dân", "People"),
     "gap_villages_chart": ("Số thôn lõm sóng theo xã", "Villages without 3G/4G/5G per commune"),
+    "no_gap_villages": (
+        "Không có thôn nào chưa có sóng 3G/4G/5G.",
+        "No village is without 3G/4G/5G.",
+    ),
     "challenges": ("Khiếu nại vùng phủ", "Challenges"),
     "technology": ("Công nghệ", "Technology"),
     "evidence": (
