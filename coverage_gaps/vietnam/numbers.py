@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_number"]
+import numpy as np
+
+__all__ = ["format_number", "format_numbers"]
 
 #: Swaps the English separators for the Vietnamese ones in one pass.
 _VIETNAMESE_SEPARATORS = str.maketrans({",": ".", ".": ","})
@@ -50,3 +52,21 @@ def format_number(value: float, *, lang: str, decimals: int = 0) -> str:
         return ""
     text = f"{value:,.{decimals}f}"
     return text.translate(_VIETNAMESE_SEPARATORS) if lang == "vi" else text
+
+
+def format_numbers(values: np.ndarray, *, lang: str, decimals: int = 0) -> np.ndarray:
+    """:func:`format_number` of each of `values`, as an object array of strings.
+
+    Each distinct value is written once (a ranked list repeats populations and distances).
+
+    Examples
+    --------
+    >>> format_numbers(np.array([1234.5, 2.0, 1234.5, np.nan]), lang="vi", decimals=1).tolist()
+    ['1.234,5', '2,0', '1.234,5', '']
+    """
+    values = np.asarray(values, dtype=float)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array(
+        [format_number(v, lang=lang, decimals=decimals) for v in distinct.tolist()], dtype=object
+    )
+    return texts[inverse.reshape(-1)] if len(values) else np.zeros(0, dtype=object)

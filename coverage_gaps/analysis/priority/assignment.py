@@ -39,6 +39,17 @@ class _Choice:
         self.basis[where] = basis
 
 
+def _nearest_fibre_of(
+    points: np.ndarray, fibre: gpd.GeoDataFrame | None, which: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_fibre` of the ``which`` points only (those whose carrier the fibre's
+    owner may be), inf / None for the others."""
+    dist = np.full(len(points), np.inf)
+    owner = np.full(len(points), None, dtype=object)
+    dist[which], owner[which] = nearest_fibre(points[which], fibre)
+    return dist, owner
+
+
 def assign_carriers(
     villages: gpd.GeoDataFrame,
     candidates: np.ndarray,
@@ -71,7 +82,6 @@ def assign_carriers(
     names = np.array(carriers, dtype=object)
     pts = villages.geometry.to_numpy()
     site_dist = site_distances(pts, sites, carriers=carriers, technology=build_technology)
-    fibre_dist, fibre_owner = nearest_fibre(pts, fibre)
     shares = (
         commune_coverage_shares(villages, carriers) if commune_shares is None else commune_shares
     )
@@ -85,6 +95,7 @@ def assign_carriers(
     choice.take(by_site, names[best_site], "nearest_site")
     choice.distance[by_site] = site_dist[by_site, best_site[by_site]]
     fibre_only = cand & ~mobile_need
+    fibre_dist, fibre_owner = _nearest_fibre_of(pts, fibre, fibre_only)
     by_owner = fibre_only & np.isin(np.asarray(fibre_owner, dtype=object).astype(str), carriers)
     choice.take(by_owner, fibre_owner, "nearest_fibre")
     rest = cand & (choice.basis == "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -114,7 +114,7 @@ def _outline_segments(geoms: np.ndarray) -> list[np.ndarray]:
     return np.split(coords, cuts)
 
 
-def _setting(key: str) -> Any:
+def _setting(key: Literal["ytick.labelsize", "axes.titlesize"]) -> Any:
     """matplotlib's setting ``key`` (the size of tick labels, of titles, ...)."""
     from matplotlib import rcParams
 
