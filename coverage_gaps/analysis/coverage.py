@@ -18,6 +18,7 @@ from ..results import CoverageLayer, RasterSample
 __all__ = [
     "PIECE_SEGMENTS",
     "distance_to_fibre",
+    "nearest_fibre_feature",
     "nearest_line",
     "sample_coverage",
     "sample_raster",
@@ -137,6 +138,25 @@ def distance_to_fibre(villages: gpd.GeoSeries, fibre: gpd.GeoSeries) -> np.ndarr
     >>> distance_to_fibre(v, f).tolist()
     [30.0]
     """
+    return nearest_fibre_feature(villages, fibre)[0]
+
+
+def nearest_fibre_feature(
+    villages: gpd.GeoSeries, fibre: gpd.GeoSeries
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance in metres to, and position in ``fibre`` of, each village's nearest fibre
+    route or point (``inf`` / -1 without fibre): the distances of the village table and
+    the owners the priority assigns fibre-only villages to, from one search.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> v = gpd.GeoSeries([shapely.Point(0, 30), shapely.Point(50, 0)], crs=32648)
+    >>> f = gpd.GeoSeries([shapely.LineString([(-10, 0), (10, 0)]), shapely.Point(50, 2)],
+    ...                   crs=32648)
+    >>> [a.tolist() for a in nearest_fibre_feature(v, f)]
+    [[30.0, 2.0], [0, 1]]
+    """
     if (
         fibre.crs is not None
         and villages.crs is not None
@@ -146,4 +166,4 @@ def distance_to_fibre(villages: gpd.GeoSeries, fibre: gpd.GeoSeries) -> np.ndarr
             f"fibre is in {fibre.crs} but villages in {villages.crs}; reproject both to the "
             "working CRS first."
         )
-    return nearest_line(villages.to_numpy(), fibre.to_numpy())[0]
+    return nearest_line(villages.to_numpy(), fibre.to_numpy())

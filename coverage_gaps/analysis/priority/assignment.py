@@ -39,17 +39,6 @@ class _Choice:
         self.basis[where] = basis
 
 
-def _nearest_fibre_of(
-    points: np.ndarray, fibre: gpd.GeoDataFrame | None, which: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`nearest_fibre` of the ``which`` points only (those whose carrier the fibre's
-    owner may be), inf / None for the others."""
-    dist = np.full(len(points), np.inf)
-    owner = np.full(len(points), None, dtype=object)
-    dist[which], owner[which] = nearest_fibre(points[which], fibre)
-    return dist, owner
-
-
 def assign_carriers(
     villages: gpd.GeoDataFrame,
     candidates: np.ndarray,
@@ -61,6 +50,7 @@ def assign_carriers(
     build_technology: str = "4G",
     assignments: pd.DataFrame | None = None,
     commune_shares: np.ndarray | None = None,
+    fibre_nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The carrier best placed to close each candidate village's gap.
 
@@ -95,7 +85,7 @@ def assign_carriers(
     choice.take(by_site, names[best_site], "nearest_site")
     choice.distance[by_site] = site_dist[by_site, best_site[by_site]]
     fibre_only = cand & ~mobile_need
-    fibre_dist, fibre_owner = _nearest_fibre_of(pts, fibre, fibre_only)
+    fibre_dist, fibre_owner = nearest_fibre(pts, fibre, nearest=fibre_nearest)
     by_owner = fibre_only & np.isin(np.asarray(fibre_owner, dtype=object).astype(str), carriers)
     choice.take(by_owner, fibre_owner, "nearest_fibre")
     rest = cand & (choice.basis == "")

@@ -74,12 +74,19 @@ def site_distances(
 
 
 def nearest_fibre(
-    points: np.ndarray, fibre: gpd.GeoDataFrame | None
+    points: np.ndarray,
+    fibre: gpd.GeoDataFrame | None,
+    *,
+    nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distance (m) to the nearest fibre and its ``owner``; inf / None without fibre."""
+    """Distance (m) to the nearest fibre and its ``owner``; inf / None without fibre.
+
+    ``nearest``: the distance to and position in ``fibre`` of each point's nearest feature,
+    when already searched (:func:`~coverage_gaps.analysis.coverage.nearest_fibre_feature`).
+    """
     if fibre is None:
         return np.full(len(points), np.inf), np.full(len(points), None, dtype=object)
-    dist, idx = nearest_line(points, fibre.geometry.to_numpy())
+    dist, idx = nearest if nearest is not None else nearest_line(points, fibre.geometry.to_numpy())
     if not len(fibre):
         return dist, np.full(len(points), None, dtype=object)
     owners = fibre["owner"].to_numpy(dtype=object)[np.clip(idx, 0, None)]

@@ -34,6 +34,7 @@ def rank_villages(
     electricity: np.ndarray | None = None,
     language: str = "vi",
     commune_shares: np.ndarray | None = None,
+    fibre_nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PriorityResult:
     """Score, assign and rank the villages that need coverage.
 
@@ -57,6 +58,11 @@ def rank_villages(
         Per village and carrier (sorted), the share of its commune's villages the carrier
         covers, when ``villages`` holds only some of each commune's villages (see
         :func:`~coverage_gaps.analysis.priority.infrastructure.commune_coverage_shares`).
+    fibre_nearest
+        Per village, the distance to and position in ``fibre`` of its nearest fibre feature,
+        when already searched for the village table
+        (:func:`~coverage_gaps.analysis.coverage.nearest_fibre_feature`); searched here
+        otherwise.
 
     Returns
     -------
@@ -80,6 +86,7 @@ def rank_villages(
         build_technology=spec.build_technology,
         assignments=assignments,
         commune_shares=commune_shares,
+        fibre_nearest=fibre_nearest,
     )
     scores = score_villages(
         villages,
