@@ -23,6 +23,7 @@ grid, much finer than it, or in another CRS) are taken as their values there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .._machine import available_cores
 from ..results import CoverageGrids, CoverageLayer, FineCells, GridSpec, LayerGrid
 from .fractions import CellFractions, CellPieces, polygon_fractions
 from .grid import MAX_WINDOW_PIXELS, layer_on_grid, read_layer_grids
@@ -39,6 +41,8 @@ __all__ = ["MAX_WINDOW_PIXELS", "TILE", "area_shares", "inside_mask", "measure_c
 
 #: Side, in cells, of the tiles the area grid is stored and processed in.
 TILE = 512
+#: Threads measuring the tiles: the machine's cores, at most 4 (each holds a tile's arrays).
+TILE_THREADS = min(4, available_cores())
 #: Mixed cells measured at once (:mod:`.overlap`; a few hundred bytes each).
 OVERLAP_CHUNK = 100_000
 
@@ -339,6 +343,33 @@ def _inside_tile(communes: _Tiled, key: int, grid: GridSpec, tr: int, tc: int) -
     return (share >= 0.5).astype(np.uint8)
 
 
+def _layer_fractions(layer: CoverageLayer, *, grid: GridSpec) -> CellFractions:
+    """The cell fractions of a polygon layer's coverage (its edge pieces kept)."""
+    return polygon_fractions(
+        layer.polygons, np.zeros(len(layer.polygons), np.int64), grid, pieces_in=True
+    )
+
+
+def _measure_tile(
+    key: int, *, fr: _Tiled, grids: CoverageGrids, sources: dict[str, list[tuple[str, str]]],
+    tiled: dict[str, _Tiled], mixed: dict[str, _Mixed | None], n: int,
+) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:  # fmt: skip
+    """One tile's cells inside a commune, and per technology the covered area it adds to
+    each commune (the weighted cells, then the correction of the mixed cells)."""
+    grid = grids.grid
+    tr, tc = divmod(key, grid.tiles_shape[1])
+    covered: dict[str, list[np.ndarray]] = {}
+    for tech, tech_sources in sources.items():
+        values, shares = _tech_tile(tech_sources, grids, tiled, key, tr, tc)
+        parts = covered.setdefault(tech, [])
+        if values is not None:
+            parts.append(_weighted(fr, key, grid, tr, tc, values, n))
+        m = mixed[tech]
+        if m is not None and key in m.bounds:
+            parts.append(_mixed_correction(m, key, grid, tr, tc, values, shares, n))
+    return _inside_tile(fr, key, grid, tr, tc), covered
+
+
 def _commune_cells(
     communes: gpd.GeoDataFrame, by_tech: dict[str, list[CoverageLayer]],
     polys: dict[str, CellFractions], grids: CoverageGrids,
@@ -372,13 +403,10 @@ def area_shares(
     if n == 0:
         return pd.DataFrame(index=index, columns=[f"pct_area_{t.lower()}" for t in techs]), grids
     grid = grids.grid
-    polys = {
-        lyr.column: polygon_fractions(
-            lyr.polygons, np.zeros(len(lyr.polygons), np.int64), grid, pieces_in=True
-        )
-        for lyr in layers
-        if lyr.kind == "vector"
-    }
+    vectors = [lyr for lyr in layers if lyr.kind == "vector"]
+    with ThreadPoolExecutor(TILE_THREADS, "area-polygons") as pool:
+        polys = dict(zip([lyr.column for lyr in vectors],
+                         pool.map(partial(_layer_fractions, grid=grid), vectors), strict=True))  # fmt: skip
     by_tech = {t: [lyr for lyr in layers if lyr.spec.technology == t] for t in techs}
     sources = {t: [(lyr.kind, lyr.column) for lyr in by_tech[t]] for t in techs}
     fr, mixed = _commune_cells(communes, by_tech, polys, grids)
@@ -386,16 +414,17 @@ def area_shares(
     covered = {t: np.zeros(n) for t in techs}
     inside = LayerGrid()
     per_row = grid.tiles_shape[1]
-    for key in sorted(set(fr.cell_bounds) | set(fr.span_bounds)):
-        tr, tc = divmod(key, per_row)
-        inside.tiles[(tr, tc)] = _inside_tile(fr, key, grid, tr, tc)
-        for tech in techs:
-            values, shares = _tech_tile(sources[tech], grids, tiled, key, tr, tc)
-            if values is not None:
-                covered[tech] += _weighted(fr, key, grid, tr, tc, values, n)
-            m = mixed[tech]
-            if m is not None and key in m.bounds:
-                covered[tech] += _mixed_correction(m, key, grid, tr, tc, values, shares, n)
+    keys = sorted(set(fr.cell_bounds) | set(fr.span_bounds))
+    measure = partial(_measure_tile, fr=fr, grids=grids, sources=sources, tiled=tiled,
+                      mixed=mixed, n=n)  # fmt: skip
+    # tiles measured by a pool of threads (numpy releases the GIL), summed in tile order:
+    # the same sums as one thread makes
+    with ThreadPoolExecutor(TILE_THREADS, "area-tile") as pool:
+        for key, (inside_tile, tile_covered) in zip(keys, pool.map(measure, keys), strict=True):
+            inside.tiles[divmod(key, per_row)] = inside_tile
+            for tech, parts in tile_covered.items():
+                for part in parts:
+                    covered[tech] += part
     grids.inside = inside
     area = fr.fr.areas(n)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -19,7 +19,6 @@ the run with an :class:`OutputError` that says to rerun with fewer jobs.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import time
@@ -34,6 +33,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from .._errors import OutputError, Problem, collect_warnings, warn_problems
+from .._machine import available_cores
 from .maps import MapData, with_map_cache, write_overview_map, write_province_map
 from .report import ReportInputs, write_province_report
 
@@ -81,19 +81,6 @@ class _Done:
     report_issues: list[Problem]
     report_s: float
     map_s: float
-
-
-def available_cores() -> int:
-    """The cores this process may run on (the affinity mask where the system has one).
-
-    Examples
-    --------
-    >>> available_cores() >= 1
-    True
-    """
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @contextmanager
