@@ -16,7 +16,6 @@ rasterio releases the GIL while GDAL decodes.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +30,7 @@ from pyproj import CRS, Transformer
 from rasterio.transform import Affine
 from rasterio.windows import Window
 
+from .._machine import available_cores
 from ..results import RasterSample
 
 __all__ = [
@@ -157,11 +157,7 @@ def sample_points(
 
 def read_threads() -> int:
     """Threads decoding raster blocks: the cores this process may use (at most 8)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    return max(1, min(available_cores(), 8))
 
 
 def read_windows(
