@@ -336,3 +336,48 @@ def test_diff_keeps_verify_green_and_refuses_non_runs(make_project, tmp_path: Pa
     )
     res = CliRunner().invoke(cli, ["diff", str(a), str(b)])
     assert res.exit_code == 0 and "1 village(s) only in NEW_RUN and 1 only in OLD_RUN" in res.output
+
+
+def test_reasons_for_every_branch_written_at_once() -> None:
+    """The reasons are written a phrase at a time for all villages: each branch of a reason
+    (severity, site distance unknown, fibre beyond reach or absent, a named or unnamed
+    facility, no power, an assignment) in one call, in both languages."""
+    from coverage_gaps.analysis.priority.reasons import village_reasons
+    from coverage_gaps.config.priority import PrioritySpec
+
+    inf = float("inf")
+    ranked = pd.DataFrame(
+        {
+            "need": ["mobile", "mobile+fibre", "fibre", "fibre", "mobile"],
+            "best_mobile": ["none", "3G", "4G", "4G", "weird"],
+            "assignment_basis": [
+                "assigned",
+                "nearest_site",
+                "nearest_fibre",
+                "nearest_fibre",
+                "commune_coverage",
+            ],  # fmt: skip
+            "carrier": ["Viettel", "VNPT", "VNPT", "MobiFone", "Viettel"],
+            "facility": ["", "trạm y tế", "", "", ""],
+            "population": [1234567, 5, 0, 80, 12],
+            "distance_km": [inf, 12.25, 0.0, 0.0, 3.0],
+            "fibre_distance_m": [0.0, 5150.0, inf, 2500.0, 0.0],
+            "score_importance": [0.0, 1.0, 0.5, 0.0, 0.0],
+            "score_readiness": [0.0, 1.0, 1.0, 1.0, 0.5],
+        }
+    )
+    vi = village_reasons(ranked, PrioritySpec(), 2000.0, "vi")
+    assert vi == [
+        "1.234.567 người, không có sóng, chưa có điện lưới, được giao theo danh sách",
+        "5 người, chưa có 4G, cách trạm 4G VNPT gần nhất 12,2 km, cáp quang cách 5,2 km "
+        "(quá 2,0 km), gần trạm y tế",
+        "0 người, chưa có cáp quang, gần cơ sở công cộng",
+        "80 người, cáp quang cách 2,5 km (quá 2,0 km)",
+        "12 người, weird, cách trạm 4G Viettel gần nhất 3,0 km",
+    ]
+    en = village_reasons(ranked, PrioritySpec(), None, "en")
+    assert en[1] == (
+        "5 people, no 4G, 12.2 km from the nearest VNPT 4G site, fibre 5.2 km away "
+        "(beyond 0.0 km), near trạm y tế"
+    )
+    assert village_reasons(ranked.iloc[:0], PrioritySpec(), 2000.0, "vi") == []
