@@ -201,3 +201,37 @@ def test_mixed_cell_overlaps_match_shapely(snap: float | None) -> None:
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_tiles_on_threads_give_the_numbers_of_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tiles are measured by a pool of threads and their sums added in tile order: the shares
+    and the map's inside mask are the same, bit for bit, as with one thread (many small
+    tiles here, a raster and a polygon layer of one technology)."""
+    rng = np.random.default_rng(3)
+    mask = (np.kron(rng.normal(size=(10, 11)), np.ones((8, 8))) > 0).astype("uint8")
+    raster = write_raster(
+        tmp_path / "mask.tif", mask, nodata=None, transform=from_origin(X0, Y0 + 4000, 50, 50)
+    )
+    poly = tmp_path / "cover.gpkg"
+    cover = shapely.Point(X0 + 3000, Y0 + 2000).buffer(1400, quad_segs=24)
+    gpd.GeoDataFrame({"carrier": ["VNPT"]}, geometry=[cover], crs=CRS).to_file(poly)
+    layers = [
+        _layer(raster),
+        loaders.load_coverage_layer(
+            CoverageSpec(path=poly, carrier="VNPT", technology="4G"), working_crs=PCRS(CRS)
+        ),
+    ]
+    communes = _communes()
+    monkeypatch.setattr(areas, "TILE", 4)  # 100 m grid, 400 m tiles: dozens of them
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(areas, "TILE_THREADS", threads)
+        shares, grids = areas.area_shares(communes, layers, resolution=100.0)
+        assert grids.inside is not None and len(grids.inside.tiles) > 20
+        results.append((shares, grids.inside.tiles))
+    (one, inside_one), (three, inside_three) = results
+    assert one.equals(three) and (one["pct_area_4g"] > 0).all()
+    assert list(inside_one) == list(inside_three)
+    assert all(np.array_equal(inside_one[k], inside_three[k]) for k in inside_one)
