@@ -41,7 +41,7 @@ import shapely
 from .._errors import Problem, collect_warnings
 from .._version import __version__
 from ..io.atomic import atomic_output_dir
-from ..io.runfolder import dataset_files, outputs_listing, sha256_file, write_run_record
+from ..io.runfolder import dataset_files, outputs_listing, sha256_files, write_run_record
 from ..io.writers import XLSX_MAX_ROWS, write_csv, write_geoparquet_parts, write_gpkg
 from ..results import CoverageLayer, RunResult
 from .evidence import evidence_record, write_evidence
@@ -79,17 +79,17 @@ def versions() -> dict[str, str]:
     }
 
 
-def _file_entry(role: str, path: Path) -> dict[str, Any]:
-    return {"role": role, "path": str(path), "bytes": path.stat().st_size,
-            "sha256": sha256_file(path)}  # fmt: skip
-
-
 def _inputs_manifest(result: RunResult) -> list[dict[str, Any]]:
+    """Role, path, size and sha256 of every input file (and the project file)."""
     cfg = result.config
-    out = [_file_entry(role, f) for role, path in cfg.input_roles() for f in dataset_files(path)]
+    files = [(role, f) for role, path in cfg.input_roles() for f in dataset_files(path)]
     if cfg.source is not None and cfg.source.exists():
-        out.append(_file_entry("project", cfg.source))
-    return out
+        files.append(("project", cfg.source))
+    digests = sha256_files([f for _, f in files])
+    return [
+        {"role": role, "path": str(f), "bytes": f.stat().st_size, "sha256": digest}
+        for (role, f), digest in zip(files, digests, strict=True)
+    ]
 
 
 def _readme(result: RunResult) -> str:
