@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 from tqdm.auto import tqdm
 
@@ -58,7 +59,7 @@ from .analysis.propagation import (
     reaching_sites,
     site_reach,
 )
-from .analysis.summaries import summarise_communes, summarise_provinces
+from .analysis.summaries import dissolve_provinces, summarise_communes, summarise_provinces
 from .config.project import DEFAULT_THRESHOLDS_DBM, CoverageSpec, ProjectConfig, load_config
 from .engines.dask import DaskVillages, analyse_on_dask, dask_client
 from .inputs.candidates import budget_problems, load_candidates, place_in_communes
@@ -646,11 +647,13 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
     """
     cfg = inputs.config
     timings = dict(inputs.timings)
-    with collect_warnings() as issues, ThreadPoolExecutor(1, "coverage-area") as pool:
-        # The area shares need only the communes and the coverage grids: measured in a thread
-        # beside the villages' sampling, fibre, classes and priority (numpy and GEOS release
-        # the GIL: 10.8 s -> 7.2 s for the two at 100,000 villages on two cores).
+    with collect_warnings() as issues, ThreadPoolExecutor(2, "communes") as pool:
+        # The area shares and the provinces' shapes need only the communes (and the coverage
+        # grids): made in threads beside the villages' sampling, fibre, classes and priority
+        # (numpy and GEOS release the GIL: 10.8 s -> 7.2 s for area shares and priority at
+        # 100,000 villages on two cores; the shapes, 3 s of unions, fill the idle moments).
         area = pool.submit(_area_shares, inputs)
+        shapes = pool.submit(_province_shapes, inputs)
         with _timed(timings, "sample_coverage"):
             coverage = _coverage_at_villages(inputs, progress=progress)
         with _timed(timings, "fibre"):
@@ -662,6 +665,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
             )  # fmt: skip
         priority = _priority(inputs, table, inputs.villages, timings, fibre_nearest=nearest)
         shares, timings["coverage_area"] = area.result()
+        province_shapes, timings["province_shapes"] = shapes.result()
         communes, provinces = _summaries(inputs, table, timings, shares=shares)
         with _timed(timings, "measured_evidence"):
             table, evidence = _measured_evidence(inputs, table)
@@ -682,6 +686,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         notes=list(inputs.notes),
         evidence=evidence,
         layers=list(inputs.layers),
+        province_shapes=province_shapes,
     )
 
 
@@ -738,6 +743,14 @@ def _area_shares(inputs: Inputs) -> tuple[pd.DataFrame, float]:
             grids=inputs.grids,
         )
     return shares, seconds["coverage_area"]
+
+
+def _province_shapes(inputs: Inputs) -> tuple[dict[str, shapely.Geometry], float]:
+    """Each province's communes dissolved (:func:`dissolve_provinces`), and the seconds."""
+    seconds: dict[str, float] = {}
+    with _timed(seconds, "province_shapes"):
+        shapes = dissolve_provinces(inputs.communes)
+    return shapes, seconds["province_shapes"]
 
 
 def _summaries(

@@ -465,3 +465,6 @@ class RunResult:
     layers: list[CoverageLayer] = field(default_factory=list)
     #: information that asks for no action (``run.json`` "notes", shown with ``-v``)
     notes: list[Problem] = field(default_factory=list)
+    #: each province's communes dissolved into one shape, in the working CRS, keyed by
+    #: ``province_id`` (the maps draw their outlines); None when not made with the analysis
+    province_shapes: dict[str, shapely.Geometry] | None = field(default=None, repr=False)

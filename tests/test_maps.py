@@ -11,6 +11,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
+import shapely.affinity
 from click.testing import CliRunner
 from PIL import Image
 
@@ -383,6 +385,25 @@ def test_province_outlines(make_project) -> None:
     communes = data.communes.assign(province_id=["98", "99"])
     two = province_outlines(communes, metric_crs=data.metric_crs, simplify_m=20, precision=5)
     assert len(two["features"]) == 2
+
+
+def test_province_outlines_start_from_the_runs_shapes(make_project) -> None:
+    """The analysis dissolves each province's communes (``RunResult.province_shapes``); the
+    maps' cache starts from them: the same outlines as unions made by the map itself, and no
+    union made again (a cache holding a different shape shows it is used)."""
+    from coverage_gaps.outputs.maps.cache import MapCache
+    from coverage_gaps.outputs.maps.payload import province_outlines
+
+    result = run_project(make_project(), write=False)
+    shapes = result.province_shapes
+    assert shapes is not None and set(shapes) == set(result.communes["province_id"].astype(str))
+    communes = result.communes
+    opts = {"metric_crs": result.working_crs, "simplify_m": 20, "precision": 5}
+    alone = province_outlines(communes, **opts)
+    seeded = province_outlines(communes, cache=MapCache(communes, unions=shapes), **opts)
+    assert seeded == alone
+    moved = {k: shapely.affinity.translate(v, 5000) for k, v in shapes.items()}
+    assert province_outlines(communes, cache=MapCache(communes, unions=moved), **opts) != alone
 
 
 @pytest.mark.parametrize("module", ["elements", "geometry", "libraries", "payload", "style"])

@@ -17,13 +17,17 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.errors
 
 __all__ = [
     "COMMUNE_SUMMARY_COLUMNS",
     "aggregate_villages",
     "commune_column_order",
+    "dissolve_provinces",
     "summarise_communes",
     "summarise_provinces",
+    "union_communes",
 ]
 
 
@@ -230,3 +234,42 @@ def commune_column_order(technologies: Sequence[str]) -> list[str]:
         f"pct_area_{t.lower()}" for t in technologies
     ]
     return [*COMMUNE_SUMMARY_COLUMNS, *pct, "province_id", "province_name", "area_km2"]
+
+
+def dissolve_provinces(communes: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
+    """Each province's communes as one shape (:func:`union_communes`), keyed by
+    ``province_id`` as text ("" for communes without one); missing and empty geometries are
+    left out. The maps draw the provinces' outlines from these.
+
+    Examples
+    --------
+    >>> c = gpd.GeoDataFrame({"province_id": ["01", "01", "02"]},
+    ...                      geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1),
+    ...                                shapely.box(5, 5, 6, 6)])
+    >>> {k: round(v.area, 1) for k, v in dissolve_provinces(c).items()}
+    {'01': 2.0, '02': 1.0}
+    """
+    geoms = communes.geometry.to_numpy()
+    keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    province = (
+        communes["province_id"].astype(str).to_numpy()
+        if "province_id" in communes
+        else np.full(len(geoms), "")
+    )
+    geoms, province = geoms[keep], province[keep]
+    return {str(pid): union_communes(geoms[province == pid]) for pid in pd.unique(province)}
+
+
+def union_communes(polygons: np.ndarray) -> shapely.Geometry:
+    """The union of communes: as a coverage (fast, for communes that share their edges
+    exactly), else the general (slower) union.
+
+    Examples
+    --------
+    >>> union_communes(np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])).area
+    2.0
+    """
+    try:
+        return shapely.coverage_union_all(polygons)
+    except shapely.errors.GEOSException:  # edges not noded alike: not a clean coverage
+        return shapely.union_all(polygons)

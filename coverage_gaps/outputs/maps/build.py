@@ -294,7 +294,9 @@ def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:
 
 def with_map_cache(data: MapData) -> MapData:
     """``data`` with a :class:`MapCache`, so that the maps made from it share their work."""
-    return data if data.cache is not None else replace(data, cache=MapCache(data.communes))
+    if data.cache is not None:
+        return data
+    return replace(data, cache=MapCache(data.communes, unions=data.province_shapes))
 
 
 def map_provinces(data: MapData) -> list[str]:

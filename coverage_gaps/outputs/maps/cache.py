@@ -8,7 +8,7 @@ feature), so the pages are the same, only made faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -26,11 +26,15 @@ class MapCache:
     from the results computed once for all of them.
     """
 
-    def __init__(self, communes: gpd.GeoDataFrame) -> None:
+    def __init__(
+        self, communes: gpd.GeoDataFrame, *, unions: Mapping[str, shapely.Geometry] | None = None
+    ) -> None:
         self._ids = pd.Index(communes["commune_id"].astype(str).to_numpy())
         self._communes = communes
         self._simplified: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = {}
-        self._unions: dict[str, shapely.Geometry] = {}
+        # the provinces' unions made with the analysis (the same operation on the same
+        # communes), shared by the page writers forked from the run
+        self._unions: dict[str, shapely.Geometry] = dict(unions or {})
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
 
     def simplified(

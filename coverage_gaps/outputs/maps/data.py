@@ -13,6 +13,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 from pyproj import CRS
 
 from ..._errors import InputDataError, Problem
@@ -78,6 +79,10 @@ class MapData:
     #: (:data:`~.aggregate.GAP_CELL_COLUMNS`); ``villages`` is then empty (no markers)
     gap_cells: pd.DataFrame | None = None
     predicted: dict[str, Path | bytes] = field(default_factory=dict)
+    #: each province's communes dissolved, by ``province_id``, when the run made them
+    #: (:attr:`coverage_gaps.results.RunResult.province_shapes`): the outlines start from them
+    province_shapes: dict[str, shapely.Geometry] | None = field(default=None, repr=False,
+                                                                 compare=False)  # fmt: skip
 
 
 def map_data_from_result(
@@ -116,6 +121,7 @@ def map_data_from_result(
         villages=villages if gap_cells is None else villages.iloc[0:0],
         communes=result.communes,
         metric_crs=CRS(result.working_crs),
+        province_shapes=result.province_shapes,
         lang=cfg.language,
         synthetic=cfg.synthetic,
         run_date=run_date or _dt.date.today().isoformat(),

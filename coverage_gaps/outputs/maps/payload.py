@@ -15,6 +15,7 @@ import shapely
 import shapely.errors
 from pyproj import CRS
 
+from ...analysis.summaries import union_communes
 from ...config.project import CoverageSpec
 from ..i18n import MAP
 from .cache import MapCache
@@ -113,21 +114,16 @@ def province_outlines(
     rings = []
     for pid in pd.unique(province):  # one union per province (a handful), not per feature
         members = arr[province == pid]
-        union = cache.union(str(pid), partial(_union, members)) if cache else _union(members)
+        union = (
+            cache.union(str(pid), partial(union_communes, members))
+            if cache
+            else union_communes(members)
+        )
         parts = shapely.get_parts(union)
         rings.append(shapely.get_exterior_ring(parts[shapely.area(parts) >= min_area]))
     lines = np.concatenate(rings) if rings else np.empty(0, dtype=object)
     outline = simplify_to_wgs84(gpd.GeoSeries(lines, crs=metric_crs), metric_crs, simplify_m)
     return to_geojson(outline, precision=precision)
-
-
-def _union(polygons: np.ndarray) -> shapely.Geometry:
-    """The union of a province's communes: as a coverage (fast, for communes that share their
-    edges exactly), else the general (slower) union."""
-    try:
-        return shapely.coverage_union_all(polygons)
-    except shapely.errors.GEOSException:  # edges not noded alike: not a clean coverage
-        return shapely.union_all(polygons)
 
 
 def build_commune_payload(
