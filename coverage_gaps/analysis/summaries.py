@@ -12,7 +12,7 @@ Definitions (the column contract, see ``docs/DESIGN.md``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +25,7 @@ __all__ = [
     "aggregate_villages",
     "commune_column_order",
     "dissolve_provinces",
+    "province_members",
     "summarise_communes",
     "summarise_provinces",
     "union_communes",
@@ -249,7 +250,23 @@ def dissolve_provinces(communes: gpd.GeoDataFrame) -> dict[str, shapely.Geometry
     >>> {k: round(v.area, 1) for k, v in dissolve_provinces(c).items()}
     {'01': 2.0, '02': 1.0}
     """
-    geoms = communes.geometry.to_numpy()
+    return {
+        pid: union_communes(members)
+        for pid, members in province_members(communes, communes.geometry.to_numpy())
+    }
+
+
+def province_members(communes: pd.DataFrame, geoms: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """Each province's id as text ("" without ``province_id``) and the geometries ``geoms``
+    (one per commune, in any CRS) of its communes, missing and empty ones left out; provinces
+    in the order they first appear.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"province_id": [2, 1, 2]})
+    >>> [(p, len(m)) for p, m in province_members(c, shapely.points([0, 1, 2], [0, 0, 0]))]
+    [('2', 2), ('1', 1)]
+    """
     keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     province = (
         communes["province_id"].astype(str).to_numpy()
@@ -257,7 +274,8 @@ def dissolve_provinces(communes: gpd.GeoDataFrame) -> dict[str, shapely.Geometry
         else np.full(len(geoms), "")
     )
     geoms, province = geoms[keep], province[keep]
-    return {str(pid): union_communes(geoms[province == pid]) for pid in pd.unique(province)}
+    for pid in pd.unique(province):  # a handful of provinces, not the communes
+        yield str(pid), geoms[province == pid]
 
 
 def union_communes(polygons: np.ndarray) -> shapely.Geometry:

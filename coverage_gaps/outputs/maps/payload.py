@@ -15,7 +15,7 @@ import shapely
 import shapely.errors
 from pyproj import CRS
 
-from ...analysis.summaries import union_communes
+from ...analysis.summaries import province_members, union_communes
 from ...config.project import CoverageSpec
 from ..i18n import MAP
 from .cache import MapCache
@@ -102,22 +102,11 @@ def province_outlines(
     geoms = communes.geometry
     if geoms.crs is not None and CRS(geoms.crs) != metric_crs:
         geoms = geoms.to_crs(metric_crs)
-    arr = geoms.to_numpy()
-    keep = ~shapely.is_missing(arr) & ~shapely.is_empty(arr)
-    province = (
-        communes["province_id"].astype(str).to_numpy()
-        if "province_id" in communes
-        else np.full(len(arr), "")
-    )
-    arr, province = arr[keep], province[keep]
     min_area = (10.0 * max(simplify_m, 1.0)) ** 2
     rings = []
-    for pid in pd.unique(province):  # one union per province (a handful), not per feature
-        members = arr[province == pid]
+    for pid, members in province_members(communes, geoms.to_numpy()):
         union = (
-            cache.union(str(pid), partial(union_communes, members))
-            if cache
-            else union_communes(members)
+            cache.union(pid, partial(union_communes, members)) if cache else union_communes(members)
         )
         parts = shapely.get_parts(union)
         rings.append(shapely.get_exterior_ring(parts[shapely.area(parts) >= min_area]))
