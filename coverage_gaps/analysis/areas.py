@@ -403,23 +403,22 @@ def area_shares(
     if n == 0:
         return pd.DataFrame(index=index, columns=[f"pct_area_{t.lower()}" for t in techs]), grids
     grid = grids.grid
-    vectors = [lyr for lyr in layers if lyr.kind == "vector"]
-    with ThreadPoolExecutor(TILE_THREADS, "area-polygons") as pool:
+    # the polygon layers side by side, then the tiles, on threads (numpy and GEOS release the GIL)
+    with ThreadPoolExecutor(TILE_THREADS, "area") as pool:
+        vectors = [lyr for lyr in layers if lyr.kind == "vector"]
         polys = dict(zip([lyr.column for lyr in vectors],
                          pool.map(partial(_layer_fractions, grid=grid), vectors), strict=True))  # fmt: skip
-    by_tech = {t: [lyr for lyr in layers if lyr.spec.technology == t] for t in techs}
-    sources = {t: [(lyr.kind, lyr.column) for lyr in by_tech[t]] for t in techs}
-    fr, mixed = _commune_cells(communes, by_tech, polys, grids)
-    tiled = {column: _by_tile(f, grid) for column, f in polys.items()}
-    covered = {t: np.zeros(n) for t in techs}
-    inside = LayerGrid()
-    per_row = grid.tiles_shape[1]
-    keys = sorted(set(fr.cell_bounds) | set(fr.span_bounds))
-    measure = partial(_measure_tile, fr=fr, grids=grids, sources=sources, tiled=tiled,
-                      mixed=mixed, n=n)  # fmt: skip
-    # tiles measured by a pool of threads (numpy releases the GIL), summed in tile order:
-    # the same sums as one thread makes
-    with ThreadPoolExecutor(TILE_THREADS, "area-tile") as pool:
+        by_tech = {t: [lyr for lyr in layers if lyr.spec.technology == t] for t in techs}
+        sources = {t: [(lyr.kind, lyr.column) for lyr in by_tech[t]] for t in techs}
+        fr, mixed = _commune_cells(communes, by_tech, polys, grids)
+        tiled = {column: _by_tile(f, grid) for column, f in polys.items()}
+        covered = {t: np.zeros(n) for t in techs}
+        inside = LayerGrid()
+        per_row = grid.tiles_shape[1]
+        keys = sorted(set(fr.cell_bounds) | set(fr.span_bounds))
+        measure = partial(_measure_tile, fr=fr, grids=grids, sources=sources, tiled=tiled,
+                          mixed=mixed, n=n)  # fmt: skip
+        # tiles summed in tile order, whichever thread measured them: one thread's sums
         for key, (inside_tile, tile_covered) in zip(keys, pool.map(measure, keys), strict=True):
             inside.tiles[divmod(key, per_row)] = inside_tile
             for tech, parts in tile_covered.items():

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...config.priority import PrioritySpec
-from ...vietnam.numbers import format_numbers
+from ...vietnam.numbers import format_number, format_numbers
 
 __all__ = ["village_reasons"]
 
@@ -87,7 +87,7 @@ def village_reasons(
     reasons = _fill(words["people"], n=format_numbers(num["population"], lang=lang))
     for where, phrase in phrases:
         reasons = np.where(where, reasons + ", " + phrase, reasons)
-    return list(np.asarray(reasons, dtype=object).reshape(-1).tolist())
+    return np.asarray(reasons, dtype=object).tolist()
 
 
 #: A phrase of the reasons: the villages it is said of, and what is said (one text for all, or
@@ -120,7 +120,7 @@ def _fibre_phrases(
     known = np.isfinite(num["fibre_distance_m"])
     km = format_numbers(np.where(known, num["fibre_distance_m"], 0.0) / 1000, lang=lang,
                         decimals=1)  # fmt: skip
-    reach = format_numbers(np.array([reach_m / 1000]), lang=lang, decimals=1)[0]
+    reach = format_number(reach_m / 1000, lang=lang, decimals=1)
     return [
         (fibre & known, _fill(words["fibre"], km=km, reach=reach)),
         (fibre & ~known, words["no_fibre"]),

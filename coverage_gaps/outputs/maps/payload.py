@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import shapely.errors
 from pyproj import CRS
 
 from ...analysis.summaries import province_members, union_communes
