@@ -74,7 +74,7 @@ from .io.atomic import check_output_dir
 from .io.checks import check_exists
 from .io.rasters import raster_crs
 from .io.readers import vector_crs
-from .outputs.files import write_outputs
+from .outputs.files import import_writers, write_outputs
 from .results import (
     ChallengeRules,
     CoverageGrids,
@@ -254,18 +254,28 @@ def _load_places(
         communes = _collect(
             problems, lambda: load_communes(config.communes, province_fallback=config.name)
         )
-    villages = None
-    if wanted:
-        with _timed(timings, "load_villages"):
-            villages = _collect(problems, lambda: load_villages(config.villages))
-    basis = communes if communes is not None else villages
-    # with neither layer readable the run stops with their errors; a CRS is still needed
-    # to go on checking the other inputs
-    working = (
-        choose_working_crs(basis, requested=config.working_crs)
-        if basis is not None
-        else CHECKING_CRS
-    )
+    with ThreadPoolExecutor(1, "reproject") as pool:
+        # the communes are reprojected in a thread while the villages are read (PROJ
+        # releases the GIL: the second core is otherwise idle while the inputs load)
+        working = (
+            choose_working_crs(communes, requested=config.working_crs)
+            if communes is not None
+            else None
+        )
+        moved = pool.submit(communes.to_crs, working) if communes is not None else None
+        villages = None
+        if wanted:
+            with _timed(timings, "load_villages"):
+                villages = _collect(problems, lambda: load_villages(config.villages))
+        if working is None:
+            # with neither layer readable the run stops with their errors; a CRS is still
+            # needed to go on checking the other inputs
+            working = (
+                choose_working_crs(villages, requested=config.working_crs)
+                if villages is not None
+                else CHECKING_CRS
+            )
+        reprojected = moved.result() if moved is not None else None
     log.info("working CRS: %s", working.name)
     file_crs = {
         str(spec_path): CRS.from_user_input(frame.crs).to_string()
@@ -278,7 +288,7 @@ def _load_places(
         and _swapped(config, villages, communes, problems)
     ):
         villages = None
-    communes = communes.to_crs(working) if communes is not None else None
+    communes = reprojected
     if villages is not None:
         villages = villages.to_crs(working)
     if communes is not None and villages is not None:
@@ -1025,8 +1035,11 @@ def run_project(
             cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])]
         )
     parts_dir = _parts_dir(cfg.output) if write and cfg.engine.kind == "dask" else None
+    imports = import_writers() if write else None  # on the core idle while inputs load
     try:
         result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir)
+        if imports is not None:
+            imports.join()
         if write:
             with _timed(result.timings, "write_outputs"):
                 write_outputs(result, cfg.output, started=start, map_assets=map_assets,
@@ -1035,6 +1048,8 @@ def run_project(
             if result.village_parts is not None:
                 result.village_parts = cfg.output / "villages.parquet"
     finally:
+        if imports is not None:
+            imports.join()
         if parts_dir is not None and parts_dir.exists():  # a failed run leaves nothing
             shutil.rmtree(parts_dir)
     return result

@@ -22,7 +22,7 @@ from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..i18n import text
 from ..maps.geometry import simplify_for_drawing
 
-__all__ = ["Picture", "draw_charts", "draw_gap_map"]
+__all__ = ["Picture", "draw_charts", "draw_gap_map", "import_drawing"]
 
 #: Colours of the static map (as the map's village kinds) and of the charts.
 GAP_MOBILE_COLOUR = "#c0392b"
@@ -77,6 +77,18 @@ def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=PNG_COMPRESSION, dpi=(DPI, DPI))
     return buf.getvalue()
+
+
+def import_drawing() -> None:
+    """Import the parts of matplotlib the pictures use (about half a second).
+
+    A run calls it in a thread while its inputs load, when one core is idle: the processes
+    that write the provinces' reports, forked later, then find it imported.
+    """
+    import matplotlib.backends.backend_agg
+    import matplotlib.collections
+    import matplotlib.figure
+    import matplotlib.font_manager  # noqa: F401
 
 
 def _figure(height_in: float) -> Any:
