@@ -3,6 +3,7 @@ layout itself is what these tests hold: nothing cut at the edges, a sentence for
 
 from __future__ import annotations
 
+import doctest
 import io
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from coverage_gaps.outputs.report import bars
 from coverage_gaps.outputs.report.charts import DPI, draw_charts
 
 
@@ -52,3 +54,44 @@ def test_a_province_without_gap_villages_gets_a_sentence_not_empty_axes() -> Non
     # no axes: no long dark line (a frame or an axis) across the picture
     assert ((pixels < 128).sum(axis=1) < 0.5 * pixels.shape[1]).all()
     assert gap_chart.title == "Villages without 3G/4G/5G per commune"
+
+
+def _red_run(row: np.ndarray) -> int:
+    """Length of the run of bar-red pixels in one row of an RGB picture."""
+    red = (row[:, 0] > 150) & (row[:, 1] < 90) & (row[:, 2] < 90)
+    return int(red.sum())
+
+
+def test_bar_lengths_follow_the_counts_largest_on_top() -> None:
+    gap_chart, _ = draw_charts(
+        _communes([3, 9, 6], ["Xã A", "Xã B", "Xã C"]), _villages(), ["Viettel"], "en"
+    )
+    rgb = np.asarray(Image.open(io.BytesIO(gap_chart.png)).convert("RGB"))
+    rows = [_red_run(rgb[y]) for y in range(rgb.shape[0])]
+    runs = [n for y, n in enumerate(rows) if n and (y == 0 or rows[y - 1] != n)]
+    assert len(runs) == 3  # one bar per commune with gap villages, top to bottom: 9, 6, 3
+    assert runs[0] > runs[1] > runs[2]
+    assert runs[1] / runs[0] == pytest.approx(6 / 9, abs=0.01)
+    assert runs[2] / runs[0] == pytest.approx(3 / 9, abs=0.01)
+
+
+def test_population_bars_are_the_shares_covered() -> None:
+    villages = pd.DataFrame(
+        {"population": [100, 300], "viettel_4g": [True, False], "vnpt_4g": [True, True]}
+    )
+    _, chart = draw_charts(_communes([1], ["A"]), villages, ["Viettel", "VNPT"], "en")
+    rgb = np.asarray(Image.open(io.BytesIO(chart.png)).convert("RGB")).astype(int)
+    rgb = rgb[round(0.66 * DPI) :]  # below the title and the legend
+    blue = (np.abs(rgb - [0x1F, 0x77, 0xB4]).sum(axis=2) < 30).sum(axis=0)  # Viettel: 25 %
+    orange = (np.abs(rgb - [0xFF, 0x7F, 0x0E]).sum(axis=2) < 30).sum(axis=0)  # VNPT: 100 %
+    bar_blue, bar_orange = blue.max(), orange.max()
+    assert bar_blue / bar_orange == pytest.approx(0.25, abs=0.02)
+
+
+def test_ticks_are_round_numbers_covering_the_largest_value() -> None:
+    result = doctest.testmod(bars)
+    assert result.failed == 0 and result.attempted > 0
+    for top in (1, 3, 7, 10, 24, 99, 100, 1234):
+        ticks = bars.nice_ticks(top, integer=True)
+        assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 6
+        assert np.all(ticks == np.round(ticks))

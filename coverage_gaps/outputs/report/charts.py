@@ -1,5 +1,5 @@
-"""The report's pictures, drawn with matplotlib: a static map of the gap villages (commune
-outlines, no tiles, so it prints and opens anywhere) and two bar charts.
+"""The report's pictures: a static map of the gap villages drawn with matplotlib (commune
+outlines, no tiles, so it prints and opens anywhere) and two bar charts (:mod:`.bars`).
 
 Each is a PNG (bytes), identical for identical data: the HTML report embeds it as base64,
 the Word report as an image.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,15 @@ from PIL import Image
 from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
 from ..i18n import text
 from ..maps.geometry import simplify_for_drawing
+from .bars import (
+    LABEL_PT,
+    TITLE_BAND_IN,
+    BarFrame,
+    draw_bar_chart,
+    draw_grouped_bars,
+    draw_note,
+    text_width_in,
+)
 
 __all__ = ["Picture", "draw_charts", "draw_gap_map", "import_drawing"]
 
@@ -37,11 +46,12 @@ DPI = 110
 #: picture), which took more than half of a chart's time.
 TITLE_Y = 1.0
 #: Bands around the axes, in inches, laid out here rather than found by ``bbox_inches="tight"``
-#: (which draws every picture twice: a third of its time): room for the title above, for tick
-#: labels and an axis label below and on the left, and a margin on the right.
-TITLE_BAND_IN = 0.4
+#: (which draws every picture twice: a third of its time): room for the title above
+#: (:data:`~.bars.TITLE_BAND_IN`), for tick labels and an axis label below and on the left,
+#: for the legend below a map or above a chart's bars, and a margin on the right.
 AXIS_BAND_IN = 0.55
 LEGEND_BAND_IN = 0.45
+LEGEND_ROW_IN = 0.25
 MARGIN_IN = 0.12
 #: Height of the tallest picture (the map of a tall province), in inches.
 MAX_HEIGHT_IN = 8.0
@@ -61,12 +71,16 @@ class Picture:
 
 
 def _png(fig: Any) -> bytes:
-    """The figure as a PNG of at most 256 colours (Pillow's fast octree): the same picture
-    to the eye (no colour off by more than 15 of 255), a third of the bytes for a report
-    opened over a poor connection, and 3x faster to encode than the full-colour PNG, whose
-    row filters took a sixth of a picture's time."""
+    """A matplotlib figure as a PNG (see :func:`_encode`)."""
     fig.canvas.draw()
-    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]  # an opaque white figure
+    return _encode(np.asarray(fig.canvas.buffer_rgba())[..., :3])  # an opaque white figure
+
+
+def _encode(rgb: np.ndarray) -> bytes:
+    """An RGB picture as a PNG of at most 256 colours (Pillow's fast octree): the same
+    picture to the eye (no colour off by more than 15 of 255), a third of the bytes for a
+    report opened over a poor connection, and 3x faster to encode than the full-colour PNG,
+    whose row filters took a sixth of a picture's time."""
     img = Image.fromarray(np.ascontiguousarray(rgb)).quantize(256, method=Image.Quantize.FASTOCTREE)
     # the octree averages each colour's cell: the paper comes out 254 grey; paper and ink
     # are given back their pure white and black
@@ -111,23 +125,6 @@ def _axes(
                          1.0 - (bottom + top) / height))  # fmt: skip
 
 
-def _text_width_in(fig: Any, labels: Sequence[str], *, size: Any) -> float:
-    """Width in inches of the widest of ``labels`` drawn at font ``size`` in ``fig``.
-
-    Only the five longest (in characters) are measured: a label's width follows its length
-    closely enough, and measuring is a text layout each.
-    """
-    from matplotlib.font_manager import FontProperties
-
-    if not len(labels):
-        return 0.0
-    renderer = fig.canvas.get_renderer()
-    prop = FontProperties(size=size)
-    longest = sorted(labels, key=len, reverse=True)[:5]
-    widths = [renderer.get_text_width_height_descent(s, prop, ismath=False)[0] for s in longest]
-    return max(widths) / fig.dpi
-
-
 def _outline_segments(geoms: np.ndarray) -> list[np.ndarray]:
     """The boundary lines of ``geoms`` as arrays of (x, y), one per line part."""
     lines = shapely.get_parts(shapely.boundary(geoms[~shapely.is_empty(geoms)]))
@@ -137,13 +134,6 @@ def _outline_segments(geoms: np.ndarray) -> list[np.ndarray]:
         return []
     cuts = np.flatnonzero(np.diff(index)) + 1
     return np.split(coords, cuts)
-
-
-def _setting(key: Literal["ytick.labelsize", "axes.titlesize"]) -> Any:
-    """matplotlib's setting ``key`` (the size of tick labels, of titles, ...)."""
-    from matplotlib import rcParams
-
-    return rcParams[key]
 
 
 def draw_gap_map(
@@ -232,28 +222,21 @@ def _gap_villages_chart(communes: pd.DataFrame, lang: str) -> Picture:
     title = text("gap_villages_chart", lang)
     if not len(top):
         return _note(title, text("no_gap_villages", lang))
-    names = top["commune_name"].astype(str).to_list()[::-1]
-    fig = _figure(0.24 * len(top) + TITLE_BAND_IN + AXIS_BAND_IN)
-    label_size = _setting("ytick.labelsize")
-    left = _text_width_in(fig, names, size=label_size) + TICK_GAP_IN + MARGIN_IN
-    ax = _axes(fig, left=left, right=2 * MARGIN_IN)
-    ax.barh(np.arange(len(names)), top["villages_gap_mobile"].to_numpy()[::-1],
-            color=GAP_MOBILE_COLOUR)  # fmt: skip
-    ax.set_yticks(np.arange(len(names)), names)
-    ax.set_ylim(-0.6, len(names) - 0.4)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel(text("villages", lang))
-    ax.set_title(title, y=TITLE_Y)
-    return Picture(title, _png(fig))
+    names = top["commune_name"].astype(str).to_list()
+    left = text_width_in(names, points=LABEL_PT, dpi=DPI) + TICK_GAP_IN + MARGIN_IN
+    frame = BarFrame(WIDTH_IN, 0.24 * len(top) + TITLE_BAND_IN + AXIS_BAND_IN, left,
+                     2 * MARGIN_IN, TITLE_BAND_IN, AXIS_BAND_IN, DPI)  # fmt: skip
+    image = draw_bar_chart(
+        frame, names, top["villages_gap_mobile"].to_numpy(dtype=float).tolist(), title=title,
+        xlabel=text("villages", lang), colour=GAP_MOBILE_COLOUR, label_gap_in=TICK_GAP_IN,
+    )  # fmt: skip
+    return Picture(title, _encode(np.asarray(image)))
 
 
 def _note(title: str, note: str) -> Picture:
     """A chart with nothing to show: its title and a sentence saying why."""
-    fig = _figure(1.2)
-    fig.text(0.5, 1.0 - TITLE_BAND_IN / 1.2 / 2, title, ha="center", va="center",
-             fontsize=_setting("axes.titlesize"))  # fmt: skip
-    fig.text(0.5, 0.35, note, ha="center", va="center", color=OUTLINE_COLOUR)
-    return Picture(title, _png(fig))
+    image = draw_note(WIDTH_IN, 1.2, dpi=DPI, title=title, note=note, colour=OUTLINE_COLOUR)
+    return Picture(title, _encode(np.asarray(image)))
 
 
 def _population_chart(villages: pd.DataFrame, carriers: Sequence[str], lang: str) -> Picture:
@@ -264,21 +247,20 @@ def _population_chart(villages: pd.DataFrame, carriers: Sequence[str], lang: str
         for t in TECHNOLOGIES
         if any(f"{carrier_slug(c)}_{t.lower()}" in villages for c in carriers)
     ]
-    title = text("pop_covered_chart", lang)
-    fig = _figure(3.2)
-    ax = _axes(fig, left=AXIS_BAND_IN + MARGIN_IN, bottom=0.4)
-    width = 0.8 / max(len(carriers), 1)
-    for j, c in enumerate(carriers):
-        shares = [
-            100.0 * pop[villages[col].to_numpy(dtype=bool)].sum() / total
-            if (col := f"{carrier_slug(c)}_{t.lower()}") in villages
-            else 0.0
-            for t in techs
+    shares = np.array(
+        [
+            [
+                100.0 * pop[villages[col].to_numpy(dtype=bool)].sum() / total
+                if (col := f"{carrier_slug(c)}_{t.lower()}") in villages
+                else 0.0
+                for t in techs
+            ]
+            for c in carriers
         ]
-        ax.bar(np.arange(len(techs)) + j * width, shares, width, label=c)
-    ax.set_xticks(np.arange(len(techs)) + width * (len(carriers) - 1) / 2, techs)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.legend(ncols=min(4, max(len(carriers), 1)), fontsize=8)
-    ax.set_title(title, y=TITLE_Y)
-    return Picture(title, _png(fig))
+    ).reshape(len(carriers), len(techs))
+    title = text("pop_covered_chart", lang)
+    frame = BarFrame(WIDTH_IN, 3.2, AXIS_BAND_IN + MARGIN_IN, MARGIN_IN,
+                     TITLE_BAND_IN + LEGEND_ROW_IN, 0.4, DPI)  # fmt: skip
+    image = draw_grouped_bars(frame, techs, list(carriers), shares, title=title, ylabel="%",
+                              top=100.0)  # fmt: skip
+    return Picture(title, _encode(np.asarray(image)))
