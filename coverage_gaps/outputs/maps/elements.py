@@ -58,7 +58,10 @@ def to_script_json(value: Any) -> str:
     # orjson: compact UTF-8 like ``json.dumps(ensure_ascii=False, separators=(",", ":"))``,
     # several times faster on a national map's GeoJSON (floats in their shortest form, as
     # Python writes them but for exponents below -4: 0.00001, not 1e-05)
-    out = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    # (numpy arrays as JSON arrays: the coordinates of :func:`~.geometry.to_geojson`)
+    out = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode(
+        "utf-8"
+    )
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         out = out.replace(ch, esc)
     return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
