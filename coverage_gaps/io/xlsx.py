@@ -28,6 +28,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["XlsxBook", "column_letter", "sheet_parts"]
 
@@ -39,6 +41,9 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CHUNK_BYTES = 8 * 2**20
 #: Characters XML 1.0 does not allow, and text that Excel would read as an escape.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+#: :data:`_ILLEGAL` for Arrow's regular expressions (RE2: no look-ahead), to find the texts
+#: that need it.
+_ILLEGAL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]|_x[0-9A-Fa-f]{4}_"
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
@@ -70,11 +75,38 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _escape_text(text: pd.Series) -> pd.Series:
-    """XML-escaped text of each value: ``&<>``, characters XML forbids as ``_xHHHH_``."""
+def _escape_many(texts: list[str]) -> pa.StringArray:
+    """XML-escaped ``texts``: ``&<>`` as entities (replaced by Arrow), characters XML forbids
+    as ``_xHHHH_`` (by Python's regular expression, in the rare text that holds one).
+
+    >>> _escape_many(["a<b & c", "bell\\x07", "_x0041_"]).to_pylist()
+    ['a&lt;b &amp; c', 'bell_x0007_', '_x005F_x0041_']
+    """
+    arr = pa.array(texts, type=pa.string())
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = text.str.replace(char, entity, regex=False)
-    return text.str.replace(_ILLEGAL, lambda m: f"_x{ord(m.group(0)):04X}_", regex=True)
+        arr = pc.replace_substring(arr, char, entity)
+    odd = pc.match_substring_regex(arr, _ILLEGAL_RE2).to_numpy(zero_copy_only=False)
+    if not odd.any():
+        return arr
+    fixed = np.asarray(arr.to_pylist(), dtype=object)
+    fixed[odd] = [
+        _ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", t) for t in fixed[odd].tolist()
+    ]
+    return pa.array(fixed.tolist(), type=pa.string())
+
+
+def _utf8_matrix(arr: pa.StringArray) -> np.ndarray:
+    """The UTF-8 bytes of each text as a ``(n, width)`` uint8 matrix padded with NUL, read
+    from Arrow's buffers (as :func:`_as_matrix` of the encoded texts)."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)
+    lengths = np.diff(offsets)
+    out = np.zeros((n, max(int(lengths.max(initial=0)), 1)), np.uint8)
+    rows = np.repeat(np.arange(n), lengths)
+    cols = np.arange(len(rows)) - np.repeat(offsets[:-1] - offsets[0], lengths)
+    out[rows, cols] = data[offsets[0] : offsets[-1]]
+    return out
 
 
 def _as_matrix(values: np.ndarray) -> np.ndarray:
@@ -90,15 +122,15 @@ def _constant(data: bytes, n: int) -> np.ndarray:
 def _string_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Value bytes (``<is><t>..</t></is>``, per distinct text) and the missing mask."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
-    spaced = texts.str.match(r"\s|.*\s$", flags=re.DOTALL).to_numpy(bool)
-    body = _escape_text(texts)
-    opening = np.where(spaced, '<is><t xml:space="preserve">', "<is><t>")
-    encoded = (opening + body + "</t></is>").str.encode("utf-8").to_numpy()
-    table = np.asarray(encoded if len(encoded) else [b""], dtype="S")
+    texts = [str(t) for t in np.asarray(uniques, dtype=object).tolist()]
+    # leading or trailing white space is kept by Excel only when the cell says so
+    spaced = pa.array([t[:1].isspace() or t[-1:].isspace() for t in texts], type=pa.bool_())
+    opening = pc.if_else(spaced, '<is><t xml:space="preserve">', "<is><t>")
+    cells = pc.binary_join_element_wise(opening, _escape_many(texts), "</t></is>", "")
+    table = _utf8_matrix(cells.cast(pa.string())) if texts else np.zeros((1, 1), np.uint8)
     # an empty text is a blank cell, as openpyxl leaves it
-    empty = np.append((texts == "").to_numpy(bool), True)
-    return _as_matrix(table)[np.maximum(codes, 0)], empty[codes]
+    empty = np.append(np.array([t == "" for t in texts], dtype=bool), True)
+    return table[np.maximum(codes, 0)], empty[codes]
 
 
 def _number_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +238,7 @@ def _rows_xml(frame: pd.DataFrame, first_row: int) -> bytes:
 def _header_xml(columns: Sequence[str]) -> bytes:
     cells = "".join(
         f'<c r="{column_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">'
-        f"{_escape_text(pd.Series([str(c)], dtype=object)).iloc[0]}</t></is></c>"
+        f"{_escape_many([str(c)])[0].as_py()}</t></is></c>"
         for j, c in enumerate(columns)
     )
     return f'<row r="1">{cells}</row>'.encode()
