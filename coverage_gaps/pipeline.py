@@ -74,7 +74,7 @@ from .io.atomic import check_output_dir
 from .io.checks import check_exists
 from .io.rasters import raster_crs
 from .io.readers import vector_crs
-from .outputs.files import import_writers, write_outputs
+from .outputs.files import write_outputs
 from .results import (
     ChallengeRules,
     CoverageGrids,
@@ -1035,11 +1035,8 @@ def run_project(
             cfg.output, inputs=[*cfg.input_paths(), *([cfg.source] if cfg.source else [])]
         )
     parts_dir = _parts_dir(cfg.output) if write and cfg.engine.kind == "dask" else None
-    imports = import_writers() if write else None  # on the core idle while inputs load
     try:
         result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir)
-        if imports is not None:
-            imports.join()
         if write:
             with _timed(result.timings, "write_outputs"):
                 write_outputs(result, cfg.output, started=start, map_assets=map_assets,
@@ -1048,8 +1045,6 @@ def run_project(
             if result.village_parts is not None:
                 result.village_parts = cfg.output / "villages.parquet"
     finally:
-        if imports is not None:
-            imports.join()
         if parts_dir is not None and parts_dir.exists():  # a failed run leaves nothing
             shutil.rmtree(parts_dir)
     return result

@@ -1,18 +1,27 @@
-"""The report's pictures: laid out by hand (no second drawing to find a tight box), so the
-layout itself is what these tests hold: nothing cut at the edges, a sentence for an empty chart."""
+"""The report's pictures, drawn with Pillow and laid out by hand, so the layout itself is what
+these tests hold: nothing cut at the edges, bars as long as their numbers, villages where they
+are on the map, a sentence for an empty chart."""
 
 from __future__ import annotations
 
 import doctest
 import io
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from PIL import Image
 
-from coverage_gaps.outputs.report import bars
-from coverage_gaps.outputs.report.charts import DPI, draw_charts
+from coverage_gaps.outputs.report import bars, gapmap
+from coverage_gaps.outputs.report.charts import (
+    DPI,
+    GAP_FIBRE_COLOUR,
+    GAP_MOBILE_COLOUR,
+    draw_charts,
+    draw_gap_map,
+)
 
 
 def _communes(gaps: list[int], names: list[str]) -> pd.DataFrame:
@@ -89,9 +98,48 @@ def test_population_bars_are_the_shares_covered() -> None:
 
 
 def test_ticks_are_round_numbers_covering_the_largest_value() -> None:
-    result = doctest.testmod(bars)
-    assert result.failed == 0 and result.attempted > 0
     for top in (1, 3, 7, 10, 24, 99, 100, 1234):
         ticks = bars.nice_ticks(top, integer=True)
         assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 6
         assert np.all(ticks == np.round(ticks))
+
+
+def test_gap_map_puts_each_village_where_it_is() -> None:
+    communes = gpd.GeoDataFrame(
+        {"commune_id": ["1", "2"]},
+        geometry=[shapely.box(105.0, 21.0, 105.5, 21.5), shapely.box(105.5, 21.0, 106.0, 21.5)],
+        crs=4326,
+    )
+    villages = pd.DataFrame(
+        {
+            "lon": [105.1, 105.9],
+            "lat": [21.4, 21.1],
+            "gap_mobile": [True, False],
+            "gap_fibre": [True, True],
+        }
+    )
+    picture = draw_gap_map(communes, villages, lang="en")
+    assert picture is not None and picture.title == "Villages in the gaps"
+    rgb = np.asarray(Image.open(io.BytesIO(picture.png)).convert("RGB")).astype(int)
+
+    def centre(colour: str) -> tuple[float, float]:
+        target = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        near = np.abs(rgb - target).sum(axis=2) < 40
+        near[round(rgb.shape[0] * 0.85) :] = False  # not the legend's dots
+        ys, xs = np.nonzero(near)
+        assert len(xs), colour
+        return float(xs.mean()), float(ys.mean())
+
+    red_x, red_y = centre(GAP_MOBILE_COLOUR)  # north-west village
+    orange_x, orange_y = centre(GAP_FIBRE_COLOUR)  # south-east village
+    assert red_x < rgb.shape[1] / 2 < orange_x
+    assert red_y < orange_y
+    # the box spans 1 degree of longitude: the two villages 0.8 degree apart
+    left, right = np.nonzero((np.abs(rgb - 0x55).sum(axis=2) < 60).any(axis=0))[0][[0, -1]]
+    assert (orange_x - red_x) / (right - left) == pytest.approx(0.8, abs=0.03)
+
+
+def test_picture_modules_examples() -> None:
+    for module in (bars, gapmap):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0

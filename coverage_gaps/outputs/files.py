@@ -24,7 +24,6 @@ import datetime as _dt
 import logging
 import platform
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,9 +56,8 @@ from .notice import SYNTHETIC_NOTICE
 from .pages import PageJob, available_cores, largest_first, write_province_pages
 from .planning import PLANNING_FOLDER, planning_record, write_planning
 from .report import report_inputs, report_provinces, write_province_report, write_report_index
-from .report.charts import import_drawing
 
-__all__ = ["SYNTHETIC_NOTICE", "import_writers", "write_outputs"]
+__all__ = ["SYNTHETIC_NOTICE", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -194,15 +192,6 @@ def _layers_record(
             }
         out.append(entry)
     return out
-
-
-def import_writers() -> threading.Thread:
-    """Start importing, in a thread, the libraries only the writers need (matplotlib for
-    the reports' pictures); join the thread before :func:`write_outputs` (which forks the
-    page writers: a fork in the middle of an import would leave its lock held)."""
-    thread = threading.Thread(target=import_drawing, name="import-writers", daemon=True)
-    thread.start()
-    return thread
 
 
 def write_outputs(

@@ -22,9 +22,11 @@ from PIL import Image, ImageDraw, ImageFont
 __all__ = [
     "TITLE_BAND_IN",
     "BarFrame",
+    "font",
     "draw_bar_chart",
     "draw_grouped_bars",
     "draw_note",
+    "draw_title",
     "nice_ticks",
 ]
 
@@ -124,10 +126,14 @@ def _line_px(frame: BarFrame, points: float) -> int:
     return max(1, round(points * frame.dpi / 72.0))
 
 
+def draw_title(draw: ImageDraw.ImageDraw, width_px: int, title: str, *, dpi: float) -> None:
+    """``title`` centred in the band at the top of a picture ``width_px`` wide."""
+    draw.text((width_px // 2, round(TITLE_BAND_IN / 2 * dpi)), title, fill=INK,
+              font=font(TITLE_PT, dpi), anchor="mm")  # fmt: skip
+
+
 def _title(draw: ImageDraw.ImageDraw, frame: BarFrame, title: str) -> None:
-    """The title centred in the band at the top."""
-    draw.text((frame.px(frame.width_in / 2), frame.px(TITLE_BAND_IN / 2)), title, fill=INK,
-              font=font(TITLE_PT, frame.dpi), anchor="mm")  # fmt: skip
+    draw_title(draw, frame.px(frame.width_in), title, dpi=frame.dpi)
 
 
 def _frame(draw: ImageDraw.ImageDraw, frame: BarFrame) -> None:

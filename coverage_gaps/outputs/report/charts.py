@@ -1,5 +1,6 @@
-"""The report's pictures: a static map of the gap villages drawn with matplotlib (commune
-outlines, no tiles, so it prints and opens anywhere) and two bar charts (:mod:`.bars`).
+"""The report's pictures, drawn with Pillow: a static map of the gap villages (commune
+outlines, no tiles, so it prints and opens anywhere; :mod:`.gapmap`) and two bar charts
+(:mod:`.bars`).
 
 Each is a PNG (bytes), identical for identical data: the HTML report embeds it as base64,
 the Word report as an image.
@@ -10,12 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from PIL import Image
 
 from ...vietnam.carriers import TECHNOLOGIES, carrier_slug
@@ -30,8 +29,9 @@ from .bars import (
     draw_note,
     text_width_in,
 )
+from .gapmap import Dots, MapLayout, draw_gap_picture, outline_lines
 
-__all__ = ["Picture", "draw_charts", "draw_gap_map", "import_drawing"]
+__all__ = ["Picture", "draw_charts", "draw_gap_map"]
 
 #: Colours of the static map (as the map's village kinds) and of the charts.
 GAP_MOBILE_COLOUR = "#c0392b"
@@ -41,20 +41,18 @@ OUTLINE_COLOUR = "#555555"
 #: Width of every picture in inches: the printable width of an A4 page (186 mm) at most.
 WIDTH_IN = 7.2
 DPI = 110
-#: Titles at the top of the axes, given rather than found: matplotlib otherwise measures every
-#: artist of the axes to lift the title over any above it (there are none here: the same
-#: picture), which took more than half of a chart's time.
-TITLE_Y = 1.0
-#: Bands around the axes, in inches, laid out here rather than found by ``bbox_inches="tight"``
-#: (which draws every picture twice: a third of its time): room for the title above
-#: (:data:`~.bars.TITLE_BAND_IN`), for tick labels and an axis label below and on the left,
-#: for the legend below a map or above a chart's bars, and a margin on the right.
+#: Bands around the axes, in inches: room for the title above (:data:`~.bars.TITLE_BAND_IN`),
+#: for tick labels and an axis label below and on the left, for the legend below a map or
+#: above a chart's bars, and a margin on the right.
 AXIS_BAND_IN = 0.55
 LEGEND_BAND_IN = 0.45
 LEGEND_ROW_IN = 0.25
 MARGIN_IN = 0.12
 #: Height of the tallest picture (the map of a tall province), in inches.
 MAX_HEIGHT_IN = 8.0
+#: Diameters of the map's dots in points: other villages, without fibre only, without
+#: 3G/4G/5G (the areas of 2, 5 and 9 square points matplotlib drew).
+DOT_PT = (1.41, 2.24, 3.0)
 #: Space between a tick label and the axes (tick length and pad), in inches.
 TICK_GAP_IN = 0.12
 #: zlib level of the PNGs: 1 encodes several times faster than PIL's 6 and, on charts of flat
@@ -68,12 +66,6 @@ class Picture:
 
     title: str
     png: bytes
-
-
-def _png(fig: Any) -> bytes:
-    """A matplotlib figure as a PNG (see :func:`_encode`)."""
-    fig.canvas.draw()
-    return _encode(np.asarray(fig.canvas.buffer_rgba())[..., :3])  # an opaque white figure
 
 
 def _encode(rgb: np.ndarray) -> bytes:
@@ -93,49 +85,6 @@ def _encode(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def import_drawing() -> None:
-    """Import the parts of matplotlib the pictures use (about half a second).
-
-    A run calls it in a thread while its inputs load, when one core is idle: the processes
-    that write the provinces' reports, forked later, then find it imported.
-    """
-    import matplotlib.backends.backend_agg
-    import matplotlib.collections
-    import matplotlib.figure
-    import matplotlib.font_manager  # noqa: F401
-
-
-def _figure(height_in: float) -> Any:
-    # deferred: matplotlib takes about half a second to import and only the pictures need it
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
-    FigureCanvasAgg(fig)  # the canvas that measures texts and draws the PNG
-    return fig
-
-
-def _axes(
-    fig: Any, *, left: float = AXIS_BAND_IN, right: float = MARGIN_IN,
-    bottom: float = AXIS_BAND_IN, top: float = TITLE_BAND_IN,
-) -> Any:  # fmt: skip
-    """Axes with the given bands (inches) around them in ``fig``."""
-    width, height = fig.get_size_inches()
-    return fig.add_axes((left / width, bottom / height, 1.0 - (left + right) / width,
-                         1.0 - (bottom + top) / height))  # fmt: skip
-
-
-def _outline_segments(geoms: np.ndarray) -> list[np.ndarray]:
-    """The boundary lines of ``geoms`` as arrays of (x, y), one per line part."""
-    lines = shapely.get_parts(shapely.boundary(geoms[~shapely.is_empty(geoms)]))
-    lines = shapely.get_parts(shapely.line_merge(lines)) if len(lines) else lines
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    if not len(coords):
-        return []
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    return np.split(coords, cuts)
-
-
 def draw_gap_map(
     communes: gpd.GeoDataFrame, villages: pd.DataFrame, *, lang: str
 ) -> Picture | None:
@@ -147,64 +96,52 @@ def draw_gap_map(
     """
     if communes.crs is None or not len(communes):
         return None
-    from matplotlib.collections import LineCollection  # deferred with the figure, see _figure
-
     metric = communes.estimate_utm_crs() if communes.crs.is_geographic else communes.crs
     shapes = communes.geometry.to_crs(metric)
     x0, y0, x1, y1 = shapes.total_bounds
     tolerance = max(x1 - x0, y1 - y0) / 1500.0
     shapes = gpd.GeoSeries(simplify_for_drawing(shapes.to_numpy(), tolerance), crs=metric)
     shapes = shapes.to_crs(4326)
-    lon0, lat0, lon1, lat1 = shapes.total_bounds
+    lon0, lat0, lon1, lat1 = (float(v) for v in shapes.total_bounds)
     aspect = 1.0 / max(np.cos(np.radians((lat0 + lat1) / 2.0)), 0.1)
-    fig, ax = _map_axes((lat1 - lat0) * aspect / max(lon1 - lon0, 1e-9))
-    ax.add_collection(
-        LineCollection(
-            _outline_segments(shapes.to_numpy()),
-            colors=OUTLINE_COLOUR,
-            linewidths=0.4,
-            label=text("map_communes", lang),
-        )  # fmt: skip
-    )
-    _draw_villages(ax, villages, lang)
-    ax.set_xlim(lon0, lon1)
-    ax.set_ylim(lat0, lat1)
-    ax.set_aspect(aspect)
-    ax.set_axis_off()
     title = text("map_title", lang)
-    ax.set_title(title, y=TITLE_Y)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, fontsize=7,
-              markerscale=1.5, frameon=False)  # fmt: skip
-    return Picture(title, _png(fig))
+    image = draw_gap_picture(
+        _map_layout((lat1 - lat0) * aspect / max(lon1 - lon0, 1e-9), (lon0, lat0, lon1, lat1)),
+        outline_lines(shapes.to_numpy()), _village_dots(villages, lang), title=title,
+        outline_colour=OUTLINE_COLOUR, outline_label=text("map_communes", lang),
+    )  # fmt: skip
+    return Picture(title, _encode(np.asarray(image)))
 
 
-def _map_axes(ratio: float) -> tuple[Any, Any]:
-    """A figure whose map axes (height / width = ``ratio``) fill the page's width, or 8 inches
-    of height for a tall province, with the title above and the legend below."""
+def _map_layout(ratio: float, extent: tuple[float, float, float, float]) -> MapLayout:
+    """A picture whose map box (height / width = ``ratio``) fills the page's width, or 8
+    inches of height for a tall province, with the title above and the legend below."""
     bands = TITLE_BAND_IN + LEGEND_BAND_IN
     width = WIDTH_IN - 2 * MARGIN_IN
     height = min(max(width * ratio, 1.0), MAX_HEIGHT_IN - bands)
     width = min(width, height / max(ratio, 1e-9))
-    fig = _figure(height + bands)
     side = (WIDTH_IN - width) / 2.0
-    return fig, _axes(fig, left=side, right=side, bottom=LEGEND_BAND_IN, top=TITLE_BAND_IN)
+    box = (side, TITLE_BAND_IN, WIDTH_IN - side, TITLE_BAND_IN + height)
+    return MapLayout(WIDTH_IN, height + bands, box, DPI, extent)
 
 
-def _draw_villages(ax: Any, villages: pd.DataFrame, lang: str) -> None:
-    """Grey, then orange, then red dots (so the gaps are on top)."""
+def _village_dots(villages: pd.DataFrame, lang: str) -> list[Dots]:
+    """Grey, then orange, then red dots (so the gaps are on top); kinds without villages are
+    left out (and out of the legend)."""
     lon = villages["lon"].to_numpy(dtype=float)
     lat = villages["lat"].to_numpy(dtype=float)
     mobile = villages["gap_mobile"].to_numpy(dtype=bool)
     fibre = villages["gap_fibre"].astype("boolean").fillna(False).to_numpy(dtype=bool) & ~mobile
     other = ~mobile & ~fibre
-    for keep, colour, size, key in (
-        (other, OTHER_COLOUR, 2.0, "map_other"),
-        (fibre, GAP_FIBRE_COLOUR, 5.0, "map_gap_fibre"),
-        (mobile, GAP_MOBILE_COLOUR, 9.0, "map_gap_mobile"),
-    ):
-        if keep.any():
-            ax.scatter(lon[keep], lat[keep], s=size, c=colour, linewidths=0,
-                       label=text(key, lang), zorder=3)  # fmt: skip
+    return [
+        Dots(lon[keep], lat[keep], colour, diameter, text(key, lang))
+        for keep, colour, diameter, key in (
+            (other, OTHER_COLOUR, DOT_PT[0], "map_other"),
+            (fibre, GAP_FIBRE_COLOUR, DOT_PT[1], "map_gap_fibre"),
+            (mobile, GAP_MOBILE_COLOUR, DOT_PT[2], "map_gap_mobile"),
+        )
+        if keep.any()
+    ]
 
 
 def draw_charts(
