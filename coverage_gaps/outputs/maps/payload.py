@@ -228,8 +228,11 @@ def _ranks(
     carriers_all = list(carriers)
     if ranked is None or not len(v) or not len(ranked):
         return [None] * len(v), [None] * len(v), carriers_all
-    r = ranked.drop_duplicates("village_id").set_index("village_id")
     vid = v["village_id"].astype(str)
+    # the map's villages only (the same first listing of each): the national list is
+    # deduplicated and indexed once per map otherwise
+    mine = ranked[ranked["village_id"].astype(str).isin(vid)]
+    r = mine.drop_duplicates("village_id").set_index("village_id")
     rank = r["overall_rank"].reindex(vid)
     car = r["carrier"].reindex(vid)
     for name in pd.unique(car.dropna()):
