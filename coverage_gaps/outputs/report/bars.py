@@ -10,7 +10,6 @@ Layout in inches at :data:`~.charts.DPI`, as the map's figure.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 import os
 from collections.abc import Sequence
@@ -74,13 +73,12 @@ class BarFrame:
 
 @functools.cache
 def font(points: float, dpi: float) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans at ``points`` (the file shipped with matplotlib, found without importing
-    it); laid out glyph by glyph (the same on every machine; village and commune names are
-    in composed Unicode)."""
-    spec = importlib.util.find_spec("matplotlib")
-    assert spec is not None and spec.submodule_search_locations
-    path = os.path.join(spec.submodule_search_locations[0], "mpl-data", "fonts", "ttf",
-                        "DejaVuSans.ttf")  # fmt: skip
+    """DejaVu Sans at ``points`` (the font file shipped with matplotlib: its package is
+    imported for the path only, 0.1 s), laid out glyph by glyph (the same on every machine;
+    village and commune names are in composed Unicode)."""
+    import matplotlib  # deferred: only the pictures need it
+
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
     size = round(points * dpi / 72.0)
     return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
 
