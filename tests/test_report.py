@@ -312,3 +312,14 @@ def test_word_table_rows_match_what_python_docx_writes() -> None:
     for g, w in zip(got, want, strict=True):
         assert g == w
     assert fast.tables[0].rows[2].cells[2].text == "tab\there\nline"
+
+
+def test_word_style_ids_are_the_ones_python_docx_gives() -> None:
+    """The report sets styles by id (a lookup by name scans every style): the ids must be
+    those python-docx gives the styles of its template and the one the report adds."""
+    from coverage_gaps.outputs.report.word import STYLE_IDS, TABLE_STYLE
+
+    document = docx.Document()
+    document.styles.add_style(TABLE_STYLE, 1)
+    for name, style_id in STYLE_IDS.items():
+        assert document.styles[name].style_id == style_id

@@ -116,7 +116,7 @@ def build_map(
     communes = data.communes
     villages = data.villages if not overview else data.villages.iloc[0:0]
     clustered = len(villages) > CLUSTER_MIN
-    bounds = _bounds(communes)
+    bounds = _bounds(communes, data.cache)
     m = _new_map(bounds, map_assets=map_assets)
     if map_assets == "inline":
         InlineLibraries(_libraries(clustered=clustered)).add_to(m)
@@ -187,10 +187,21 @@ def _add_detail_layers(
     add_evidence_layers(m, data.cells, villages, labels=labels, precision=precision, t=t)
 
 
-def _bounds(communes: gpd.GeoDataFrame) -> Bounds:
-    """West, south, east, north of the communes in degrees (Vietnam when there are none)."""
-    wgs = communes.to_crs(4326) if communes.crs is not None else communes
-    b = wgs.total_bounds if len(wgs) else np.array(_VIETNAM)
+def _bounds(communes: gpd.GeoDataFrame, cache: MapCache | None) -> Bounds:
+    """West, south, east, north of the communes in degrees (Vietnam when there are none);
+    from the cache's reprojected communes when there is one."""
+    if not len(communes):
+        b = np.array(_VIETNAM)
+    elif cache is not None and communes.crs is not None:
+        each = cache.bounds(communes)
+        each = each[~np.isnan(each).any(axis=1)]  # empty geometries have none
+        b = (
+            np.concatenate([each[:, :2].min(axis=0), each[:, 2:].max(axis=0)])
+            if len(each)
+            else np.full(4, np.nan)
+        )
+    else:
+        b = (communes.to_crs(4326) if communes.crs is not None else communes).total_bounds
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 

@@ -36,6 +36,8 @@ class MapCache:
         # communes), shared by the page writers forked from the run
         self._unions: dict[str, shapely.Geometry] = dict(unions or {})
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
+        n = len(self._ids)
+        self._bounds = (np.full((n, 4), np.nan), np.zeros(n, dtype=bool))
 
     def simplified(
         self,
@@ -52,15 +54,34 @@ class MapCache:
             n = len(self._ids)
             self._simplified[key] = (np.empty(n, dtype=object), np.zeros(n, dtype=bool))
         geoms, done = self._simplified[key]
-        ids = communes["commune_id"].astype(str).to_numpy()
-        where = self._ids.get_indexer(ids)
-        if (where < 0).any():
-            raise KeyError(f"communes not in the run's layer: {sorted(set(ids[where < 0]))[:5]}")
-        todo = np.unique(where[~done[where]])
+        where, todo = self._positions(communes, done)
         if len(todo):
             geoms[todo] = simplify(self._communes.geometry.iloc[todo], metric_crs, tolerance_m)
             done[todo] = True
         return geoms[where]
+
+    def bounds(self, communes: gpd.GeoDataFrame) -> np.ndarray:
+        """West, south, east, north in degrees of each of ``communes`` (its whole geometry in
+        WGS 84; NaN when empty): each commune reprojected once, when a map first needs it (the
+        overview and a province map share it)."""
+        values, done = self._bounds
+        where, todo = self._positions(communes, done)
+        if len(todo):
+            values[todo] = shapely.bounds(
+                self._communes.geometry.iloc[todo].to_crs(4326).to_numpy()
+            )
+            done[todo] = True
+        return values[where]
+
+    def _positions(
+        self, communes: gpd.GeoDataFrame, done: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``communes`` are in the run's layer, and those of them not ``done`` yet."""
+        ids = communes["commune_id"].astype(str).to_numpy()
+        where = self._ids.get_indexer(ids)
+        if (where < 0).any():
+            raise KeyError(f"communes not in the run's layer: {sorted(set(ids[where < 0]))[:5]}")
+        return where, np.unique(where[~done[where]])
 
     def union(self, province: str, make: Callable[[], shapely.Geometry]) -> shapely.Geometry:
         """The union of one province's communes (``make()`` the first time)."""

@@ -13,7 +13,6 @@ from html import escape as _escape_html
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
@@ -35,6 +34,11 @@ __all__ = ["render_word"]
 A4 = (210.0, 297.0)
 MARGIN_MM = 12.0
 TABLE_STYLE = "CG table"
+#: Style ids of the styles the report uses, as python-docx derives them from their names
+#: (``tests/test_report.py`` checks them): set directly on each paragraph and table, as
+#: looking a style up by name scans every style of the document (a tenth of a report's time).
+STYLE_IDS = {TABLE_STYLE: "CGtable", "Table Grid": "TableGrid", "Heading 1": "Heading1",
+             "Heading 2": "Heading2", "Heading 3": "Heading3"}  # fmt: skip
 #: Word's code for the language of the text (spelling and hyphenation).
 LANGUAGES = {"vi": "vi-VN", "en": "en-GB"}
 #: Characters python-docx writes as elements (tab, line breaks) or refuses (not XML).
@@ -52,7 +56,7 @@ def render_word(report: ProvinceReport) -> bytes:
     doc = Document()
     _set_up(doc, report)
     _set_page(doc.sections[0], landscape=False)
-    doc.add_heading(report.title, level=1)
+    _heading(doc, report.title, level=1)
     doc.add_paragraph(report.meta)
     if report.synthetic:
         doc.add_paragraph().add_run(report.synthetic).font.color.rgb = RGBColor(0xC0, 0x39, 0x2B)
@@ -65,7 +69,7 @@ def render_word(report: ProvinceReport) -> bytes:
         _add_evidence(doc, report.evidence, report.fmt)
     if report.planning is not None:
         _add_planning(doc, report.planning, report.fmt)
-    doc.add_heading(text("charts", report.lang), level=2)
+    _heading(doc, text("charts", report.lang), level=2)
     for chart in report.charts:
         _add_picture(doc, chart, width_mm=A4[0] - 2 * MARGIN_MM, caption=True)
     _set_page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
@@ -102,6 +106,11 @@ def _set_up(doc: DocumentObject, report: ProvinceReport) -> None:
     small.paragraph_format.space_after = Pt(0)
 
 
+def _heading(doc: DocumentObject, title: str, *, level: int) -> None:
+    """A heading paragraph (as ``doc.add_heading`` writes it, its style set by id)."""
+    doc.add_paragraph(title)._p.style = STYLE_IDS[f"Heading {level}"]
+
+
 def _set_page(section: Section, *, landscape: bool) -> None:
     width, height = (A4[1], A4[0]) if landscape else A4
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
@@ -124,7 +133,7 @@ def _add_evidence(
     doc: DocumentObject, section: EvidenceSection, fmt: Callable[[object], str]
 ) -> None:
     """The measured-evidence section: its lines, the villages per verdict, the rules."""
-    doc.add_heading(section.title, level=2)
+    _heading(doc, section.title, level=2)
     for line in section.lines:
         doc.add_paragraph(line)
     widths = [TEXT_WIDTHS["carrier"], *[1.0] * (len(section.columns) - 1)]
@@ -138,14 +147,14 @@ def _add_planning(
     doc: DocumentObject, section: PlanningSection, fmt: Callable[[object], str]
 ) -> None:
     """Where to build: the headline, the targets, method and budget, the sites, the clusters."""
-    doc.add_heading(section.title, level=2)
+    _heading(doc, section.title, level=2)
     doc.add_paragraph().add_run(section.headline).bold = True
     doc.add_paragraph(" ".join(section.lines))
     width = A4[0] - 2 * MARGIN_MM
     sites = Table(id="planning-sites", title="", columns=section.sites_columns,
                   rows=section.sites, widths=[1.0] * len(section.sites_columns))  # fmt: skip
     _add_table(doc, sites, fmt, width_mm=width)
-    doc.add_heading(section.clusters_title, level=3)
+    _heading(doc, section.clusters_title, level=3)
     widths = [*[1.0] * (len(section.clusters_columns) - 1), 3.0]
     clusters = Table(id="planning-clusters", title="", columns=section.clusters_columns,
                      rows=section.clusters, widths=widths)  # fmt: skip
@@ -165,9 +174,9 @@ def _add_table(
     """A table filling ``width_mm``, columns as wide as ``table.widths`` say, its header
     repeated on each page, numbers right-aligned."""
     if table.title:
-        doc.add_heading(table.title, level=2)
+        _heading(doc, table.title, level=2)
     grid = doc.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
+    grid._tbl.tblStyle_val = STYLE_IDS["Table Grid"]
     grid.autofit = False
     weights = table.widths or [1.0] * len(table.columns)
     widths = [Mm(width_mm * w / sum(weights)) for w in weights]
@@ -175,7 +184,7 @@ def _add_table(
         column.width = width  # the grid (LibreOffice reads it); the cells' widths for Word
     head = grid.rows[0]
     _repeat_as_header(head)
-    style_id = doc.part.get_style_id(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)  # once: slow lookup
+    style_id = STYLE_IDS[TABLE_STYLE]
     for cell, label, width in zip(head.cells, table.columns, widths, strict=True):
         cell.width = width
         par = cell.paragraphs[0]
