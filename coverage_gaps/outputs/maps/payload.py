@@ -11,6 +11,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj import CRS
 
@@ -231,7 +233,9 @@ def _ranks(
     vid = v["village_id"].astype(str)
     # the map's villages only (the same first listing of each): the national list is
     # deduplicated and indexed once per map otherwise
-    mine = ranked[ranked["village_id"].astype(str).isin(vid)]
+    listed = pa.array(ranked["village_id"].astype(str))
+    keep = pc.fill_null(pc.is_in(listed, value_set=pa.array(vid)), False)
+    mine = ranked[keep.to_numpy(zero_copy_only=False)]
     r = mine.drop_duplicates("village_id").set_index("village_id")
     rank = r["overall_rank"].reindex(vid)
     car = r["carrier"].reindex(vid)
