@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -139,34 +140,25 @@ def _frame(draw: ImageDraw.ImageDraw, frame: BarFrame) -> None:
     draw.rectangle((x0, y0, x1, y1), outline=INK, width=_line_px(frame, FRAME_PT))
 
 
-def _x_ticks(
-    draw: ImageDraw.ImageDraw, frame: BarFrame, xs: Sequence[float], labels: Sequence[str]
-) -> int:
-    """Tick marks under the axes at pixel columns ``xs`` with their labels; the pixel row
-    below the labels."""
-    _, _, _, y1 = frame.axes_box()
+def _ticks(
+    draw: ImageDraw.ImageDraw, frame: BarFrame, at: Sequence[float], labels: Sequence[str], *,
+    axis: Literal["x", "y"],
+) -> int:  # fmt: skip
+    """Tick marks with their labels, under the axes at pixel columns ``at`` (``x``) or left
+    of them at pixel rows ``at`` (``y``); the pixel row below the x labels."""
+    x0, _, _, y1 = frame.axes_box()
     mark = round(TICK_PT * frame.dpi / 72.0)
     pad = round(TICK_PAD_PT * frame.dpi / 72.0)
     face = font(LABEL_PT, frame.dpi)
     width = _line_px(frame, FRAME_PT)
-    for x, label in zip(xs, labels, strict=True):
-        draw.line((x, y1, x, y1 + mark), fill=INK, width=width)
-        draw.text((x, y1 + mark + pad), label, fill=INK, font=face, anchor="mt")
+    for p, label in zip(at, labels, strict=True):
+        if axis == "x":
+            draw.line((p, y1, p, y1 + mark), fill=INK, width=width)
+            draw.text((p, y1 + mark + pad), label, fill=INK, font=face, anchor="mt")
+        else:
+            draw.line((x0 - mark, p, x0, p), fill=INK, width=width)
+            draw.text((x0 - mark - pad, p), label, fill=INK, font=face, anchor="rm")
     return y1 + mark + pad + round(face.size * 1.2)
-
-
-def _y_ticks(
-    draw: ImageDraw.ImageDraw, frame: BarFrame, ys: Sequence[float], labels: Sequence[str]
-) -> None:
-    """Tick marks left of the axes at pixel rows ``ys`` with their labels."""
-    x0, _, _, _ = frame.axes_box()
-    mark = round(TICK_PT * frame.dpi / 72.0)
-    pad = round(TICK_PAD_PT * frame.dpi / 72.0)
-    face = font(LABEL_PT, frame.dpi)
-    width = _line_px(frame, FRAME_PT)
-    for y, label in zip(ys, labels, strict=True):
-        draw.line((x0 - mark, y, x0, y), fill=INK, width=width)
-        draw.text((x0 - mark - pad, y), label, fill=INK, font=face, anchor="rm")
 
 
 def draw_bar_chart(
@@ -189,8 +181,8 @@ def draw_bar_chart(
         draw.text((x0 - frame.px(label_gap_in), round(centre)), name, fill=INK, font=face,
                   anchor="rm")  # fmt: skip
     _frame(draw, frame)
-    below = _x_ticks(draw, frame, [x0 + round(t * scale) for t in ticks],
-                     [_tick_text(t) for t in ticks])  # fmt: skip
+    below = _ticks(draw, frame, [x0 + round(t * scale) for t in ticks],
+                   [_tick_text(t) for t in ticks], axis="x")  # fmt: skip
     draw.text(((x0 + x1) // 2, below), xlabel, fill=INK, font=face, anchor="mt")
     _title(draw, frame, title)
     return image
@@ -218,8 +210,10 @@ def draw_grouped_bars(
                                 round(left + width) - 1, y1), fill=colour)  # fmt: skip
     _frame(draw, frame)
     ticks = nice_ticks(top)
-    _y_ticks(draw, frame, [round(y1 - t * scale) for t in ticks], [_tick_text(t) for t in ticks])
-    _x_ticks(draw, frame, [round(x0 + (g + 0.5) * slot) for g in range(len(groups))], groups)
+    _ticks(draw, frame, [round(y1 - t * scale) for t in ticks], [_tick_text(t) for t in ticks],
+           axis="y")  # fmt: skip
+    _ticks(draw, frame, [round(x0 + (g + 0.5) * slot) for g in range(len(groups))], groups,
+           axis="x")  # fmt: skip
     draw.text((frame.px(0.1), (y0 + y1) // 2), ylabel, fill=INK, font=font(LABEL_PT, frame.dpi),
               anchor="lm")  # fmt: skip
     _legend(draw, frame, series)
