@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from coverage_gaps import load_config, run_project
 from coverage_gaps.cli import cli
+from coverage_gaps.cli._common import echo_summary
 from coverage_gaps.config.project import EngineSpec, ProjectConfig
 from coverage_gaps.engines import dask as dask_engine
 from coverage_gaps.outputs.maps import aggregate_gap_points, map_data_from_run
@@ -96,8 +97,9 @@ def test_building_polygons_in_a_folder_of_geoparquet_parts(
 
 
 def test_large_village_table_is_written_as_geoparquet_parts(
-    synthetic: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    synthetic: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     monkeypatch.setattr(dask_engine, "VILLAGE_PARTS_MIN_ROWS", 100)
     # without the drive tests: the evidence is not computed on parts (see the test below)
     cfg = replace(load_config(synthetic), measurements=())
@@ -107,6 +109,9 @@ def test_large_village_table_is_written_as_geoparquet_parts(
     parts = sorted((out / "villages.parquet").glob("*.parquet"))
     assert len(parts) == 3 and not (out / "villages.gpkg").exists()
     assert first.village_parts == out / "villages.parquet"
+    echo_summary(first)  # the command's summary names the files there are
+    shown = capsys.readouterr().out
+    assert str(out / "villages.parquet") in shown and "villages.gpkg" not in shown
     written = pd.concat([gpd.read_parquet(p) for p in parts]).sort_values("village_id")
     expected = pd.DataFrame(local.villages).sort_values("village_id")
     columns = [c for c in expected.columns if c != "geometry"]

@@ -19,6 +19,7 @@ LISTED_OUTPUTS = (
     "priority/all_carriers.xlsx",
     "villages.gpkg",
     "villages.csv",
+    "villages.parquet",  # instead of the two above for a table too large for them
     "communes.gpkg",
     "communes.csv",
     "provinces.csv",
