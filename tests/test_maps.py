@@ -419,9 +419,9 @@ def test_docstring_examples(module: str) -> None:
 
 def _gap_kinds(villages) -> int:
     """Villages drawn as gap markers (no signal, 2G only, 3G only, no fibre)."""
-    from coverage_gaps.outputs.maps.payload import classify_villages
+    from coverage_gaps.outputs.maps.payload import village_kinds
 
-    return int((classify_villages(villages) < 4).sum())
+    return int((village_kinds(villages) < 4).sum())
 
 
 def test_large_run_map_shows_gap_cells_not_markers(tiny_project: Path) -> None:

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from ...analysis.evidence import cell_strings, h3_cell_polygons, h3_cells
 from .elements import TOOLTIP_LINES_JS, JsLayer, to_script_json
 from .geometry import to_geojson
-from .payload import classify_villages
+from .payload import village_kinds
 from .style import COLOURS, KINDS
 
 __all__ = [
@@ -76,7 +76,7 @@ def aggregate_gap_points(
     >>> aggregate_gap_points(v).to_dict("records")
     [{'commune_id': 'A', 'h3_cell': '87415cb4effffff', 'k0': 1, 'k1': 1, 'k2': 0, 'k3': 0, 'population': 7.0}]
     """
-    kind = classify_villages(villages)
+    kind = village_kinds(villages)
     gap = kind < len(_KIND_COLUMNS)
     if not gap.any():
         return _empty_cells()

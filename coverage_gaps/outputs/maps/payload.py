@@ -28,8 +28,8 @@ __all__ = [
     "build_commune_payload",
     "build_payload",
     "build_village_payload",
-    "classify_villages",
     "province_outlines",
+    "village_kinds",
 ]
 
 #: A label in the map's language: ``t(key, **fields)``.
@@ -213,7 +213,7 @@ def build_village_payload(
         "c": [commune_index.get(str(x), -1) for x in v["commune_id"].astype(str)],
         "pop": round_numbers(v["population"]),
         "best": v["best_mobile"].astype(str).tolist(),
-        "k": classify_villages(v).tolist(),
+        "k": village_kinds(v).tolist(),
         "cov": _coverage_bits(v, [spec.column for spec in coverage]),
         "fd": fd,
         "rank": rank,
@@ -246,7 +246,7 @@ def _ranks(
     return round_numbers(rank), [None if pd.isna(x) else pos[x] for x in car.tolist()], carriers_all
 
 
-def classify_villages(v: pd.DataFrame) -> np.ndarray:
+def village_kinds(v: pd.DataFrame) -> np.ndarray:
     """Each village's kind, the index in :data:`~.style.KINDS`: no signal, 2G only, 3G only,
     no fibre, covered (the first that applies; mobile before fibre).
 
@@ -254,7 +254,7 @@ def classify_villages(v: pd.DataFrame) -> np.ndarray:
     --------
     >>> v = pd.DataFrame({"best_mobile": ["none", "4G", "3G", "4G"],
     ...                   "gap_fibre": [True, True, None, False]})
-    >>> classify_villages(v).tolist()
+    >>> village_kinds(v).tolist()
     [0, 3, 2, 4]
     """
     best = v["best_mobile"].astype(str).to_numpy()
