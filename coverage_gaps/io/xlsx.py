@@ -236,10 +236,11 @@ def _rows_xml(frame: pd.DataFrame, first_row: int) -> bytes:
 
 
 def _header_xml(columns: Sequence[str]) -> bytes:
+    names = _escape_many([str(c) for c in columns]).to_pylist()
     cells = "".join(
         f'<c r="{column_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">'
-        f"{_escape_many([str(c)])[0].as_py()}</t></is></c>"
-        for j, c in enumerate(columns)
+        f"{name}</t></is></c>"
+        for j, name in enumerate(names)
     )
     return f'<row r="1">{cells}</row>'.encode()
 

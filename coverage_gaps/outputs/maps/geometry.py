@@ -70,7 +70,7 @@ def _geometry_dicts(geoms: np.ndarray) -> list[dict[str, Any] | None]:
         if type_id in _GEOJSON_TYPES:
             _, coords, offsets = shapely.to_ragged_array(geoms[idx], include_z=False)
             name = _GEOJSON_TYPES[int(type_id)]
-            for i, nested in zip(idx.tolist(), _nest(coords, offsets, name), strict=True):
+            for i, nested in zip(idx.tolist(), _nest(coords, offsets), strict=True):
                 out[i] = {"type": name, "coordinates": nested}
         else:
             for i, text in zip(idx.tolist(), shapely.to_geojson(geoms[idx]), strict=True):
@@ -78,7 +78,7 @@ def _geometry_dicts(geoms: np.ndarray) -> list[dict[str, Any] | None]:
     return out
 
 
-def _nest(coords: np.ndarray, offsets: tuple[np.ndarray, ...], name: str) -> list[Any]:
+def _nest(coords: np.ndarray, offsets: tuple[np.ndarray, ...]) -> list[Any]:
     """The coordinates of each geometry, nested as GeoJSON nests them, from ragged arrays
     (``offsets`` innermost first)."""
     if not offsets:  # points: one row each

@@ -121,7 +121,8 @@ def _canvas(frame: BarFrame) -> tuple[Image.Image, ImageDraw.ImageDraw]:
     return image, ImageDraw.Draw(image)
 
 
-def _line_px(frame: BarFrame, points: float) -> int:
+def _points_px(frame: BarFrame, points: float) -> int:
+    """``points`` in whole pixels, at least one."""
     return max(1, round(points * frame.dpi / 72.0))
 
 
@@ -137,7 +138,7 @@ def _title(draw: ImageDraw.ImageDraw, frame: BarFrame, title: str) -> None:
 
 def _frame(draw: ImageDraw.ImageDraw, frame: BarFrame) -> None:
     x0, y0, x1, y1 = frame.axes_box()
-    draw.rectangle((x0, y0, x1, y1), outline=INK, width=_line_px(frame, FRAME_PT))
+    draw.rectangle((x0, y0, x1, y1), outline=INK, width=_points_px(frame, FRAME_PT))
 
 
 def _ticks(
@@ -147,10 +148,9 @@ def _ticks(
     """Tick marks with their labels, under the axes at pixel columns ``at`` (``x``) or left
     of them at pixel rows ``at`` (``y``); the pixel row below the x labels."""
     x0, _, _, y1 = frame.axes_box()
-    mark = round(TICK_PT * frame.dpi / 72.0)
-    pad = round(TICK_PAD_PT * frame.dpi / 72.0)
+    mark, pad = _points_px(frame, TICK_PT), _points_px(frame, TICK_PAD_PT)
     face = font(LABEL_PT, frame.dpi)
-    width = _line_px(frame, FRAME_PT)
+    width = _points_px(frame, FRAME_PT)
     for p, label in zip(at, labels, strict=True):
         if axis == "x":
             draw.line((p, y1, p, y1 + mark), fill=INK, width=width)
