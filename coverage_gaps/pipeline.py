@@ -75,8 +75,10 @@ from .io.checks import check_exists
 from .io.rasters import raster_crs
 from .io.readers import vector_crs
 from .outputs.files import write_outputs
+from .outputs.maps import draw_communes
 from .results import (
     ChallengeRules,
+    CommuneDrawings,
     CoverageGrids,
     CoverageLayer,
     EvidenceResult,
@@ -648,8 +650,9 @@ def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
     return load_inputs(cfg, grids=False).issues
 
 
-def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
-    """Coverage per village, fibre reach, commune and province summaries.
+def analyse(inputs: Inputs, *, progress: bool = False, drawings: bool = False) -> RunResult:
+    """Coverage per village, fibre reach, commune and province summaries; with
+    ``drawings``, the communes as the outputs draw them too (a run that writes its files).
 
     Examples
     --------
@@ -657,11 +660,13 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
     """
     cfg = inputs.config
     timings = dict(inputs.timings)
-    with collect_warnings() as issues, ThreadPoolExecutor(2, "communes") as pool:
-        # The area shares and the provinces' shapes need only the communes (and the coverage
-        # grids): made in threads beside the villages' sampling, fibre, classes and priority
-        # (numpy and GEOS release the GIL: 10.8 s -> 7.2 s for area shares and priority at
-        # 100,000 villages on two cores; the shapes, 3 s of unions, fill the idle moments).
+    with collect_warnings() as issues, ThreadPoolExecutor(3, "communes") as pool:
+        # The area shares, the provinces' shapes and the communes' drawings need only the
+        # communes (and the coverage grids): made in threads beside the villages' sampling,
+        # fibre, classes and priority (numpy, GEOS and PROJ release the GIL: 10.8 s -> 7.2 s
+        # for area shares and priority at 100,000 villages on two cores; the shapes, 3 s of
+        # unions, and the drawings, 2 s, fill the idle moments).
+        drawn = pool.submit(_drawings, inputs) if drawings else None
         area = pool.submit(_area_shares, inputs)
         shapes = pool.submit(_province_shapes, inputs)
         with _timed(timings, "sample_coverage"):
@@ -677,6 +682,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         shares, timings["coverage_area"] = area.result()
         province_shapes, timings["province_shapes"] = shapes.result()
         communes, provinces = _summaries(inputs, table, timings, shares=shares)
+        commune_drawings = drawn.result() if drawn is not None else None
         with _timed(timings, "measured_evidence"):
             table, evidence = _measured_evidence(inputs, table)
         planning = _plan(inputs, table, timings)
@@ -697,6 +703,7 @@ def analyse(inputs: Inputs, *, progress: bool = False) -> RunResult:
         evidence=evidence,
         layers=list(inputs.layers),
         province_shapes=province_shapes,
+        drawings=commune_drawings,
     )
 
 
@@ -753,6 +760,11 @@ def _area_shares(inputs: Inputs) -> tuple[pd.DataFrame, float]:
             grids=inputs.grids,
         )
     return shares, seconds["coverage_area"]
+
+
+def _drawings(inputs: Inputs) -> CommuneDrawings:
+    """The communes in WGS 84 and simplified for the maps (:func:`draw_communes`)."""
+    return draw_communes(inputs.communes, metric_crs=inputs.working_crs)
 
 
 def _province_shapes(inputs: Inputs) -> tuple[dict[str, shapely.Geometry], float]:
@@ -821,15 +833,22 @@ def _priority(
 
 
 def analyse_on_engine(
-    config: ProjectConfig, *, progress: bool = False, parts_dir: Path | None = None
+    config: ProjectConfig,
+    *,
+    progress: bool = False,
+    parts_dir: Path | None = None,
+    drawings: bool = False,
 ) -> RunResult:
     """Load and analyse with ``config.engine``: the local engine (:func:`load_inputs`,
     :func:`analyse`), or the Dask engine (see :mod:`coverage_gaps.engines.dask`).
 
     ``parts_dir``: where the Dask engine may write a village table too large to gather.
+    ``drawings``: make the communes' drawings with the analysis (see :func:`analyse`; the
+    local engine).
     """
     if config.engine.kind == "local":
-        return analyse(load_inputs(config, progress=progress), progress=progress)
+        inputs = load_inputs(config, progress=progress)
+        return analyse(inputs, progress=progress, drawings=drawings)
     inputs = load_inputs(config, progress=progress, villages=False)
     timings = dict(inputs.timings)
     with collect_warnings() as issues:
@@ -1036,7 +1055,7 @@ def run_project(
         )
     parts_dir = _parts_dir(cfg.output) if write and cfg.engine.kind == "dask" else None
     try:
-        result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir)
+        result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir, drawings=write)
         if write:
             with _timed(result.timings, "write_outputs"):
                 write_outputs(result, cfg.output, started=start, map_assets=map_assets,

@@ -30,6 +30,7 @@ from .vietnam.carriers import carrier_slug
 __all__ = [
     "LAYER_SOURCES",
     "ChallengeRules",
+    "CommuneDrawings",
     "CoverageGrids",
     "CoverageLayer",
     "DeclaredLayer",
@@ -435,6 +436,27 @@ class Inputs:
     ookla: pd.DataFrame | None = None
 
 
+@dataclass(frozen=True)
+class CommuneDrawings:
+    """The communes as the outputs draw them, made beside the analysis (whose second core
+    is otherwise idle while the inputs load), once for the tables and every map of a run.
+
+    ``ids`` are the communes' ``commune_id`` (text), in the order of the arrays; ``wgs84``
+    their whole geometries in EPSG:4326 (``communes.gpkg``, the maps' bounds);
+    ``simplified`` the WGS 84 geometries simplified for the maps, keyed by (WKT of the
+    metric CRS simplified in, tolerance in metres).
+    """
+
+    ids: np.ndarray
+    wgs84: np.ndarray
+    simplified: Mapping[tuple[str, float], np.ndarray]
+
+    def positions(self, commune_ids: pd.Series) -> np.ndarray | None:
+        """Where ``commune_ids`` are in the arrays; None when one of them is not."""
+        where = pd.Index(self.ids).get_indexer(commune_ids.astype(str).to_numpy())
+        return None if (where < 0).any() else where
+
+
 @dataclass
 class RunResult:
     """What a run produced: the tables, where they were written, and how it went."""
@@ -468,3 +490,6 @@ class RunResult:
     #: each province's communes dissolved into one shape, in the working CRS, keyed by
     #: ``province_id`` (the maps draw their outlines); None when not made with the analysis
     province_shapes: dict[str, shapely.Geometry] | None = field(default=None, repr=False)
+    #: the communes reprojected and simplified for the outputs, made with the analysis of a
+    #: run that writes its files; None otherwise (the outputs then make them)
+    drawings: CommuneDrawings | None = field(default=None, repr=False)

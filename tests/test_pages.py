@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+import shapely
 from click.testing import CliRunner
 
 import coverage_gaps.outputs.pages as pages
@@ -92,3 +93,30 @@ def test_a_problem_met_by_several_workers_is_kept_once_in_page_order() -> None:
     finished = {"02": done(layer), "01": done(other, layer), pages.OVERVIEW: done(layer)}
     pages._gather(written, finished, ["01", "02", pages.OVERVIEW])
     assert written.map_issues == [other, layer]
+
+
+def test_drawings_made_with_the_analysis_give_the_same_files(make_project, tmp_path: Path) -> None:
+    """The communes reprojected and simplified beside the analysis (``RunResult.drawings``)
+    are those the tables and maps would make: the same files without them."""
+    from dataclasses import replace
+
+    from coverage_gaps.outputs.files import write_outputs
+
+    result = run_project(_two_provinces(make_project), write=False)
+    assert result.drawings is None  # made only for a run that writes its files
+    drawn = run_project(_two_provinces(make_project), output=tmp_path / "drawn", jobs=1)
+    assert drawn.drawings is not None and len(drawn.drawings.simplified) == 2
+    write_outputs(replace(drawn, drawings=None), tmp_path / "made", jobs=1)
+    files = [f for f in _files(tmp_path / "drawn") if f != "run.json"]
+    assert {"communes.gpkg", "map.html", "maps/98.html"} <= set(files)
+    same, differ, missing = filecmp.cmpfiles(
+        tmp_path / "drawn", tmp_path / "made", files, shallow=False
+    )
+    assert (differ, missing) == ([], [])
+    # and they are the ones used: shifted drawings move the communes in the files
+    moved = replace(
+        drawn.drawings, wgs84=shapely.transform(drawn.drawings.wgs84, lambda xy: xy + 0.01)
+    )
+    write_outputs(replace(drawn, drawings=moved), tmp_path / "moved", jobs=1)
+    _, differ, _ = filecmp.cmpfiles(tmp_path / "drawn", tmp_path / "moved", files, shallow=False)
+    assert {"communes.gpkg", "map.html"} <= set(differ)

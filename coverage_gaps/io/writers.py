@@ -18,6 +18,7 @@ names.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -35,6 +36,7 @@ import pyogrio
 import rasterio
 from rasterio.io import MemoryFile
 
+from .csvtext import csv_bytes
 from .xlsx import XlsxBook, column_letter, sheet_parts
 
 __all__ = [
@@ -108,6 +110,10 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     """
     frame = safe_frame(df)
     quote_all = _holds_carriage_return(frame)
+    text = None if quote_all else csv_bytes(frame)  # pandas' bytes, made by Arrow
+    if text is not None:
+        Path(path).write_bytes(codecs.BOM_UTF8 + text)
+        return
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n",
                  quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)  # fmt: skip
 

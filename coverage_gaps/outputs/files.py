@@ -358,10 +358,22 @@ def write_tables(result: RunResult, folder: Path) -> None:
         write_gpkg(result.villages, folder / "villages.gpkg", "villages", note)
         log.debug("wrote villages.gpkg")
         write_csv(result.villages, folder / "villages.csv")
-    write_gpkg(result.communes, folder / "communes.gpkg", "communes", note)
+    write_gpkg(_communes_in_wgs84(result), folder / "communes.gpkg", "communes", note)
     write_csv(result.communes, folder / "communes.csv")
     write_csv(result.provinces, folder / "provinces.csv")
     log.debug("wrote the tables")
+
+
+def _communes_in_wgs84(result: RunResult) -> gpd.GeoDataFrame:
+    """The commune table, in WGS 84 when the run's drawings hold its communes (reprojected
+    once for the tables and the maps); else as it is (the writer reprojects it)."""
+    communes, drawn = result.communes, result.drawings
+    where = drawn.positions(communes["commune_id"]) if drawn is not None else None
+    if drawn is None or where is None:
+        return communes
+    geometry = gpd.GeoSeries(drawn.wgs84[where], index=communes.index, crs=4326,
+                             name=communes.geometry.name)  # fmt: skip
+    return communes.set_geometry(geometry)
 
 
 def _counts(result: RunResult) -> dict[str, Any]:

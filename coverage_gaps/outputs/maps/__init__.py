@@ -57,6 +57,7 @@ from .build import (
     write_overview_map,
     write_province_map,
 )
+from .cache import draw_communes
 from .data import MapData, map_data_from_result, map_data_from_run
 from .libraries import ASSETS
 
@@ -66,6 +67,7 @@ __all__ = [
     "MapData",
     "aggregate_gap_points",
     "build_map",
+    "draw_communes",
     "fold",
     "gap_cells_of_parts",
     "map_data_from_result",

@@ -37,7 +37,7 @@ from .elements import (
     read_asset,
 )
 from .evidence import add_evidence_layers
-from .geometry import Bounds
+from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, Bounds
 from .layers import (
     OSM_ATTR,
     OSM_TILES,
@@ -72,7 +72,7 @@ def build_map(
     *,
     overview: bool = False,
     province_links: Sequence[tuple[str, str]] = (),
-    simplify_m: float = 20.0,
+    simplify_m: float = SIMPLIFY_M,
     precision: int | None = 5,
     raster_px: int = 512,
     keep_properties: bool = False,
@@ -307,7 +307,8 @@ def with_map_cache(data: MapData) -> MapData:
     """``data`` with a :class:`MapCache`, so that the maps made from it share their work."""
     if data.cache is not None:
         return data
-    return replace(data, cache=MapCache(data.communes, unions=data.province_shapes))
+    cache = MapCache(data.communes, unions=data.province_shapes, drawings=data.drawings)
+    return replace(data, cache=cache)
 
 
 def map_provinces(data: MapData) -> list[str]:
@@ -332,7 +333,8 @@ def write_overview_map(data: MapData, folder: Path, **options: Any) -> Path:
         (province_label(data.communes[pids == pid], pid), f"maps/{pid}.html")
         for pid in map_provinces(data)
     ]
-    overview_opts = {**options, "simplify_m": max(float(options.get("simplify_m", 20.0)), 150.0)}
+    simplify_m = max(float(options.get("simplify_m", SIMPLIFY_M)), OVERVIEW_SIMPLIFY_M)
+    overview_opts = {**options, "simplify_m": simplify_m}
     return render_map(
         data, folder / "map.html", overview=True, province_links=links, **overview_opts
     )

@@ -8,7 +8,7 @@ feature), so the pages are the same, only made faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -16,28 +16,81 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-__all__ = ["MapCache"]
+from ...results import CommuneDrawings
+from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, simplify_to_wgs84
+
+__all__ = ["MapCache", "draw_communes"]
+
+
+def draw_communes(
+    communes: gpd.GeoDataFrame,
+    *,
+    metric_crs: CRS,
+    tolerances: Sequence[float] = (SIMPLIFY_M, OVERVIEW_SIMPLIFY_M),
+) -> CommuneDrawings:
+    """The communes as the outputs draw them (:class:`~coverage_gaps.results.CommuneDrawings`):
+    in WGS 84, and simplified in ``metric_crs`` to each of ``tolerances`` (those of the
+    province maps and of the national overview), as :class:`MapCache` would make them.
+
+    Examples
+    --------
+    >>> communes = gpd.GeoDataFrame({"commune_id": ["1"]},
+    ...     geometry=[shapely.box(500000, 2300000, 501000, 2301000)], crs=32648)
+    >>> drawn = draw_communes(communes, metric_crs=CRS(32648), tolerances=[20.0])
+    >>> [round(float(v), 4) for v in shapely.bounds(drawn.wgs84[0])]
+    [105.0, 20.7999, 105.0096, 20.8089]
+    >>> list(drawn.simplified) == [(CRS(32648).to_wkt(), 20.0)]
+    True
+    """
+    geoms = communes.geometry
+    wkt = metric_crs.to_wkt()
+    return CommuneDrawings(
+        ids=communes["commune_id"].astype(str).to_numpy(),
+        wgs84=geoms.to_crs(4326).to_numpy() if geoms.crs is not None else geoms.to_numpy(),
+        simplified={
+            (wkt, float(m)): simplify_to_wgs84(geoms, metric_crs, float(m)) for m in tolerances
+        },
+    )
 
 
 class MapCache:
     """Results kept for the maps of one run (see the module docstring).
 
     ``communes`` is the whole commune layer of the run: a province's communes are taken
-    from the results computed once for all of them.
+    from the results computed once for all of them. ``unions`` and ``drawings``, made with
+    the analysis (the same operations on the same communes), fill it in advance; the page
+    writers forked from the run share them.
     """
 
     def __init__(
-        self, communes: gpd.GeoDataFrame, *, unions: Mapping[str, shapely.Geometry] | None = None
+        self,
+        communes: gpd.GeoDataFrame,
+        *,
+        unions: Mapping[str, shapely.Geometry] | None = None,
+        drawings: CommuneDrawings | None = None,
     ) -> None:
         self._ids = pd.Index(communes["commune_id"].astype(str).to_numpy())
         self._communes = communes
         self._simplified: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = {}
-        # the provinces' unions made with the analysis (the same operation on the same
-        # communes), shared by the page writers forked from the run
         self._unions: dict[str, shapely.Geometry] = dict(unions or {})
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
         n = len(self._ids)
         self._bounds = (np.full((n, 4), np.nan), np.zeros(n, dtype=bool))
+        if drawings is not None:
+            self._take(drawings)
+
+    def _take(self, drawings: CommuneDrawings) -> None:
+        """The bounds and simplified communes of ``drawings`` (those of its communes in the
+        run's layer)."""
+        where = pd.Index(drawings.ids).get_indexer(self._ids)
+        have = where >= 0
+        values, done = self._bounds
+        values[have] = shapely.bounds(drawings.wgs84[where[have]])
+        done[have] = True
+        for key, geoms in drawings.simplified.items():
+            taken = np.empty(len(self._ids), dtype=object)
+            taken[have] = geoms[where[have]]
+            self._simplified[key] = (taken, have.copy())
 
     def simplified(
         self,

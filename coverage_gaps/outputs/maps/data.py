@@ -25,7 +25,7 @@ from ...config.project import CoverageSpec, FibreSpec, ProjectConfig, parse_conf
 from ...inputs.coverage import load_coverage_layer
 from ...io.readers import read_vector
 from ...io.runfolder import RUN_RECORD, read_run_record
-from ...results import CoverageGrids, RunResult
+from ...results import CommuneDrawings, CoverageGrids, RunResult
 from ..evidence import h3_cells_table
 from .aggregate import MAP_POINTS_MAX, aggregate_gap_points, gap_cells_of_parts
 from .cache import MapCache
@@ -83,6 +83,9 @@ class MapData:
     #: (:attr:`coverage_gaps.results.RunResult.province_shapes`): the outlines start from them
     province_shapes: dict[str, shapely.Geometry] | None = field(default=None, repr=False,
                                                                  compare=False)  # fmt: skip
+    #: the communes in WGS 84 and simplified, when the run made them
+    #: (:attr:`coverage_gaps.results.RunResult.drawings`)
+    drawings: CommuneDrawings | None = field(default=None, repr=False, compare=False)
 
 
 def map_data_from_result(
@@ -122,6 +125,7 @@ def map_data_from_result(
         communes=result.communes,
         metric_crs=CRS(result.working_crs),
         province_shapes=result.province_shapes,
+        drawings=result.drawings,
         lang=cfg.language,
         synthetic=cfg.synthetic,
         run_date=run_date or _dt.date.today().isoformat(),

@@ -12,10 +12,22 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-__all__ = ["clip_to_bounds", "drop_empty", "round_numbers", "simplify_to_wgs84", "to_geojson"]
+__all__ = [
+    "OVERVIEW_SIMPLIFY_M",
+    "SIMPLIFY_M",
+    "clip_to_bounds",
+    "drop_empty",
+    "round_numbers",
+    "simplify_to_wgs84",
+    "to_geojson",
+]
 
 #: (west, south, east, north) in degrees.
 Bounds = tuple[float, float, float, float]
+#: Tolerance, in metres, to which a map simplifies its outlines (about a pixel at zoom 13).
+SIMPLIFY_M = 20.0
+#: The national overview's tolerance, at least (the whole country on one page).
+OVERVIEW_SIMPLIFY_M = 150.0
 
 
 def to_geojson(

@@ -11,6 +11,7 @@ shows as text.
 from __future__ import annotations
 
 import base64
+from functools import cache
 
 import jinja2
 
@@ -96,15 +97,22 @@ img.map{max-height:160mm;width:auto}
 
 def render_page(report: ProvinceReport) -> str:
     """The HTML page of one province's report."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
     def people(n: float | None) -> str:
         return text("people_count", report.lang).format(people=report.fmt(n))
 
-    return env.from_string(_TEMPLATE).render(
+    return _template().render(
         r=report,
         marks=PROGRESS_MARKS,
         charts_title=text("charts", report.lang),
         people=people,
         png=lambda p: base64.b64encode(p.png).decode("ascii"),
     )
+
+
+@cache
+def _template() -> jinja2.Template:
+    """The page's template, compiled once per process (compiling it took longer than
+    rendering a province's page)."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(_TEMPLATE)
