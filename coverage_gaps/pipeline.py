@@ -47,7 +47,6 @@ from .analysis.evidence import (
 )
 from .analysis.grid import read_layer_grids
 from .analysis.placing import assign_villages_to_communes
-from .analysis.planning import plan_new_sites
 from .analysis.priority import rank_villages
 from .analysis.propagation import (
     FREQUENCY_RANGE_MHZ,
@@ -717,6 +716,10 @@ def _plan(
     threshold = (
         spec.threshold if spec.threshold is not None else DEFAULT_THRESHOLDS_DBM[spec.technology]
     )
+    # imported here, by the runs that plan: SciPy (sparse matrices, HiGHS) takes half a
+    # second to import, a quarter of the start-up of every other run
+    from .analysis.planning import plan_new_sites
+
     with _timed(timings, "planning"):
         return plan_new_sites(
             table, inputs.communes, inputs.candidates, spec=spec, threshold_dbm=threshold

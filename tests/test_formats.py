@@ -236,3 +236,29 @@ def test_coordinate_text_forms() -> None:
     assert np.allclose(got, list(values.values()), atol=1e-6)
     bad = parse_coordinates(pd.Series(["abc", "", None, "21°75'", "N21°E", "1e400x"]))
     assert np.isnan(bad).all()
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp"])
+def test_arrow_reader_gives_the_feature_readers_frame(tmp_path: Path, suffix: str) -> None:
+    """Vector files go through pyogrio's Arrow reader: the frame is the one its feature
+    reader gives, text columns without a value and empty selections included."""
+    from coverage_gaps.io.readers import read_vector
+
+    frame = gpd.GeoDataFrame(
+        {
+            "name": ["Thôn 1", None, "Bản Mường"],
+            "none": [None, None, None],
+            "count": [1, 2, 3],
+            "share": [0.5, np.nan, 2.0],
+            "flag": [True, False, True],
+        },
+        geometry=shapely.points([[105.0, 21.0], [105.1, 21.1], [105.2, 21.2]]),
+        crs=4326,
+    )
+    path = tmp_path / f"layer{suffix}"
+    frame.to_file(path)
+    for where in (None, "count > 5"):
+        expected = pyogrio.read_dataframe(path, where=where)
+        got = read_vector(path, role="test layer", where=where)
+        pd.testing.assert_frame_equal(got, expected)
+    assert read_vector(path, role="test layer")["none"].dtype == object

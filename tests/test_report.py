@@ -13,6 +13,7 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import docx
 import geopandas as gpd
@@ -323,3 +324,36 @@ def test_word_style_ids_are_the_ones_python_docx_gives() -> None:
     document.styles.add_style(TABLE_STYLE, 1)
     for name, style_id in STYLE_IDS.items():
         assert document.styles[name].style_id == style_id
+
+
+def test_word_tables_from_the_header_cache_and_docx_written_once(tmp_path: Path) -> None:
+    """A table met again (another province's report) starts from a copy of the header
+    made the first time: the same XML as a fresh one, the new rows only. The DOCX is
+    written in one pass: python-docx's own save, made reproducible, gives the same bytes."""
+    import io
+
+    from coverage_gaps.io.writers import write_zip
+    from coverage_gaps.outputs.report import Table
+    from coverage_gaps.outputs.report import word as word_module
+    from coverage_gaps.outputs.report.word import TABLE_STYLE, _add_table, docx_bytes
+
+    def document(rows: list[list[object]]) -> Any:
+        doc = docx.Document()
+        doc.styles.add_style(TABLE_STYLE, 1)
+        table = Table(id="t", title="", columns=["Mã xã", "Số thôn"], rows=rows, widths=[2, 1])
+        _add_table(doc, table, str, width_mm=100.0)
+        return doc
+
+    word_module._HEADERS.clear()
+    first = document([["a", 1]])
+    again = document([["b", 2], ["c", 3]])  # from the cache
+    word_module._HEADERS.clear()
+    fresh = document([["b", 2], ["c", 3]])
+    assert again.tables[0]._tbl.xml == fresh.tables[0]._tbl.xml
+    assert [c.text for c in again.tables[0].rows[0].cells] == ["Mã xã", "Số thôn"]
+    assert len(first.tables[0].rows) == 2 and len(again.tables[0].rows) == 3
+    saved = io.BytesIO()
+    fresh.save(saved)
+    path = tmp_path / "saved.docx"
+    write_zip(saved.getvalue(), path)
+    assert docx_bytes(fresh) == path.read_bytes()

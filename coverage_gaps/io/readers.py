@@ -15,7 +15,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -348,6 +347,8 @@ def _read_excel(path: Path, *, sheet: str | None, dtypes: dict[str, type]) -> pd
         )
     except ValueError as exc:
         if sheet and "not found" in str(exc).lower():
+            import openpyxl  # as pandas does: only to read a workbook (0.1 s to import)
+
             wb = openpyxl.load_workbook(path, read_only=True)
             names = wb.sheetnames
             wb.close()
@@ -432,8 +433,8 @@ def _read_layers(
         [str(n) for n in pyogrio.list_layers(open_path)[:, 0]] if is_kml and layer is None else []
     )
     if len(names) <= 1:
-        return pyogrio.read_dataframe(
-            open_path, layer=layer, where=where, columns=columns, **kwargs
+        return _empty_text_as_objects(
+            pyogrio.read_dataframe(open_path, layer=layer, where=where, columns=columns, **kwargs)
         )
     parts = [
         pyogrio.read_dataframe(open_path, layer=n, where=where, columns=columns, **kwargs).assign(
@@ -442,7 +443,19 @@ def _read_layers(
         for n in names
     ]
     parts = [p for p in parts if len(p)] or parts[:1]
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    whole = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    return _empty_text_as_objects(whole)
+
+
+def _empty_text_as_objects(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Text columns without a single value (or of no row) as objects (``None``), as
+    pyogrio's feature reader gives them (its Arrow reader gives text columns of missing
+    values, which do not take ``False`` or ``0`` as a fill value)."""
+    for col in frame.columns:
+        values = frame[col]
+        if isinstance(values.dtype, pd.StringDtype) and values.isna().all():
+            frame[col] = pd.Series([None] * len(values), index=frame.index, dtype=object)
+    return frame
 
 
 def _decode_text(gdf: pd.DataFrame, encoding: str, *, raw: bool, source: str) -> pd.DataFrame:

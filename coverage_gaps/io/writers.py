@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -52,6 +52,7 @@ __all__ = [
     "write_workbooks",
     "write_xlsx",
     "write_zip",
+    "zip_entries",
 ]
 
 #: The date written into every output file's metadata (GeoPackage, XLSX) instead of "now",
@@ -222,23 +223,40 @@ def _legend_value(value: object) -> object:
 def write_zip(data: bytes, path: Path) -> None:
     """Write an Office file made in memory (XLSX, DOCX: a zip archive) reproducibly: every
     entry stamped :data:`OUTPUT_DATE`, and so is the document's "modified" property."""
-    fixed = OUTPUT_DATE.replace(tzinfo=None)
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # stamped with the time of saving
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    Path(path).write_bytes(zip_entries(entries))
+
+
+def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """The bytes of an Office file (a zip archive) holding ``entries`` (name, content) in
+    order, reproducibly: deflated, each entry stamped :data:`OUTPUT_DATE` and readable by
+    its owner only (as :mod:`zipfile` writes entries), the document's "modified" property
+    (``docProps/core.xml``) set to that date too.
+
+    Examples
+    --------
+    >>> data = zip_entries([("a.xml", b"<a/>")])
+    >>> data == zip_entries([("a.xml", b"<a/>")])
+    True
+    >>> zipfile.ZipFile(io.BytesIO(data)).getinfo("a.xml").date_time
+    (2025, 7, 1, 0, 0, 0)
+    """
+    stamp = OUTPUT_DATE.replace(tzinfo=None).timetuple()[:6]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, content in entries:
+            if name == "docProps/core.xml":  # python-docx stamps the time of saving
                 content = re.sub(
                     rb"(<dcterms:modified[^>]*>)[^<]*(<)",
                     rb"\g<1>" + _OUTPUT_DATE_TEXT.encode() + rb"\g<2>",
                     content,
                 )
-            out = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
-            out.compress_type = zipfile.ZIP_DEFLATED
-            out.external_attr = info.external_attr
-            dst.writestr(out, content)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16  # -rw-------
+            dst.writestr(info, content)
+    return buf.getvalue()
 
 
 def _sheet_title(title: str) -> str:

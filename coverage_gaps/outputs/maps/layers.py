@@ -123,6 +123,7 @@ def add_coverage_layers(
     predicted from a site list (``kind: sites``) is drawn like a raster layer from its raster
     in ``predicted`` (column → the run's ``predicted/<column>.tif``, or the GeoTIFF's bytes
     for a run not written), and labelled as predicted."""
+    masks: dict[tuple[int, int, int, int], np.ndarray] = {}  # the map's cells in a commune
     for spec in coverage:
         label = t("coverage_predicted") if spec.is_sites else t("coverage")
         name = html.escape(f"{label}: {spec.carrier} {spec.technology}")
@@ -133,7 +134,8 @@ def add_coverage_layers(
             if spec.is_raster or spec.is_sites:
                 with _opened(raster) as path:
                     uri, latlon = raster_overlay(spec, bounds, max_px=raster_px, path=path,
-                                                 grids=grids, metric_crs=metric_crs)  # fmt: skip
+                                                 grids=grids, metric_crs=metric_crs,
+                                                 masks=masks)  # fmt: skip
                 ImageLayer(
                     uri, bounds=latlon, name=name, show=False, opacity=0.55, interactive=False
                 ).add_to(m)
@@ -252,6 +254,7 @@ def raster_overlay(
     path: Path | str | None = None,
     grids: CoverageGrids | None = None,
     metric_crs: CRS | None = None,
+    masks: dict[tuple[int, int, int, int], np.ndarray] | None = None,
 ) -> tuple[str, list[list[float]]]:
     """A coloured PNG (data URI) of where ``spec`` covers, and its lat/lon bounds.
 
@@ -269,7 +272,9 @@ def raster_overlay(
         When it has no CRS and the project gives none.
     """
     if grids is not None and metric_crs is not None and spec.column in grids.layers:
-        return grid_overlay(grids, spec, bounds4326, metric_crs=metric_crs, max_px=max_px)
+        return grid_overlay(
+            grids, spec, bounds4326, metric_crs=metric_crs, max_px=max_px, masks=masks
+        )
     x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
     width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
     height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
@@ -312,11 +317,18 @@ def _mercator_grid(bounds4326: Bounds, max_px: int) -> tuple[Affine, int, int, B
 
 
 def grid_overlay(
-    grids: CoverageGrids, spec: CoverageSpec, bounds4326: Bounds, *, metric_crs: CRS, max_px: int
+    grids: CoverageGrids,
+    spec: CoverageSpec,
+    bounds4326: Bounds,
+    *,
+    metric_crs: CRS,
+    max_px: int,
+    masks: dict[tuple[int, int, int, int], np.ndarray] | None = None,
 ) -> tuple[str, list[list[float]]]:
     """:func:`raster_overlay` from the run's area grid (no raster read): the cells of the
     map's extent, covered where at least half the cell is and the cell is mostly inside a
-    commune, warped to Web Mercator (nearest neighbour)."""
+    commune, warped to Web Mercator (nearest neighbour). ``masks`` keeps the cells inside
+    a commune by window, for the other layers of the same map."""
     grid = grids.grid
     store = grids.layers[spec.column]
     grid3857, width, height, merc = _mercator_grid(bounds4326, max_px)
@@ -325,12 +337,16 @@ def grid_overlay(
     r0 = int(np.floor((grid.y0 - top) / grid.res)) - 1
     w = int(np.ceil((right - grid.x0) / grid.res)) + 1 - c0
     h = int(np.ceil((grid.y0 - bottom) / grid.res)) + 1 - r0
-    covered = store.window(grid, r0, c0, h, w).astype(np.uint16) * 2 >= store.scale
+    covered = store.window(grid, r0, c0, h, w) >= (store.scale + 1) // 2  # half covered
     if grids.inside is not None:
-        covered &= grids.inside.window(grid, r0, c0, h, w) > 0
+        masks = {} if masks is None else masks
+        key = (r0, c0, h, w)
+        if key not in masks:
+            masks[key] = grids.inside.window(grid, r0, c0, h, w) > 0
+        covered &= masks[key]
     out = np.zeros((height, width), np.uint8)
     reproject(
-        covered.astype(np.uint8), out, src_transform=grid.transform * Affine.translation(c0, r0),
+        covered.view(np.uint8), out, src_transform=grid.transform * Affine.translation(c0, r0),
         src_crs=metric_crs.to_wkt(), dst_transform=grid3857, dst_crs="EPSG:3857",
         resampling=Resampling.nearest, num_threads=1,
     )  # fmt: skip

@@ -17,7 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from ...io.writers import write_zip
 from ...results import RunResult
 from ..i18n import text
 from ..lists import priority_parameters
@@ -153,5 +152,5 @@ def write_report_index(result: RunResult, folder: Path) -> Path:
 def _write_report(report: ProvinceReport, stem: Path) -> list[Path]:
     page, word = stem.parent / f"{stem.name}.html", stem.parent / f"{stem.name}.docx"
     page.write_text(render_page(report), encoding="utf-8")
-    write_zip(render_word(report), word)
+    word.write_bytes(render_word(report))
     return [page, word]
