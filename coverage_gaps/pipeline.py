@@ -17,9 +17,9 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from pyproj import CRS
 from tqdm.auto import tqdm
 
 from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
+from ._machine import lower_thread_priority
 from .analysis import areas
 from .analysis.areas import area_shares
 from .analysis.classify import classify_project_villages
@@ -124,7 +125,12 @@ def _collect(problems: list[Problem], fn: Callable[[], T]) -> T | None:
 
 
 def load_inputs(
-    config: ProjectConfig, *, progress: bool = False, villages: bool = True, grids: bool = True
+    config: ProjectConfig,
+    *,
+    progress: bool = False,
+    villages: bool = True,
+    grids: bool = True,
+    on_communes: Callable[[gpd.GeoDataFrame, CRS], object] | None = None,
 ) -> Inputs:
     """Load, check and reproject every input; report every problem at once.
 
@@ -151,6 +157,10 @@ def load_inputs(
         Read the raster layers onto the area grid while sampling them (one read of each
         block, shared with the area shares and the map); ``False`` samples the villages
         only (enough to check the inputs).
+    on_communes
+        Called with the communes in the working CRS and that CRS as soon as they are
+        loaded without a problem (work that needs only them can start while the rest
+        loads: see :func:`analyse_on_engine`).
 
     Raises
     ------
@@ -167,7 +177,9 @@ def load_inputs(
     timings: dict[str, float] = {}
     notes: list[Problem] = []
     with collect_warnings() as issues:
-        communes, placed, working, file_crs = _load_places(config, problems, timings, villages)
+        communes, placed, working, file_crs = _load_places(
+            config, problems, timings, villages, on_communes=on_communes
+        )
         with _timed(timings, "load_coverage"):
             layers, samples, shared = _load_layers(
                 config, communes, placed, working, problems, progress, grids
@@ -247,10 +259,17 @@ def _load_other_inputs(
 
 
 def _load_places(
-    config: ProjectConfig, problems: list[Problem], timings: dict[str, float], wanted: bool
+    config: ProjectConfig,
+    problems: list[Problem],
+    timings: dict[str, float],
+    wanted: bool,
+    *,
+    on_communes: Callable[[gpd.GeoDataFrame, CRS], object] | None = None,
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, CRS, dict[str, str]]:
     """Communes and villages (unless not ``wanted``) in the working CRS, each village placed
-    in one commune; the working CRS; the CRS each of the two files came in."""
+    in one commune; the working CRS; the CRS each of the two files came in.
+    ``on_communes(communes, working CRS)`` as soon as the communes are reprojected (when
+    they were read without a problem)."""
     with _timed(timings, "load_communes"):
         communes = _collect(
             problems, lambda: load_communes(config.communes, province_fallback=config.name)
@@ -277,6 +296,8 @@ def _load_places(
                 else CHECKING_CRS
             )
         reprojected = moved.result() if moved is not None else None
+    if on_communes is not None and reprojected is not None and not problems:
+        on_communes(reprojected, working)
     log.info("working CRS: %s", working.name)
     file_crs = {
         str(spec_path): CRS.from_user_input(frame.crs).to_string()
@@ -649,9 +670,36 @@ def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
     return load_inputs(cfg, grids=False).issues
 
 
-def analyse(inputs: Inputs, *, progress: bool = False, drawings: bool = False) -> RunResult:
+@dataclass(frozen=True)
+class CommuneWork:
+    """The work that needs only the communes in the working CRS, running in threads: the
+    provinces' shapes (and the seconds they took) and, for a run that writes its files,
+    the communes' drawings (:func:`~coverage_gaps.outputs.maps.draw_communes`)."""
+
+    shapes: Future[tuple[dict[str, shapely.Geometry], float]]
+    drawings: Future[CommuneDrawings] | None
+
+    @classmethod
+    def start(
+        cls, pool: ThreadPoolExecutor, communes: gpd.GeoDataFrame, working: CRS, *,
+        drawings: bool,
+    ) -> CommuneWork:  # fmt: skip
+        """Submit the work to ``pool``."""
+        drawn = pool.submit(draw_communes, communes, metric_crs=working) if drawings else None
+        return cls(shapes=pool.submit(_province_shapes, communes), drawings=drawn)
+
+
+def analyse(
+    inputs: Inputs,
+    *,
+    progress: bool = False,
+    drawings: bool = False,
+    started: CommuneWork | None = None,
+) -> RunResult:
     """Coverage per village, fibre reach, commune and province summaries; with
     ``drawings``, the communes as the outputs draw them too (a run that writes its files).
+    ``started``: the work on the communes alone, started while the inputs loaded (else it
+    starts here).
 
     Examples
     --------
@@ -663,11 +711,12 @@ def analyse(inputs: Inputs, *, progress: bool = False, drawings: bool = False) -
         # The area shares, the provinces' shapes and the communes' drawings need only the
         # communes (and the coverage grids): made in threads beside the villages' sampling,
         # fibre, classes and priority (numpy, GEOS and PROJ release the GIL: 10.8 s -> 7.2 s
-        # for area shares and priority at 100,000 villages on two cores; the shapes, 3 s of
-        # unions, and the drawings, 2 s, fill the idle moments).
-        drawn = pool.submit(_drawings, inputs) if drawings else None
+        # for area shares and priority at 100,000 villages on two cores). The shapes, 3 s of
+        # unions, and the drawings, 2 s, are usually ``started`` while the inputs load.
+        work = started or CommuneWork.start(
+            pool, inputs.communes, inputs.working_crs, drawings=drawings
+        )
         area = pool.submit(_area_shares, inputs)
-        shapes = pool.submit(_province_shapes, inputs)
         with _timed(timings, "sample_coverage"):
             coverage = _coverage_at_villages(inputs, progress=progress)
         with _timed(timings, "fibre"):
@@ -679,9 +728,9 @@ def analyse(inputs: Inputs, *, progress: bool = False, drawings: bool = False) -
             )  # fmt: skip
         priority = _priority(inputs, table, inputs.villages, timings, fibre_nearest=nearest)
         shares, timings["coverage_area"] = area.result()
-        province_shapes, timings["province_shapes"] = shapes.result()
+        province_shapes, timings["province_shapes"] = work.shapes.result()
         communes, provinces = _summaries(inputs, table, timings, shares=shares)
-        commune_drawings = drawn.result() if drawn is not None else None
+        commune_drawings = work.drawings.result() if work.drawings is not None else None
         with _timed(timings, "measured_evidence"):
             table, evidence = _measured_evidence(inputs, table)
         planning = _plan(inputs, table, timings)
@@ -765,16 +814,11 @@ def _area_shares(inputs: Inputs) -> tuple[pd.DataFrame, float]:
     return shares, seconds["coverage_area"]
 
 
-def _drawings(inputs: Inputs) -> CommuneDrawings:
-    """The communes in WGS 84 and simplified for the maps (:func:`draw_communes`)."""
-    return draw_communes(inputs.communes, metric_crs=inputs.working_crs)
-
-
-def _province_shapes(inputs: Inputs) -> tuple[dict[str, shapely.Geometry], float]:
+def _province_shapes(communes: gpd.GeoDataFrame) -> tuple[dict[str, shapely.Geometry], float]:
     """Each province's communes dissolved (:func:`dissolve_provinces`), and the seconds."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "province_shapes"):
-        shapes = dissolve_provinces(inputs.communes)
+        shapes = dissolve_provinces(communes)
     return shapes, seconds["province_shapes"]
 
 
@@ -850,8 +894,18 @@ def analyse_on_engine(
     local engine).
     """
     if config.engine.kind == "local":
-        inputs = load_inputs(config, progress=progress)
-        return analyse(inputs, progress=progress, drawings=drawings)
+        # the work on the communes alone starts as soon as they are loaded, in threads of
+        # lower priority: it fills the moments the loading leaves a core idle without
+        # slowing the raster reading (at the same priority it doubled it)
+        with ThreadPoolExecutor(2, "communes", initializer=lower_thread_priority) as pool:
+            started: list[CommuneWork] = []
+
+            def start(communes: gpd.GeoDataFrame, working: CRS) -> None:
+                started.append(CommuneWork.start(pool, communes, working, drawings=drawings))
+
+            inputs = load_inputs(config, progress=progress, on_communes=start)
+            return analyse(inputs, progress=progress, drawings=drawings,
+                           started=started[0] if started else None)  # fmt: skip
     inputs = load_inputs(config, progress=progress, villages=False)
     timings = dict(inputs.timings)
     with collect_warnings() as issues:

@@ -396,3 +396,58 @@ def test_interrupted_swap_restores_previous_result(tiny_project: Path) -> None:
     _recover(out.parent, "out")
     assert (out / "villages.csv").read_bytes() == before
     assert not list(out.parent.glob(".out.*-*"))
+
+
+def test_work_on_the_communes_starts_while_the_inputs_load(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provinces' shapes and the communes' drawings start as soon as the communes are
+    loaded (before the coverage layers), in threads of lower priority, and give what the
+    analysis alone gives."""
+    import os
+    import sys
+    import threading
+
+    import coverage_gaps.pipeline as pipeline
+    from coverage_gaps.config import load_config
+
+    events: list[str] = []
+    niceness: list[int] = []
+    start, load_layers, draw = (
+        pipeline.CommuneWork.start,
+        pipeline._load_layers,
+        pipeline.draw_communes,
+    )
+
+    def spy_start(*args: object, **kwargs: object) -> object:
+        events.append("communes")
+        return start(*args, **kwargs)  # type: ignore[arg-type]
+
+    def spy_layers(*args: object, **kwargs: object) -> object:
+        events.append("coverage")
+        return load_layers(*args, **kwargs)
+
+    def spy_draw(*args: object, **kwargs: object) -> object:
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.CommuneWork, "start", spy_start)
+    monkeypatch.setattr(pipeline, "_load_layers", spy_layers)
+    monkeypatch.setattr(pipeline, "draw_communes", spy_draw)
+    cfg = load_config(tiny_project)
+    early = pipeline.analyse_on_engine(cfg, drawings=True)
+    assert events[:2] == ["communes", "coverage"]
+    if sys.platform.startswith("linux"):
+        assert niceness == [os.getpriority(os.PRIO_PROCESS, 0) + 10]
+    late = pipeline.analyse(pipeline.load_inputs(cfg), drawings=True)
+    assert early.province_shapes is not None and late.province_shapes is not None
+    assert early.province_shapes.keys() == late.province_shapes.keys()
+    for pid, shape in early.province_shapes.items():
+        assert shape.equals_exact(late.province_shapes[pid], 0.0)
+    assert early.drawings is not None and late.drawings is not None
+    assert np.array_equal(early.drawings.ids, late.drawings.ids)
+    assert all(
+        a.equals_exact(b, 0.0)
+        for a, b in zip(early.drawings.wgs84, late.drawings.wgs84, strict=True)
+    )
+    assert_geodataframe_equal(early.communes, late.communes)
