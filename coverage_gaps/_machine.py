@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -29,8 +30,9 @@ BACKGROUND_NICENESS = 10
 def lower_thread_priority() -> None:
     """Make the calling thread run only when the process's other threads leave a core idle
     (Linux schedules threads one by one: its niceness raised by
-    :data:`BACKGROUND_NICENESS`); elsewhere nothing changes. For a pool's initializer: a
-    thread cannot take its priority back.
+    :data:`BACKGROUND_NICENESS`, to 19 at most); elsewhere, or where the system refuses,
+    nothing changes (it only speeds a run up). For a pool's initializer: a thread cannot
+    take its priority back.
 
     Examples
     --------
@@ -39,5 +41,9 @@ def lower_thread_priority() -> None:
     ...     pool.submit(sum, [1, 2]).result()
     3
     """
-    if sys.platform.startswith("linux"):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    with contextlib.suppress(OSError):
+        niceness = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(niceness + BACKGROUND_NICENESS, 19))

@@ -672,9 +672,19 @@ def validate_project(config: ProjectConfig | str | Path) -> list[Problem]:
 
 @dataclass(frozen=True)
 class CommuneWork:
-    """The work that needs only the communes in the working CRS, running in threads: the
-    provinces' shapes (and the seconds they took) and, for a run that writes its files,
-    the communes' drawings (:func:`~coverage_gaps.outputs.maps.draw_communes`)."""
+    """The work that needs only the communes in the working CRS, running in threads.
+
+    Attributes
+    ----------
+    shapes
+        The provinces' shapes (:func:`dissolve_provinces`) and the seconds they took.
+    drawings
+        The communes' drawings (:func:`~coverage_gaps.outputs.maps.draw_communes`) for a run
+        that writes its files; None otherwise.
+
+    Neither warns: a warning from another thread would be caught by whichever stage is
+    collecting warnings at that moment.
+    """
 
     shapes: Future[tuple[dict[str, shapely.Geometry], float]]
     drawings: Future[CommuneDrawings] | None
@@ -684,7 +694,8 @@ class CommuneWork:
         cls, pool: ThreadPoolExecutor, communes: gpd.GeoDataFrame, working: CRS, *,
         drawings: bool,
     ) -> CommuneWork:  # fmt: skip
-        """Submit the work to ``pool``."""
+        """Submit the work on ``communes`` (in the ``working`` CRS) to ``pool``; the
+        drawings only with ``drawings``."""
         drawn = pool.submit(draw_communes, communes, metric_crs=working) if drawings else None
         return cls(shapes=pool.submit(_province_shapes, communes), drawings=drawn)
 
@@ -696,10 +707,20 @@ def analyse(
     drawings: bool = False,
     started: CommuneWork | None = None,
 ) -> RunResult:
-    """Coverage per village, fibre reach, commune and province summaries; with
-    ``drawings``, the communes as the outputs draw them too (a run that writes its files).
-    ``started``: the work on the communes alone, started while the inputs loaded (else it
-    starts here).
+    """Coverage per village, fibre reach, commune and province summaries.
+
+    Parameters
+    ----------
+    inputs
+        From :func:`load_inputs`.
+    progress
+        Show progress bars.
+    drawings
+        Make the communes' drawings too (``RunResult.drawings``, for a run that writes its
+        files), when the work on the communes is not ``started``.
+    started
+        The work on the communes alone (provinces' shapes, drawings), started while the
+        inputs loaded (:func:`analyse_on_engine`); else it starts here.
 
     Examples
     --------
@@ -713,9 +734,9 @@ def analyse(
         # fibre, classes and priority (numpy, GEOS and PROJ release the GIL: 10.8 s -> 7.2 s
         # for area shares and priority at 100,000 villages on two cores). The shapes, 3 s of
         # unions, and the drawings, 2 s, are usually ``started`` while the inputs load.
-        work = started or CommuneWork.start(
-            pool, inputs.communes, inputs.working_crs, drawings=drawings
-        )
+        work = started
+        if work is None:
+            work = CommuneWork.start(pool, inputs.communes, inputs.working_crs, drawings=drawings)
         area = pool.submit(_area_shares, inputs)
         with _timed(timings, "sample_coverage"):
             coverage = _coverage_at_villages(inputs, progress=progress)
@@ -894,18 +915,7 @@ def analyse_on_engine(
     local engine).
     """
     if config.engine.kind == "local":
-        # the work on the communes alone starts as soon as they are loaded, in threads of
-        # lower priority: it fills the moments the loading leaves a core idle without
-        # slowing the raster reading (at the same priority it doubled it)
-        with ThreadPoolExecutor(2, "communes", initializer=lower_thread_priority) as pool:
-            started: list[CommuneWork] = []
-
-            def start(communes: gpd.GeoDataFrame, working: CRS) -> None:
-                started.append(CommuneWork.start(pool, communes, working, drawings=drawings))
-
-            inputs = load_inputs(config, progress=progress, on_communes=start)
-            return analyse(inputs, progress=progress, drawings=drawings,
-                           started=started[0] if started else None)  # fmt: skip
+        return _analyse_locally(config, progress=progress, drawings=drawings)
     inputs = load_inputs(config, progress=progress, villages=False)
     timings = dict(inputs.timings)
     with collect_warnings() as issues:
@@ -916,6 +926,29 @@ def analyse_on_engine(
         log.warning("%s", issue)
     result.issues = [*inputs.issues, *issues]
     return result
+
+
+def _analyse_locally(config: ProjectConfig, *, progress: bool, drawings: bool) -> RunResult:
+    """:func:`load_inputs` then :func:`analyse`, the work on the communes alone started as
+    soon as they are loaded, in threads of lower priority: it fills the moments the loading
+    leaves a core idle without slowing the raster reading (at the same priority it doubled
+    it). When the inputs are bad, their error is raised at once (the unions still running are
+    not waited for)."""
+    pool = ThreadPoolExecutor(2, "communes", initializer=lower_thread_priority)
+    started: list[CommuneWork] = []
+
+    def start(communes: gpd.GeoDataFrame, working: CRS) -> None:
+        started.append(CommuneWork.start(pool, communes, working, drawings=drawings))
+
+    done = False
+    try:
+        inputs = load_inputs(config, progress=progress, on_communes=start)
+        result = analyse(inputs, progress=progress, drawings=drawings,
+                         started=started[0] if started else None)  # fmt: skip
+        done = True
+        return result
+    finally:
+        pool.shutdown(wait=done, cancel_futures=not done)
 
 
 def _result_on_dask(inputs: Inputs, parts: DaskVillages, timings: dict[str, float]) -> RunResult:

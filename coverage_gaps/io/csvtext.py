@@ -34,7 +34,8 @@ _NEEDS_QUOTES = r'[,"\n]'
 
 def csv_bytes(frame: pd.DataFrame) -> bytes | None:
     """The UTF-8 text (no BOM) pandas writes for ``frame.to_csv(index=False,
-    lineterminator="\\n")``; None when a column is of a kind not handled here.
+    lineterminator="\\n")``; None when pandas should write it (a column of a kind not
+    handled here, text holding a carriage return, a single column).
 
     Examples
     --------
@@ -64,6 +65,8 @@ def _column_text(column: pd.Series) -> pa.Array | None:
     """One column as the text of its cells (missing: empty); None for an unhandled kind."""
     dtype = column.dtype
     if isinstance(dtype, np.dtype):
+        if not dtype.isnative:  # Arrow takes no byte-swapped arrays
+            return None
         values = column.to_numpy()
         if dtype.kind == "b":
             return _words(pa.array(values))

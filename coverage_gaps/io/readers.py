@@ -437,14 +437,13 @@ def _read_layers(
             pyogrio.read_dataframe(open_path, layer=layer, where=where, columns=columns, **kwargs)
         )
     parts = [
-        pyogrio.read_dataframe(open_path, layer=n, where=where, columns=columns, **kwargs).assign(
-            kml_folder=n
-        )
+        _empty_text_as_objects(
+            pyogrio.read_dataframe(open_path, layer=n, where=where, columns=columns, **kwargs)
+        ).assign(kml_folder=n)
         for n in names
     ]
     parts = [p for p in parts if len(p)] or parts[:1]
-    whole = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
-    return _empty_text_as_objects(whole)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
 
 
 def _empty_text_as_objects(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

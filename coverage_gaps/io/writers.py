@@ -51,7 +51,6 @@ __all__ = [
     "write_gpkg",
     "write_workbooks",
     "write_xlsx",
-    "write_zip",
     "zip_entries",
 ]
 
@@ -218,14 +217,6 @@ def _legend_value(value: object) -> object:
     if isinstance(value, (int, float, np.integer, np.floating)):
         return None if isinstance(value, float) and np.isnan(value) else value
     return None if value is None else str(value)
-
-
-def write_zip(data: bytes, path: Path) -> None:
-    """Write an Office file made in memory (XLSX, DOCX: a zip archive) reproducibly: every
-    entry stamped :data:`OUTPUT_DATE`, and so is the document's "modified" property."""
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    Path(path).write_bytes(zip_entries(entries))
 
 
 def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:

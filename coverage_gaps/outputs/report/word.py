@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import zipfile
 from collections.abc import Callable, Sequence
 from html import escape as _escape_html
 from typing import cast
@@ -97,6 +98,11 @@ class _Entries:
         """Nothing to flush."""
 
 
+#: The steps of python-docx's ``PackageWriter.write`` (1.1, 1.2), called one by one to hand
+#: the parts to :class:`_Entries`; a python-docx without them gets its own ``save`` re-zipped.
+_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+
+
 def docx_bytes(doc: DocumentObject) -> bytes:
     """The document's DOCX bytes, reproducible (:func:`~coverage_gaps.io.writers.zip_entries`:
     every entry stamped :data:`~coverage_gaps.io.writers.OUTPUT_DATE`).
@@ -105,16 +111,20 @@ def docx_bytes(doc: DocumentObject) -> bytes:
     deflates them with the time of saving, which a second pass had to redo (a fifth of a
     report's Word time).
     """
+    if not all(hasattr(PackageWriter, step) for step in _WRITER_STEPS):
+        saved = io.BytesIO()
+        doc.save(saved)
+        with zipfile.ZipFile(saved) as src:
+            return zip_entries((i.filename, src.read(i.filename)) for i in src.infolist())
     package = doc.part.package
     parts = package.parts
     for part in parts:
         part.before_marshal()
-    entries = _Entries()
-    # the three steps of python-docx's PackageWriter.write, into our entries
-    PackageWriter._write_content_types_stream(entries, parts)
-    PackageWriter._write_pkg_rels(entries, package.rels)
-    PackageWriter._write_parts(cast(PhysPkgWriter, entries), parts)  # the same interface
-    return zip_entries(entries.items)
+    writer = cast(PhysPkgWriter, _Entries())  # the interface python-docx's writer uses
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    return zip_entries(cast(_Entries, writer).items)
 
 
 def _set_up(doc: DocumentObject, report: ProvinceReport) -> None:
