@@ -6,7 +6,9 @@ import base64
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -500,3 +502,47 @@ def test_overlay_png_is_one_bit_and_holds_the_mask_exactly() -> None:
     assert png.mode == "P" and png.info["transparency"] == 0
     np.testing.assert_array_equal(rgba[..., 3] > 0, mask)
     assert (rgba[mask][:, :3] == (192, 57, 43)).all()
+
+
+def test_text_parts_render_the_same_page_without_compiling_templates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """folium's own elements made through ``text_parts`` give the page folium gives, their
+    parts (and their children's) put in as text instead of compiled as jinja2 templates."""
+    import branca.element
+    import folium
+    from folium import plugins
+
+    from coverage_gaps.outputs.maps.elements import number_element_ids, text_parts
+
+    def page(make: Callable[[Any], Any], attr: str = "A &copy;") -> str:
+        m = make(folium.Map)(location=[21.6, 105.8], tiles=None)
+        make(folium.TileLayer)("https://t/{z}/{x}/{y}.png", attr=attr, name="T").add_to(m)
+        make(plugins.Fullscreen)(position="topleft").add_to(m)
+        mini = make(plugins.MiniMap)(tile_layer=make(folium.TileLayer)("https://m/{z}/{x}/{y}.png",
+                                                                         attr="M"))  # fmt: skip
+        mini.tile_layer._id = "minimap"  # not in the tree: numbered as the maps do
+        mini.add_to(m)
+        make(folium.LayerControl)(collapsed=True).add_to(m)
+        m.fit_bounds([[21.0, 105.0], [22.0, 106.0]])
+        root = m.get_root()
+        number_element_ids(root)
+        return str(root.render())
+
+    compiled: list[str] = []
+    init = branca.element.Element.__init__
+
+    def spy(self: object, template: str | None = None, template_name: str | None = None) -> None:
+        if template is not None:
+            compiled.append(template)
+        init(self, template, template_name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(branca.element.Element, "__init__", spy)
+    plain = page(lambda cls: cls)
+    folium_compiled = len(compiled)
+    compiled.clear()
+    assert page(text_parts) == plain
+    assert folium_compiled >= 10 and len(compiled) <= 1  # the page (Figure) itself
+    # text is not read as template code a second time (folium drops "{{x}}")
+    assert '"A {{x}}"' in page(text_parts, "A {{x}}")
+    assert '"A {{x}}"' not in page(lambda cls: cls, "A {{x}}")

@@ -35,6 +35,7 @@ from .elements import (
     TitlePanel,
     number_element_ids,
     read_asset,
+    text_parts,
 )
 from .evidence import add_evidence_layers
 from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, Bounds
@@ -221,7 +222,7 @@ def _new_map(bounds: Bounds, *, map_assets: str) -> folium.Map:
     jQuery, Bootstrap or icon fonts: the page does not use them); Leaflet linked from the CDN
     (``cdn``) or nothing linked (``inline``: :class:`~.elements.InlineLibraries` has it)."""
     west, south, east, north = bounds
-    m = folium.Map(
+    m = text_parts(folium.Map)(
         location=[(south + north) / 2, (west + east) / 2],
         tiles=None,
         control_scale=True,
@@ -235,23 +236,23 @@ def _new_map(bounds: Bounds, *, map_assets: str) -> folium.Map:
 
 def _add_controls(m: folium.Map, *, map_assets: str) -> None:
     """Fullscreen and measure (top left), the mini map (bottom right), the layer control."""
-    fs = plugins.Fullscreen(position="topleft")
+    fs = text_parts(plugins.Fullscreen)(position="topleft")
     fs.default_js, fs.default_css = library_links("fullscreen", map_assets)
     fs.add_to(m)
-    me = plugins.MeasureControl(
+    me = text_parts(plugins.MeasureControl)(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
         primary_area_unit="hectares", secondary_area_unit="sqmeters",
     )  # fmt: skip
     me.default_js, me.default_css = library_links("measure", map_assets)
     me.add_to(m)
-    mini = plugins.MiniMap(
-        tile_layer=folium.TileLayer(OSM_TILES, attr=OSM_ATTR), position="bottomright",
+    mini = text_parts(plugins.MiniMap)(
+        tile_layer=text_parts(folium.TileLayer)(OSM_TILES, attr=OSM_ATTR), position="bottomright",
         toggle_display=True, zoom_level_offset=-6,
     )  # fmt: skip
     mini.default_js, mini.default_css = library_links("minimap", map_assets)
     mini.tile_layer._id = "minimap"
     mini.add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    text_parts(folium.LayerControl)(collapsed=True, position="topright").add_to(m)
 
 
 def render_map(data: MapData, path: str | Path, **options: Any) -> Path:

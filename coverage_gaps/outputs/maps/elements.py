@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import orjson
@@ -32,6 +32,7 @@ __all__ = [
     "TitlePanel",
     "number_element_ids",
     "read_asset",
+    "text_parts",
     "title_template",
     "to_script_json",
 ]
@@ -125,21 +126,52 @@ class _Text(Element):
 
 
 class RawRender(MacroElement):
-    """A macro element whose rendered parts go into the page as text (see :class:`_Text`)."""
+    """A macro element whose rendered parts go into the page as text (see :class:`_Text`),
+    and so do those of its children rendered as plain macro elements (folium's
+    ``ElementAddToElement`` under each layer, ``FitBounds``, ...)."""
 
     def render(self, **kwargs: Any) -> str:
-        figure = self.get_root()
-        if not isinstance(figure, Figure):
-            raise TypeError("an element is rendered only once added to a map")
-        module = self._template.module.__dict__
-        for part, target in (("header", figure.header), ("html", figure.html),
-                             ("script", figure.script)):  # fmt: skip
-            macro = module.get(part)
-            if macro is not None:
-                target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
-        for element in self._children.values():
-            element.render(**kwargs)
+        _render_as_text(self, kwargs)
         return ""
+
+
+def _render_as_text(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """What :meth:`branca.element.MacroElement.render` does, the parts put in as text;
+    children whose class renders them as a plain macro element are rendered the same way."""
+    figure = element.get_root()
+    if not isinstance(figure, Figure):
+        raise TypeError("an element is rendered only once added to a map")
+    module = element._template.module.__dict__
+    for part, target in (("header", figure.header), ("html", figure.html),
+                         ("script", figure.script)):  # fmt: skip
+        macro = module.get(part)
+        if macro is not None:
+            target.add_child(_Text(macro(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        if isinstance(child, MacroElement) and type(child).render is MacroElement.render:
+            _render_as_text(child, kwargs)
+        else:
+            child.render(**kwargs)
+
+
+_T = TypeVar("_T", bound=MacroElement)
+
+
+@cache
+def text_parts(cls: type[_T]) -> type[_T]:
+    """``cls`` (a folium element) rendering its parts as text (:class:`RawRender`): the
+    same page, without a jinja2 template compiled for each part of each element (about
+    twenty a map).
+
+    Examples
+    --------
+    >>> Tiles = text_parts(folium.TileLayer)
+    >>> issubclass(Tiles, folium.TileLayer) and issubclass(Tiles, RawRender)
+    True
+    >>> text_parts(folium.TileLayer) is Tiles
+    True
+    """
+    return type(cls.__name__, (cls, RawRender), {"__module__": __name__})
 
 
 class ImageLayer(folium.raster_layers.ImageOverlay, RawRender):

@@ -36,7 +36,7 @@ from ...io.rasters import open_raster
 from ...io.readers import read_vector
 from ...results import CoverageGrids, covered_by_values, value_mode
 from .cache import MapCache
-from .elements import ImageLayer, JsLayer, to_script_json
+from .elements import ImageLayer, JsLayer, text_parts, to_script_json
 from .geometry import Bounds, clip_to_bounds, drop_empty, simplify_to_wgs84, to_geojson
 from .style import FIBRE_COLOUR, KINDS, tech_colour
 
@@ -76,10 +76,10 @@ Labels = Callable[..., str]
 
 def add_base_layers(m: folium.Map, *, t: Labels) -> None:
     """OpenStreetMap (shown) and Esri satellite imagery (in the layer control)."""
-    folium.TileLayer(
+    text_parts(folium.TileLayer)(
         _provider(OSM_TILES), attr=OSM_ATTR, name=html.escape(t("osm")), max_zoom=19
     ).add_to(m)
-    folium.TileLayer(
+    text_parts(folium.TileLayer)(
         _provider(SATELLITE_TILES), attr=SATELLITE_ATTR, name=html.escape(t("satellite")),
         show=False,
     ).add_to(m)  # fmt: skip
