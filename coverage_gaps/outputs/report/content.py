@@ -247,12 +247,14 @@ def carrier_table(ranked: pd.DataFrame | None, carriers: Sequence[str]) -> pd.Da
     """Per carrier: listed villages, their people, and how many need mobile and fibre."""
     if ranked is None or not len(ranked):
         return pd.DataFrame({"carrier": sorted(carriers), "villages": 0, "population": 0})
-    per = ranked.groupby("carrier", sort=True).agg(
-        villages=("village_id", "size"),
-        population=("population", "sum"),
-    )
-    for need in ("mobile", "fibre"):
-        per[f"need_{need}"] = ranked["need"].str.contains(need).groupby(ranked["carrier"]).sum()
+    need = ranked["need"]
+    counts = pd.DataFrame({
+        "villages": 1,
+        "population": ranked["population"],
+        "need_mobile": need.str.contains("mobile"),
+        "need_fibre": need.str.contains("fibre"),
+    })  # fmt: skip
+    per = counts.groupby(ranked["carrier"].rename("carrier"), sort=True).sum()  # one pass
     return per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
 
 
