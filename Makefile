@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]' ) \
 		> $(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); \
 		echo "make: the install failed; the whole log is in $(INSTALL_LOG)"; exit 1; }
+	@# bytecode as a regular install writes it (an editable one does not; Python still
+	@# recompiles any module whose source changed since)
+	@$(BIN)/python -m compileall -q coverage_gaps > /dev/null
 	@touch $(STAMP)
 
 ## demo: install, generate the synthetic demo province and run the whole analysis on it

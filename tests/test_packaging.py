@@ -55,8 +55,22 @@ def _third_party_imports() -> set[str]:
                 found |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.add(node.module.split(".")[0])
+            elif _finds_spec(node):  # a package located for its data (matplotlib's font)
+                found.add(node.args[0].value.split(".")[0])  # type: ignore[attr-defined]
     stdlib = set(sys.stdlib_module_names) | {"coverage_gaps", "__future__"}
     return {DISTRIBUTION.get(n, n).lower().replace("_", "-") for n in found - stdlib}
+
+
+def _finds_spec(node: ast.AST) -> bool:
+    """``importlib.util.find_spec("name")`` with the name written out."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "find_spec"
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
 
 
 def test_every_import_is_declared_and_every_dependency_used() -> None:
