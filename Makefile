@@ -15,13 +15,16 @@ $(STAMP): pyproject.toml
 	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]' ) \
 		> $(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); \
 		echo "make: the install failed; the whole log is in $(INSTALL_LOG)"; exit 1; }
-	@# bytecode as a regular install writes it (an editable one does not; Python still
-	@# recompiles any module whose source changed since)
-	@$(BIN)/python -m compileall -q coverage_gaps > /dev/null
 	@touch $(STAMP)
+
+# bytecode as a regular install writes it (an editable one does not, and where
+# PYTHONDONTWRITEBYTECODE is set every run compiled the package again); only the modules
+# changed since are compiled, errors are shown
+BYTECODE := @$(BIN)/python -m compileall -q coverage_gaps
 
 ## demo: install, generate the synthetic demo province and run the whole analysis on it
 demo: $(STAMP)
+	$(BYTECODE)
 	@$(BIN)/coverage-gaps demo outputs/demo
 
 ## browser-deps: Debian chromium (apt, only if missing) and the map's JS/CSS assets (npm, .browser/)
@@ -31,6 +34,7 @@ browser-deps:
 
 ## test: install if needed and run every test (slow real-data tests and the browser tests included)
 test: $(STAMP) browser-deps
+	$(BYTECODE)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## test-fast: skip the slow real-data tests
@@ -51,6 +55,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy coverage_gaps
 
 bench: $(STAMP)
+	$(BYTECODE)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_map.py
 

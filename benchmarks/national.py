@@ -229,6 +229,8 @@ def record(n: int, series: str, run: dict) -> None:
         "seconds": round(run["seconds"], 2), "runs": run["all_seconds"],
         "cpu_s": round(run["cpu_s"], 1),
         "peak_mb": round(run["peak_mb"]), "stages": run["stages"],
+        # our package's bytecode written before timing (compile_package; since 2026-11-30 13:47)
+        "bytecode_written": True,
     })  # fmt: skip
     RESULTS.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
@@ -280,7 +282,8 @@ def compile_package() -> None:
     spec = importlib.util.find_spec("coverage_gaps")
     if spec is None or spec.origin is None:
         raise SystemExit("coverage_gaps is not installed in this environment")
-    compileall.compile_dir(Path(spec.origin).parent, quiet=1)
+    if not compileall.compile_dir(Path(spec.origin).parent, quiet=1):
+        raise SystemExit("our package does not compile: see the errors above")
 
 
 if __name__ == "__main__":

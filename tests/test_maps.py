@@ -519,6 +519,7 @@ def test_text_parts_render_the_same_page_without_compiling_templates(
         m = make(folium.Map)(location=[21.6, 105.8], tiles=None)
         make(folium.TileLayer)("https://t/{z}/{x}/{y}.png", attr=attr, name="T").add_to(m)
         make(plugins.Fullscreen)(position="topleft").add_to(m)
+        make(plugins.MeasureControl)(position="topleft").add_to(m)
         mini = make(plugins.MiniMap)(tile_layer=make(folium.TileLayer)("https://m/{z}/{x}/{y}.png",
                                                                          attr="M"))  # fmt: skip
         mini.tile_layer._id = "minimap"  # not in the tree: numbered as the maps do

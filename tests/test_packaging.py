@@ -70,6 +70,8 @@ def _finds_spec(node: ast.AST) -> bool:
         and bool(node.args)
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
+        and not node.args[0].value.startswith(".")
+        and bool(node.args[0].value)
     )
 
 

@@ -373,3 +373,50 @@ def test_word_tables_from_the_header_cache_and_docx_written_once(
     # a python-docx without the writer's steps: its own save, re-zipped, the same bytes
     monkeypatch.setattr(word_module, "_WRITER_STEPS", ("_write_parts_renamed",))
     assert docx_bytes(fresh) == fast
+
+
+def test_word_reports_copied_from_one_blank_keep_their_own_content() -> None:
+    """Two reports in one language from the one blank document: each holds its own title
+    and text, the blank stays empty, and a fresh blank gives the same bytes."""
+    import io
+
+    from coverage_gaps.outputs.report import ProvinceReport
+    from coverage_gaps.outputs.report import word as word_module
+
+    def report(title: str, meta: str) -> ProvinceReport:
+        return ProvinceReport(lang="vi", title=title, meta=meta, synthetic=None, headline=[],
+                              totals="", gap_map=None, tables=[], charts=[], fmt=str)  # fmt: skip
+
+    word_module._blank.cache_clear()
+    first = word_module.render_word(report("Báo cáo: Thái Nguyên", "một"))
+    second = word_module.render_word(report("Báo cáo: Lào Cai", "hai"))
+    blank = word_module._blank("vi")  # its body read as XML (python-docx would keep it)
+    assert blank.element.body.xpath("./w:p") == [] and blank.core_properties.title == ""
+    for data, title, meta in ((first, "Báo cáo: Thái Nguyên", "một"),
+                              (second, "Báo cáo: Lào Cai", "hai")):  # fmt: skip
+        doc = docx.Document(io.BytesIO(data))
+        assert doc.core_properties.title == title
+        assert [p.text for p in doc.paragraphs][:2] == [title, meta]
+    word_module._blank.cache_clear()
+    assert word_module.render_word(report("Báo cáo: Lào Cai", "hai")) == second
+
+
+def test_carrier_table_counts_each_carrier_listed_or_not() -> None:
+    """Listed villages, their people and their needs per carrier; a carrier without a
+    listed village gets zeros; a village without population counts as a village only."""
+    from coverage_gaps.outputs.report.content import carrier_table
+
+    ranked = pd.DataFrame({
+        "carrier": ["VNPT", "Viettel", "VNPT", "VNPT"],
+        "village_id": ["a", "b", "c", "d"],
+        "population": [100, 50, None, 7],
+        "need": ["mobile", "mobile+fibre", "fibre", "mobile"],
+    })  # fmt: skip
+    got = carrier_table(ranked, ["Viettel", "VNPT", "MobiFone"])
+    assert got.to_dict("records") == [
+        {"carrier": "MobiFone", "villages": 0, "population": 0, "need_mobile": 0, "need_fibre": 0},
+        {"carrier": "VNPT", "villages": 3, "population": 107, "need_mobile": 2, "need_fibre": 1},
+        {"carrier": "Viettel", "villages": 1, "population": 50, "need_mobile": 1, "need_fibre": 1},
+    ]
+    empty = carrier_table(None, ["VNPT"])
+    assert empty.to_dict("records") == [{"carrier": "VNPT", "villages": 0, "population": 0}]

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from geopandas.array import GeometryArray
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -229,12 +230,25 @@ def geometry_problems(
 
 #: Geometries from which :func:`valid_geometries` splits the work between threads.
 THREADED_FROM = 2_000
+#: Threads of :func:`valid_geometries` at most.
+VALIDITY_THREADS = 4
 
 
-def valid_geometries(geoms: np.ndarray) -> np.ndarray:
-    """``shapely.is_valid`` of each geometry; a large layer is split between the cores
-    (GEOS releases the GIL): the 3,321 national communes take 0.21 s on two cores instead of
-    0.41 s, while the loading has nothing else for the second core to do.
+def valid_geometries(geoms: np.ndarray | GeometryArray) -> np.ndarray:
+    """``shapely.is_valid`` of each geometry; a large layer is split between the cores (at
+    most :data:`VALIDITY_THREADS`; GEOS releases the GIL): the 3,321 national communes take
+    0.21 s on two cores instead of 0.41 s, while the loading has nothing else for the second
+    core to do.
+
+    Parameters
+    ----------
+    geoms
+        Geometries (missing ones are not valid).
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per geometry, in order.
 
     Examples
     --------
@@ -244,7 +258,8 @@ def valid_geometries(geoms: np.ndarray) -> np.ndarray:
     >>> valid[:4].tolist(), bool((valid == shapely.is_valid(many)).all())
     ([True, False, True, False], True)
     """
-    cores = available_cores()
+    geoms = np.asarray(geoms)
+    cores = min(available_cores(), VALIDITY_THREADS)
     if cores < 2 or len(geoms) < THREADED_FROM:
         return np.asarray(shapely.is_valid(geoms), dtype=bool)
     out = np.empty(len(geoms), dtype=bool)

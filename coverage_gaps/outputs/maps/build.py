@@ -246,7 +246,7 @@ def _add_controls(m: folium.Map, *, map_assets: str) -> None:
     me.default_js, me.default_css = library_links("measure", map_assets)
     me.add_to(m)
     mini = text_parts(plugins.MiniMap)(
-        tile_layer=text_parts(folium.TileLayer)(OSM_TILES, attr=OSM_ATTR), position="bottomright",
+        tile_layer=folium.TileLayer(OSM_TILES, attr=OSM_ATTR), position="bottomright",
         toggle_display=True, zoom_level_offset=-6,
     )  # fmt: skip
     mini.default_js, mini.default_css = library_links("minimap", map_assets)

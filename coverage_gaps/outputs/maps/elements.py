@@ -163,6 +163,12 @@ def text_parts(cls: type[_T]) -> type[_T]:
     same page, without a jinja2 template compiled for each part of each element (about
     twenty a map).
 
+    For the elements the maps make and render in this process: a class whose ``render``
+    does not end in ``MacroElement.render`` (folium's ``Popup``) is unchanged; scripts
+    registered with ``cls.include`` are not carried over (folium keeps them per exact
+    class); the classes made here are not picklable (the page writers fork, they do not
+    pickle maps).
+
     Examples
     --------
     >>> Tiles = text_parts(folium.TileLayer)

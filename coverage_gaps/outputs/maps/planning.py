@@ -24,7 +24,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
-from branca.element import MacroElement
 from jinja2 import Template
 from pyproj import CRS
 from rasterio.crs import CRS as RioCRS
@@ -34,7 +33,7 @@ from rasterio.warp import Resampling, reproject, transform_bounds
 from ...io.readers import read_table, read_vector
 from ...results import PlanningResult, PredictedRaster
 from ..i18n import MAP
-from .elements import JsLayer, PageCss, read_asset, to_script_json
+from .elements import ImageLayer, JsLayer, PageCss, RawRender, read_asset, to_script_json
 from .geometry import Bounds, round_numbers, simplify_to_wgs84, to_geojson
 from .layers import Labels, _png_data_uri
 
@@ -148,7 +147,7 @@ def _payload(
     }  # fmt: skip
 
 
-class PlanningScript(MacroElement):
+class PlanningScript(RawRender):
     """``assets/planning.js``, called with the map and the planning data: defines
     ``cgPlan`` (the layers), before the layer entries that use it."""
 
@@ -207,7 +206,7 @@ def add_planning_layers(
         uri, latlon = predicted_overlay(
             plan.predicted, plan.threshold_dbm, bounds, max_px=raster_px
         )
-        folium.raster_layers.ImageOverlay(
+        ImageLayer(
             uri, bounds=latlon, name=html.escape(t("plan_coverage")), show=False, opacity=0.45,
             interactive=False,
         ).add_to(m)  # fmt: skip

@@ -87,6 +87,8 @@ def _font_path() -> str:
     """The path of matplotlib's ``DejaVuSans.ttf`` (``matplotlib.get_data_path()``: the
     ``mpl-data`` folder beside its package).
 
+    Examples
+    --------
     >>> os.path.basename(_font_path())
     'DejaVuSans.ttf'
     """

@@ -131,8 +131,15 @@ def docx_bytes(doc: DocumentObject) -> bytes:
 @functools.cache
 def _blank(lang: str) -> DocumentObject:
     """python-docx's blank document set up for the reports in ``lang`` (:func:`_set_up`),
-    made once and copied for each report (copying takes half the time of reading the
-    template again)."""
+    made once and deep-copied for each report (copying takes half the time of reading the
+    template again).
+
+    The copy holds only what :func:`_set_up` touched: the properties, the styles and the
+    package's relationships. Nothing may read the body here (``paragraphs``,
+    ``add_paragraph``, ``inline_shapes``): python-docx keeps the body it found, and a copy
+    would then write into a body detached from its document (``tests/test_report.py``
+    checks two reports made from one blank).
+    """
     doc = Document()
     _set_up(doc, lang)
     return doc
