@@ -254,7 +254,7 @@ def carrier_table(ranked: pd.DataFrame | None, carriers: Sequence[str]) -> pd.Da
         "need_mobile": need.str.contains("mobile"),
         "need_fibre": need.str.contains("fibre"),
     })  # fmt: skip
-    per = counts.groupby(ranked["carrier"].rename("carrier"), sort=True).sum()  # one pass
+    per = counts.groupby(ranked["carrier"], sort=True).sum()  # one pass
     return per.reindex(sorted(carriers), fill_value=0).reset_index(names="carrier")
 
 
