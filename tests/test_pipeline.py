@@ -398,6 +398,45 @@ def test_interrupted_swap_restores_previous_result(tiny_project: Path) -> None:
     assert not list(out.parent.glob(".out.*-*"))
 
 
+def test_province_unions_are_shared_by_the_pool_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each province's union is its own task, the largest submitted first; the shapes come
+    back in the order the provinces first appear, as :func:`dissolve_provinces` makes them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import shapely
+
+    import coverage_gaps.pipeline as pipeline
+    from coverage_gaps.analysis.summaries import dissolve_provinces
+
+    small = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]
+    large = [shapely.Point(10, 10).buffer(1, quad_segs=64), shapely.box(20, 0, 21, 1)]
+    communes = gpd.GeoDataFrame(
+        {"province_id": ["01", "01", "02", "02"]}, geometry=[*small, *large], crs=32648
+    )
+    with ThreadPoolExecutor(2) as pool:
+        unions = pipeline.ProvinceUnions.submit(pool, communes)
+        shapes, seconds = unions.result()
+    assert list(unions.futures) == ["01", "02"]  # order of first appearance
+    assert list(shapes) == ["01", "02"] and seconds >= 0.0
+    expected = dissolve_provinces(communes)
+    for pid, shape in shapes.items():
+        assert shape.equals_exact(expected[pid], 0.0)
+    assert shapes["01"].area == pytest.approx(2.0)
+
+    vertices: list[int] = []
+    union = pipeline._timed_union
+
+    def spy(polygons: np.ndarray) -> tuple[shapely.Geometry, float, float]:
+        vertices.append(int(shapely.get_num_coordinates(polygons).sum()))
+        return union(polygons)
+
+    monkeypatch.setattr(pipeline, "_timed_union", spy)
+    with ThreadPoolExecutor(1) as pool:  # one thread runs the tasks in their submission order
+        pipeline.ProvinceUnions.submit(pool, communes).result()
+    assert vertices == sorted(vertices, reverse=True) and vertices[0] > vertices[1]
+    assert pipeline.ProvinceUnions({}).result() == ({}, 0.0)
+
+
 def test_work_on_the_communes_starts_while_the_inputs_load(
     tiny_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
