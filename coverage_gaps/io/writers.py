@@ -37,7 +37,7 @@ import rasterio
 from rasterio.io import MemoryFile
 
 from .csvtext import csv_bytes
-from .xlsx import XlsxBook, column_letter, sheet_parts
+from .xlsx import XlsxBook, column_letter, deflate_parts, sheet_parts
 
 __all__ = [
     "OUTPUT_DATE",
@@ -171,17 +171,20 @@ def write_workbooks(books: Sequence[Book], sheets: Mapping[str, pd.DataFrame]) -
 
 
 def _stream_sheet(books: Sequence[XlsxBook], title: str, frame: pd.DataFrame) -> None:
-    """One table sheet into each of ``books`` (the XML is built once)."""
+    """One table sheet into each of ``books``: the XML is built once, and for several books
+    deflated once too (each carrier's list is also a sheet of ``all_carriers.xlsx``)."""
     ref = f"A1:{column_letter(max(len(frame.columns), 1) - 1)}{len(frame) + 1}"
+    filter_ref = ref if len(frame.columns) else None
     large = len(frame) * max(len(frame.columns), 1) > 10_000_000
-    with contextlib.ExitStack() as stack:
-        outs = [
-            stack.enter_context(b.open_sheet(title, filter_ref=ref if len(frame.columns) else None,
-                                             large=large))
-            for b in books
-        ]  # fmt: skip
-        for part in sheet_parts(frame, widths=_widths(frame), selected=False):
-            for out in outs:
+    parts = sheet_parts(frame, widths=_widths(frame), selected=False)
+    if len(books) > 1:
+        deflated = deflate_parts(parts)
+        for book in books:
+            book.add_deflated_sheet(title, deflated, filter_ref=filter_ref, large=large)
+        return
+    for book in books:
+        with book.open_sheet(title, filter_ref=filter_ref, large=large) as out:
+            for part in parts:
                 out.write(part)
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from xml.sax.saxutils import escape
@@ -31,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["XlsxBook", "column_letter", "sheet_parts"]
+__all__ = ["DeflatedPart", "XlsxBook", "column_letter", "deflate_parts", "sheet_parts"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -285,6 +287,57 @@ def sheet_parts(
     ).encode()
 
 
+@dataclass(frozen=True)
+class DeflatedPart:
+    """A part's XML deflated once (:func:`deflate_parts`): what a zip entry holds, so several
+    workbooks can take the same sheet without compressing it again.
+
+    Attributes
+    ----------
+    chunks
+        The raw deflate stream, in pieces (joined only by the file they are written to).
+    crc
+        The CRC-32 of the XML.
+    size
+        The XML's length in bytes.
+    level
+        The zlib level it was deflated at (a book takes only its own level).
+    """
+
+    chunks: list[bytes]
+    crc: int
+    size: int
+    level: int
+
+    @property
+    def compressed_size(self) -> int:
+        """Bytes of the deflate stream."""
+        return sum(len(c) for c in self.chunks)
+
+
+def deflate_parts(parts: Iterable[bytes], *, level: int = 1) -> DeflatedPart:
+    """Deflate a part's XML as :mod:`zipfile` does for an entry (raw deflate at ``level``,
+    the parts fed in order, one flush at the end), with its CRC-32 and size.
+
+    Examples
+    --------
+    >>> part = deflate_parts([b"<a>", b"</a>"])
+    >>> zlib.decompress(b"".join(part.chunks), -15), part.size, part.crc == zlib.crc32(b"<a></a>")
+    (b'<a></a>', 7, True)
+    """
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    chunks: list[bytes] = []
+    crc = size = 0
+    for data in parts:
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+        chunk = compressor.compress(data)
+        if chunk:
+            chunks.append(chunk)
+    chunks.append(compressor.flush())
+    return DeflatedPart(chunks, crc, size, level)
+
+
 class XlsxBook:
     """One workbook being written: sheets are streamed in one at a time.
 
@@ -321,6 +374,41 @@ class XlsxBook:
         self._sheets.append((title, filter_ref))
         name = f"xl/worksheets/sheet{len(self._sheets)}.xml"
         return self._zip.open(self._info(name), "w", force_zip64=large)
+
+    def add_deflated_sheet(
+        self, title: str, part: DeflatedPart, *, filter_ref: str | None = None,
+        large: bool = False,
+    ) -> None:  # fmt: skip
+        """The next sheet from XML deflated beforehand (:func:`deflate_parts`, at this book's
+        level): the entry :meth:`open_sheet` would write for the same XML, byte for byte,
+        without compressing it again.
+
+        :mod:`zipfile` has no public way to store data compressed elsewhere: the entry is
+        written as its ``ZipFile.open(..., "w")`` writes one to a seekable file (its local
+        header, the data, the entry listed for the central directory), through the same
+        attributes; ``tests/test_writers.py`` holds the bytes equal to :meth:`open_sheet`'s.
+        """
+        if part.level != self._level:
+            raise ValueError(
+                f"the part was deflated at level {part.level}, the book writes {self._level}"
+            )
+        self._sheets.append((title, filter_ref))
+        info = self._info(f"xl/worksheets/sheet{len(self._sheets)}.xml")
+        info.flag_bits = 0
+        info.CRC, info.file_size, info.compress_size = part.crc, part.size, part.compressed_size
+        zf = self._zip
+        if zf._writing:  # type: ignore[attr-defined]
+            raise ValueError("another entry of the workbook is still being written")
+        zf.fp.seek(zf.start_dir)  # type: ignore[union-attr]
+        info.header_offset = zf.fp.tell()  # type: ignore[union-attr]
+        zf._writecheck(info)  # type: ignore[attr-defined]
+        zf._didModify = True  # type: ignore[attr-defined]
+        zf.fp.write(info.FileHeader(large))  # type: ignore[union-attr]
+        for chunk in part.chunks:
+            zf.fp.write(chunk)  # type: ignore[union-attr]
+        zf.start_dir = zf.fp.tell()  # type: ignore[union-attr]
+        zf.filelist.append(info)
+        zf.NameToInfo[info.filename] = info
 
     def write_sheet(
         self, title: str, parts: Iterator[bytes], *, filter_ref: str | None = None
