@@ -11,23 +11,22 @@ shows as text.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from functools import cache
+from numbers import Number
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..i18n import text
-from .content import ProvinceReport
+from .content import ProvinceReport, Table
 
 __all__ = ["PROGRESS_MARKS", "render_page"]
 
 #: Where ``coverage-gaps diff`` puts its progress section.
 PROGRESS_MARKS = ("<!-- progress -->", "<!-- /progress -->")
 
-_TEMPLATE = """{% macro table(t) %}{% if t.title %}<h2>{{ t.title }}</h2>
-{% endif %}<table id="{{ t.id }}"><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for v in row %}<td{% if v is number and v is not boolean %} class="n"{% elif t.long[loop.index0] %} class="long"{% endif %}>{{ r.fmt(v) }}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table>
-{% endmacro %}<!DOCTYPE html>
+_TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ r.lang }}">
 <head>
 <meta charset="utf-8">
@@ -107,7 +106,55 @@ def render_page(report: ProvinceReport) -> str:
         charts_title=text("charts", report.lang),
         people=people,
         png=lambda p: base64.b64encode(p.png).decode("ascii"),
+        table=lambda t: table_html(t, report.fmt),
     )
+
+
+def table_html(table: Table, fmt: Callable[[object], str]) -> Markup:
+    """One table of the page: its title, a header row and a row per row, each value written
+    by ``fmt`` and escaped; numbers (not booleans) right-aligned (``class="n"``), long text
+    allowed to break (``class="long"``).
+
+    Written here rather than as a template macro: the macro's machinery per cell took most
+    of a page's rendering (0.95 of 1.0 s for 34 provinces), for the same bytes.
+
+    Examples
+    --------
+    >>> t = Table(id="t", title="A & B", columns=["n", "x"], rows=[[1, "<b>"], [True, None]],
+    ...           widths=[1.0, 4.0])
+    >>> print(table_html(t, lambda v: "" if v is None else str(v)))
+    <h2>A &amp; B</h2>
+    <table id="t"><thead><tr><th>n</th><th>x</th></tr></thead>
+    <tbody><tr><td class="n">1</td><td class="long">&lt;b&gt;</td></tr>
+    <tr><td>True</td><td class="long"></td></tr>
+    </tbody></table>
+    <BLANKLINE>
+    """
+    long = table.long
+    head = f"<h2>{escape(table.title)}</h2>\n" if table.title else ""
+    columns = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    classes = [' class="long"' if wide else "" for wide in long]
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{_NUMBER if _is_number(v) else classes[j]}>{escape(fmt(v))}</td>"
+            for j, v in enumerate(row)
+        )
+        + "</tr>\n"
+        for row in table.rows
+    )
+    return Markup(
+        f'{head}<table id="{escape(table.id)}"><thead><tr>{columns}</tr></thead>\n'
+        f"<tbody>{rows}</tbody></table>\n"
+    )
+
+
+_NUMBER = ' class="n"'
+
+
+def _is_number(value: object) -> bool:
+    """A number and not a boolean, as the template's ``is number and is not boolean``."""
+    return isinstance(value, Number) and not (value is True or value is False)
 
 
 @cache
