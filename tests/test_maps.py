@@ -547,3 +547,26 @@ def test_text_parts_render_the_same_page_without_compiling_templates(
     # text is not read as template code a second time (folium drops "{{x}}")
     assert '"A {{x}}"' in page(text_parts, "A {{x}}")
     assert '"A {{x}}"' not in page(lambda cls: cls, "A {{x}}")
+
+
+def test_map_cache_picks_a_provinces_rows_once_per_table() -> None:
+    """The map cache works out the rows of each province once per table, and again for
+    another table under the same name (never the positions of a table it was not given)."""
+    import pandas as pd
+
+    from coverage_gaps.outputs.maps.cache import MapCache
+
+    communes = gpd.GeoDataFrame(
+        {"commune_id": ["a", "b"], "province_id": ["01", "02"]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=4326,
+    )  # fmt: skip
+    cache = MapCache(communes)
+    first = pd.DataFrame({"commune_id": ["b", "a", "b"]})
+    rows = cache.rows("villages", first)
+    assert rows is not None and {k: v.tolist() for k, v in rows.items()} == {
+        "01": [1], "02": [0, 2]
+    }  # fmt: skip
+    assert cache.rows("villages", first) is rows  # made once
+    other = pd.DataFrame({"commune_id": ["a"]})
+    again = cache.rows("villages", other)
+    assert again is not None and {k: v.tolist() for k, v in again.items()} == {"01": [0]}

@@ -420,3 +420,38 @@ def test_carrier_table_counts_each_carrier_listed_or_not() -> None:
     ]
     empty = carrier_table(None, ["VNPT"])
     assert empty.to_dict("records") == [{"carrier": "VNPT", "villages": 0, "population": 0}]
+
+
+def test_each_province_takes_the_rows_of_its_communes() -> None:
+    """A report takes a province's villages, points and ranked villages at positions worked
+    out once per table: the rows, in their order, that testing each row's commune against the
+    province's communes gives; a commune id listed twice falls back to that test."""
+    from coverage_gaps.analysis.summaries import rows_by_province
+    from coverage_gaps.outputs.report.content import ReportInputs
+
+    communes = pd.DataFrame(
+        {"commune_id": ["a", "b", "c", "d"], "province_id": ["01", "02", "01", None]}
+    )
+    villages = pd.DataFrame(
+        {"commune_id": ["c", "b", "x", "a", "c", "d"], "v": range(6)}, index=[9, 8, 7, 6, 5, 4]
+    )
+    data = ReportInputs(
+        project="p", provinces=pd.DataFrame(), communes=communes, villages=villages,
+        ranked=villages.iloc[::-1], budget=None, carriers=[], parameters=[], inputs=[],
+        synthetic=True, fibre=False,
+    )  # fmt: skip
+    for pid in ("01", "02", "None", "09"):
+        ids = communes.loc[communes["province_id"].astype(str) == pid, "commune_id"]
+        for table, frame in (("villages", villages), ("points", villages),
+                             ("ranked", villages.iloc[::-1])):  # fmt: skip
+            expected = frame[frame["commune_id"].isin(ids)]
+            pd.testing.assert_frame_equal(data.in_province(table, pid, ids), expected)
+    assert data.in_province("villages", "01", pd.Series(["a", "c"]))["v"].tolist() == [0, 3, 4]
+    twice = pd.concat([communes, communes.iloc[:1].assign(province_id="02")])
+    assert rows_by_province(villages, twice) is None
+    data = ReportInputs(
+        project="p", provinces=pd.DataFrame(), communes=twice, villages=villages, ranked=None,
+        budget=None, carriers=[], parameters=[], inputs=[], synthetic=True, fibre=False,
+    )  # fmt: skip
+    ids = pd.Series(["a", "b"])  # province 2's communes: b, and a listed again
+    assert data.in_province("villages", "02", ids)["v"].tolist() == [1, 3]

@@ -26,6 +26,7 @@ __all__ = [
     "commune_column_order",
     "dissolve_provinces",
     "province_members",
+    "rows_by_province",
     "summarise_communes",
     "summarise_provinces",
     "union_communes",
@@ -276,6 +277,32 @@ def province_members(communes: pd.DataFrame, geoms: np.ndarray) -> Iterator[tupl
     geoms, province = geoms[keep], province[keep]
     for pid in pd.unique(province):  # a handful of provinces, not the communes
         yield str(pid), geoms[province == pid]
+
+
+def rows_by_province(frame: pd.DataFrame, communes: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """Positions (ascending) of the rows of ``frame`` in each province, by their
+    ``commune_id``: the province (``province_id`` as text) of the commune of that id in
+    ``communes``. Rows of a commune not in ``communes`` are in none. One pass over the rows
+    for every province (the outputs pick each province's villages, ranked villages and points
+    from it). None when a commune id is listed twice in ``communes`` (a row would belong to
+    several provinces: pick by the commune ids then).
+
+    Examples
+    --------
+    >>> communes = pd.DataFrame({"commune_id": ["a", "b", "c"], "province_id": [1, 2, 1]})
+    >>> rows = rows_by_province(pd.DataFrame({"commune_id": ["c", "b", "x", "a"]}), communes)
+    >>> {k: v.tolist() for k, v in rows.items()}
+    {'1': [0, 3], '2': [1]}
+    """
+    ids = pd.Index(communes["commune_id"].astype(str).to_numpy())
+    if not ids.is_unique:
+        return None
+    where = ids.get_indexer(pd.Index(frame["commune_id"].astype(str).to_numpy()))
+    province = communes["province_id"].astype(str).to_numpy()
+    found = where >= 0
+    positions = np.flatnonzero(found)
+    groups = pd.Series(positions).groupby(province[where[found]], sort=True).indices
+    return {str(k): positions[v] for k, v in groups.items()}
 
 
 def union_communes(polygons: np.ndarray) -> shapely.Geometry:

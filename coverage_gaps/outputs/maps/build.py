@@ -271,15 +271,26 @@ def render_map(data: MapData, path: str | Path, **options: Any) -> Path:
 
 
 def _province_part(data: MapData, province_id: str) -> MapData:
-    """The communes and villages of one province."""
+    """The communes and villages (or gap cells) of one province."""
     pid = data.communes["province_id"].astype(str)
     communes = data.communes[pid == province_id]
     ids = set(communes["commune_id"].astype(str))
-    villages = data.villages[data.villages["commune_id"].astype(str).isin(ids)]
+    villages = _rows_in(data, "villages", data.villages, province_id, ids)
     cells = data.gap_cells
     if cells is not None:
-        cells = cells[cells["commune_id"].astype(str).isin(ids)]
+        cells = _rows_in(data, "gap_cells", cells, province_id, ids)
     return replace(data, communes=communes, villages=villages, gap_cells=cells)
+
+
+def _rows_in(
+    data: MapData, key: str, frame: pd.DataFrame, province_id: str, ids: set[str]
+) -> pd.DataFrame:
+    """The rows of ``frame`` in one province: at the positions the run's map cache worked
+    out once for every province (:meth:`.cache.MapCache.rows`), else by the commune ids."""
+    rows = data.cache.rows(key, frame) if data.cache is not None else None
+    if rows is None:
+        return frame[frame["commune_id"].astype(str).isin(ids)]
+    return frame.iloc[rows.get(province_id, np.empty(0, dtype=np.int64))]
 
 
 def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ...analysis.summaries import rows_by_province
 from ...results import CommuneDrawings
 from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, simplify_to_wgs84
 
@@ -74,6 +75,7 @@ class MapCache:
         self._simplified: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = {}
         self._unions: dict[str, shapely.Geometry] = dict(unions or {})
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
+        self._rows: dict[Hashable, tuple[pd.DataFrame, dict[str, np.ndarray] | None]] = {}
         n = len(self._ids)
         self._bounds = (np.full((n, 4), np.nan), np.zeros(n, dtype=bool))
         if drawings is not None:
@@ -135,6 +137,17 @@ class MapCache:
         if (where < 0).any():
             raise KeyError(f"communes not in the run's layer: {sorted(set(ids[where < 0]))[:5]}")
         return where, np.unique(where[~done[where]])
+
+    def rows(self, key: Hashable, frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
+        """Positions of the rows of ``frame`` (a table of the run known as ``key``: the
+        villages, the gap cells) in each province, by their commune
+        (:func:`~coverage_gaps.analysis.summaries.rows_by_province` over the run's communes,
+        once per table, made again for another table under the same ``key``); None when a
+        commune id is listed twice."""
+        kept = self._rows.get(key)
+        if kept is None or kept[0] is not frame:
+            kept = self._rows[key] = (frame, rows_by_province(frame, self._communes))
+        return kept[1]
 
     def union(self, province: str, make: Callable[[], shapely.Geometry]) -> shapely.Geometry:
         """The union of one province's communes (``make()`` the first time)."""
