@@ -12,7 +12,7 @@ Definitions (the column contract, see ``docs/DESIGN.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "dissolve_provinces",
     "province_members",
     "rows_by_province",
+    "rows_in_province",
     "summarise_communes",
     "summarise_provinces",
     "union_communes",
@@ -303,6 +304,26 @@ def rows_by_province(frame: pd.DataFrame, communes: pd.DataFrame) -> dict[str, n
     positions = np.flatnonzero(found)
     groups = pd.Series(positions).groupby(province[where[found]], sort=True).indices
     return {str(k): positions[v] for k, v in groups.items()}
+
+
+def rows_in_province(
+    frame: pd.DataFrame, rows: dict[str, np.ndarray] | None, province_id: str, ids: Iterable[str]
+) -> pd.DataFrame:
+    """The rows of ``frame`` in one province: at its positions in ``rows``
+    (:func:`rows_by_province` of ``frame``), or, when that is None, those whose
+    ``commune_id`` is one of the province's commune ``ids``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"commune_id": ["b", "a", "b"]})
+    >>> rows_in_province(frame, {"01": np.array([1])}, "01", ["a"]).index.tolist()
+    [1]
+    >>> rows_in_province(frame, None, "02", ["b"]).index.tolist()
+    [0, 2]
+    """
+    if rows is None:
+        return frame[frame["commune_id"].astype(str).isin(set(ids))]
+    return frame.iloc[rows.get(province_id, np.empty(0, dtype=np.int64))]
 
 
 def union_communes(polygons: np.ndarray) -> shapely.Geometry:

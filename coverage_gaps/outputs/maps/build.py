@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from folium import plugins
 
+from ...analysis.summaries import rows_in_province
 from ...io.runfolder import record_outputs
 from ..i18n import map_text
 from .aggregate import MAP_POINTS_MAX, add_gap_cells_layer
@@ -288,9 +289,7 @@ def _rows_in(
     """The rows of ``frame`` in one province: at the positions the run's map cache worked
     out once for every province (:meth:`.cache.MapCache.rows`), else by the commune ids."""
     rows = data.cache.rows(key, frame) if data.cache is not None else None
-    if rows is None:
-        return frame[frame["commune_id"].astype(str).isin(ids)]
-    return frame.iloc[rows.get(province_id, np.empty(0, dtype=np.int64))]
+    return rows_in_province(frame, rows, province_id, ids)
 
 
 def write_maps(data: MapData, folder: str | Path, **options: Any) -> list[Path]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..._version import __version__
-from ...analysis.summaries import rows_by_province
+from ...analysis.summaries import rows_by_province, rows_in_province
 from ...results import PlanningResult
 from ...vietnam.numbers import format_number
 from ..i18n import header, parameter_label, text
@@ -125,11 +125,7 @@ class ReportInputs:
         table for every province (:func:`~coverage_gaps.analysis.summaries.rows_by_province`;
         testing each row's commune for each province took 0.5 s a national run), or by
         the ids when a commune id is listed twice."""
-        frame = self._table(table)
-        rows = self._province_rows[table]
-        if rows is None:
-            return frame[frame["commune_id"].astype(str).isin(ids)]
-        return frame.iloc[rows.get(province_id, np.empty(0, dtype=np.int64))]
+        return rows_in_province(self._table(table), self._province_rows[table], province_id, ids)
 
     def _table(self, table: str) -> pd.DataFrame:
         frame = {"villages": self.villages, "points": self.points, "ranked": self.ranked}[table]
@@ -143,11 +139,15 @@ class ReportInputs:
     def _province_rows(self) -> dict[str, dict[str, np.ndarray] | None]:
         """:func:`~coverage_gaps.analysis.summaries.rows_by_province` of each table, made
         when first asked for (by each page writer for itself)."""
-        return {
-            table: rows_by_province(self._table(table), self.communes)
-            for table in ("villages", "points", "ranked")
-            if table != "ranked" or self.ranked is not None
-        }
+        rows = {"villages": rows_by_province(self.villages, self.communes)}
+        rows["points"] = (
+            rows_by_province(self.points, self.communes)
+            if self.points is not None
+            else rows["villages"]
+        )
+        if self.ranked is not None:
+            rows["ranked"] = rows_by_province(self.ranked, self.communes)
+        return rows
 
 
 def format_cell(lang: str) -> Callable[[object], str]:
