@@ -299,15 +299,6 @@ def _pixels(
     return rows, cols, inside
 
 
-def _valid(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Values as an array and where they are data (not masked, not NaN)."""
-    values = np.ma.getdata(data)
-    valid = ~np.ma.getmaskarray(data)
-    if values.dtype.kind == "f":
-        valid &= np.isfinite(values)
-    return values, valid
-
-
 def _block_pass(
     layer: CoverageLayer, grid: GridSpec, plan: Plan, xy: tuple[np.ndarray, np.ndarray],
     communes: shapely.STRtree, progress: bool,
@@ -324,10 +315,9 @@ def _block_pass(
     src_rows, src_cols = _nearest_index(grid, layer) if plan.kind == "nearest" else (None, None)
 
     def work(
-        i: int, data: np.ndarray
+        i: int, values: np.ndarray, valid: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, np.ndarray, _Fine | None]]:
         win = windows[needed[i]]
-        values, valid = _valid(data)
         covered = layer.covered_values(values, valid)
         m = members(int(needed[i]))
         r, c = rows[m] - int(win.row_off), cols[m] - int(win.col_off)
@@ -345,7 +335,7 @@ def _block_pass(
     bar = tqdm(total=len(needed), desc=f"reading {layer.label}", unit="block", disable=not progress)
     with bar, layer.raster_path() as path:
         for _, (m, values, valid, (gr, gc, block, part)) in read_windows(
-            path, [windows[i] for i in needed], work, band=layer.spec.band, masked=True
+            path, [windows[i] for i in needed], work, band=layer.spec.band
         ):
             sample.values[m] = values
             sample.valid[m] = valid
