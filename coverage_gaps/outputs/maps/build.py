@@ -41,12 +41,11 @@ from .elements import (
 from .evidence import add_evidence_layers
 from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, Bounds
 from .layers import (
-    OSM_ATTR,
-    OSM_TILES,
     add_base_layers,
     add_coverage_layers,
     add_fibre_layer,
     add_page_layers,
+    minimap_tiles,
 )
 from .libraries import check_map_assets, library_links
 from .payload import Labels, build_commune_payload, build_payload, province_outlines
@@ -247,7 +246,7 @@ def _add_controls(m: folium.Map, *, map_assets: str) -> None:
     me.default_js, me.default_css = library_links("measure", map_assets)
     me.add_to(m)
     mini = text_parts(plugins.MiniMap)(
-        tile_layer=folium.TileLayer(OSM_TILES, attr=OSM_ATTR), position="bottomright",
+        tile_layer=minimap_tiles(), position="bottomright",
         toggle_display=True, zoom_level_offset=-6,
     )  # fmt: skip
     mini.default_js, mini.default_css = library_links("minimap", map_assets)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import html
 import io
 from collections.abc import Callable, Iterator, Mapping
@@ -50,6 +51,7 @@ __all__ = [
     "add_fibre_layer",
     "add_page_layers",
     "grid_overlay",
+    "minimap_tiles",
     "raster_overlay",
 ]
 
@@ -83,6 +85,13 @@ def add_base_layers(m: folium.Map, *, t: Labels) -> None:
         _provider(SATELLITE_TILES), attr=SATELLITE_ATTR, name=html.escape(t("satellite")),
         show=False,
     ).add_to(m)  # fmt: skip
+
+
+def minimap_tiles() -> folium.TileLayer:
+    """The mini map's OpenStreetMap tiles (named as folium names a layer given by URL)."""
+    return folium.TileLayer(
+        _provider(OSM_TILES), attr=OSM_ATTR, name="".join(OSM_TILES.lower().split())
+    )
 
 
 def _provider(url: str) -> xyzservices.TileProvider:
@@ -307,9 +316,10 @@ def raster_overlay(
     return _png_data_uri(covered, tech_colour(spec.technology)), [[s, w], [n, e]]
 
 
+@functools.lru_cache(maxsize=64)
 def _mercator_grid(bounds4326: Bounds, max_px: int) -> tuple[Affine, int, int, Bounds]:
     """The overlay's Web Mercator grid over the map's bounds: transform, width, height and
-    its bounds in Web Mercator."""
+    its bounds in Web Mercator (made once for the raster layers of a map)."""
     x0, y0, x1, y1 = transform_bounds("EPSG:4326", "EPSG:3857", *bounds4326)
     width = max_px if (x1 - x0) >= (y1 - y0) else max(1, int(max_px * (x1 - x0) / (y1 - y0)))
     height = max_px if (y1 - y0) > (x1 - x0) else max(1, int(max_px * (y1 - y0) / (x1 - x0)))
@@ -332,7 +342,7 @@ def grid_overlay(
     grid = grids.grid
     store = grids.layers[spec.column]
     grid3857, width, height, merc = _mercator_grid(bounds4326, max_px)
-    left, bottom, right, top = transform_bounds("EPSG:3857", metric_crs, *merc, densify_pts=21)
+    left, bottom, right, top = _bounds_from_mercator(merc, metric_crs.to_wkt())
     c0 = int(np.floor((left - grid.x0) / grid.res)) - 1
     r0 = int(np.floor((grid.y0 - top) / grid.res)) - 1
     w = int(np.ceil((right - grid.x0) / grid.res)) + 1 - c0
@@ -350,8 +360,14 @@ def grid_overlay(
         src_crs=metric_crs.to_wkt(), dst_transform=grid3857, dst_crs="EPSG:3857",
         resampling=Resampling.nearest, num_threads=1,
     )  # fmt: skip
-    w_, s_, e_, n_ = transform_bounds("EPSG:3857", "EPSG:4326", *merc)
+    w_, s_, e_, n_ = _bounds_from_mercator(merc, "EPSG:4326")
     return _png_data_uri(out.astype(bool), tech_colour(spec.technology)), [[s_, w_], [n_, e_]]
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds_from_mercator(merc: Bounds, crs: str) -> Bounds:
+    """Web Mercator bounds in ``crs`` (made once for the raster layers of a map)."""
+    return transform_bounds("EPSG:3857", crs, *merc)
 
 
 def _png_data_uri(covered: np.ndarray, colour: str) -> str:
