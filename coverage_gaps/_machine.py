@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import threading
+from collections.abc import Callable, Iterator
 
-__all__ = ["available_cores", "lower_thread_priority"]
+__all__ = ["available_cores", "frozen_heap", "lower_thread_priority"]
 
 
 def available_cores() -> int:
@@ -47,3 +49,34 @@ def lower_thread_priority() -> None:
     with contextlib.suppress(OSError):
         niceness = os.getpriority(os.PRIO_PROCESS, thread)
         os.setpriority(os.PRIO_PROCESS, thread, min(niceness + BACKGROUND_NICENESS, 19))
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[Callable[[], None]]:
+    """Keep the objects alive at chosen moments out of the cyclic garbage collector's
+    sight until the block ends: ``freeze()`` (yielded, and called on entering) moves every
+    object alive then to the collector's permanent generation (:func:`gc.freeze`); leaving
+    the block gives them back (:func:`gc.unfreeze`).
+
+    A run holds millions of long-lived objects (the modules, the loaded tables, the
+    results); each full collection walked all of them again (about 0.1 s each, 1.9 s a
+    national run over the run and its page writers), and in a forked page writer the walk
+    also wrote to every page of the heap it shares with the run. Objects freed while frozen
+    are still freed (reference counting); only cycles among them wait for the end of the
+    block.
+
+    Examples
+    --------
+    >>> with frozen_heap() as freeze:
+    ...     kept = [[1, 2]]
+    ...     freeze()
+    ...     gc.get_freeze_count() > 0
+    True
+    >>> gc.get_freeze_count()
+    0
+    """
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()

@@ -32,7 +32,7 @@ from pyproj import CRS
 from tqdm.auto import tqdm
 
 from ._errors import InputDataError, Problem, collect_warnings, warn_problem, warn_problems
-from ._machine import lower_thread_priority
+from ._machine import frozen_heap, lower_thread_priority
 from .analysis import areas
 from .analysis.areas import area_shares
 from .analysis.classify import classify_project_villages
@@ -951,17 +951,21 @@ def analyse_on_engine(
     progress: bool = False,
     parts_dir: Path | None = None,
     drawings: bool = False,
+    loaded: Callable[[], None] | None = None,
 ) -> RunResult:
     """Load and analyse with ``config.engine``: the local engine (:func:`load_inputs`,
     :func:`analyse`), or the Dask engine (see :mod:`coverage_gaps.engines.dask`).
 
     ``parts_dir``: where the Dask engine may write a village table too large to gather.
     ``drawings``: make the communes' drawings with the analysis (see :func:`analyse`; the
-    local engine).
+    local engine). ``loaded``: called once the inputs are loaded (:func:`run_project`
+    freezes them, :func:`~coverage_gaps._machine.frozen_heap`).
     """
     if config.engine.kind == "local":
-        return _analyse_locally(config, progress=progress, drawings=drawings)
+        return _analyse_locally(config, progress=progress, drawings=drawings, loaded=loaded)
     inputs = load_inputs(config, progress=progress, villages=False)
+    if loaded is not None:
+        loaded()
     timings = dict(inputs.timings)
     with collect_warnings() as issues:
         with dask_client(config.engine) as client, _timed(timings, "villages_on_dask"):
@@ -973,7 +977,10 @@ def analyse_on_engine(
     return result
 
 
-def _analyse_locally(config: ProjectConfig, *, progress: bool, drawings: bool) -> RunResult:
+def _analyse_locally(
+    config: ProjectConfig, *, progress: bool, drawings: bool,
+    loaded: Callable[[], None] | None = None,
+) -> RunResult:  # fmt: skip
     """:func:`load_inputs` then :func:`analyse`, the work on the communes alone started as
     soon as they are loaded, in threads of lower priority: it fills the moments the loading
     leaves a core idle without slowing the raster reading (at the same priority it doubled
@@ -988,6 +995,8 @@ def _analyse_locally(config: ProjectConfig, *, progress: bool, drawings: bool) -
     done = False
     try:
         inputs = load_inputs(config, progress=progress, on_communes=start)
+        if loaded is not None:
+            loaded()
         result = analyse(inputs, progress=progress, drawings=drawings,
                          started=started[0] if started else None)  # fmt: skip
         done = True
@@ -1190,14 +1199,17 @@ def run_project(
         )
     parts_dir = _parts_dir(cfg.output) if write and cfg.engine.kind == "dask" else None
     try:
-        result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir, drawings=write)
-        if write:
-            with _timed(result.timings, "write_outputs"):
-                write_outputs(result, cfg.output, started=start, map_assets=map_assets,
-                              jobs=jobs, progress=progress)  # fmt: skip
-            result.output = cfg.output
-            if result.village_parts is not None:
-                result.village_parts = cfg.output / "villages.parquet"
+        with frozen_heap() as freeze:
+            result = analyse_on_engine(cfg, progress=progress, parts_dir=parts_dir,
+                                       drawings=write, loaded=freeze)  # fmt: skip
+            freeze()  # the results: long-lived, and shared with the forked page writers
+            if write:
+                with _timed(result.timings, "write_outputs"):
+                    write_outputs(result, cfg.output, started=start, map_assets=map_assets,
+                                  jobs=jobs, progress=progress)  # fmt: skip
+                result.output = cfg.output
+                if result.village_parts is not None:
+                    result.village_parts = cfg.output / "villages.parquet"
     finally:
         if parts_dir is not None and parts_dir.exists():  # a failed run leaves nothing
             shutil.rmtree(parts_dir)

@@ -490,3 +490,33 @@ def test_work_on_the_communes_starts_while_the_inputs_load(
         for a, b in zip(early.drawings.wgs84, late.drawings.wgs84, strict=True)
     )
     assert_geodataframe_equal(early.communes, late.communes)
+
+
+def test_run_keeps_its_objects_from_the_collector_and_gives_them_back(
+    tiny_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loaded inputs and the results are frozen (out of the cyclic collector's walks)
+    while the run writes, and given back when it ends, also when it fails."""
+    import gc
+
+    import coverage_gaps.pipeline as pipeline
+
+    seen: list[int] = []
+    write = pipeline.write_outputs
+
+    def spy(result: object, folder: Path, **kw: object) -> None:
+        seen.append(gc.get_freeze_count())
+        write(result, folder, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "write_outputs", spy)
+    assert gc.get_freeze_count() == 0
+    run_project(tiny_project, output=tmp_path / "ok")
+    assert seen and seen[0] > 1000 and gc.get_freeze_count() == 0
+
+    def broken(result: object, folder: Path, **kw: object) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(pipeline, "write_outputs", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        run_project(tiny_project, output=tmp_path / "bad")
+    assert gc.get_freeze_count() == 0
