@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["csv_bytes"]
+__all__ = ["csv_bytes", "float_text"]
 
 #: Text arrays with 64-bit offsets: a national table's text passes 2 GB.
 _TEXT = pa.large_string()
@@ -73,7 +73,7 @@ def _column_text(column: pd.Series) -> pa.Array | None:
         if dtype.kind in "iu":
             return pc.cast(pa.array(values), _TEXT)
         if dtype == np.float64:
-            return _float_text(values)
+            return float_text(values)
         if dtype.kind == "f":  # numpy's shortest text for the narrower type
             text = values.astype(str)
             text[np.isnan(values)] = ""
@@ -91,7 +91,7 @@ def _column_text(column: pd.Series) -> pa.Array | None:
     return None
 
 
-def _float_text(values: np.ndarray) -> pa.Array:
+def float_text(values: np.ndarray) -> pa.Array:
     """Floats as pandas writes them (numpy's ``astype(str)``, Python's ``repr``: the shortest
     digits that read back the same number; positional from 1e-4 to 1e16, with ``.0`` on
     whole numbers; else with an exponent), missing ones empty.
@@ -104,7 +104,7 @@ def _float_text(values: np.ndarray) -> pa.Array:
     Examples
     --------
     >>> values = np.array([105.25, 3.0, -0.0, 1e-7, 1e16, 0.1 + 0.2, np.nan, np.inf])
-    >>> _float_text(values).to_pylist()
+    >>> float_text(values).to_pylist()
     ['105.25', '3.0', '-0.0', '1e-07', '1e+16', '0.30000000000000004', '', 'inf']
     >>> [str(v) for v in values[:6]]
     ['105.25', '3.0', '-0.0', '1e-07', '1e+16', '0.30000000000000004']

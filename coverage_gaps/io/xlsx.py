@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .csvtext import float_text
+
 __all__ = ["DeflatedPart", "XlsxBook", "column_letter", "deflate_parts", "sheet_parts"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -136,12 +138,23 @@ def _string_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _number_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest round-trip text of numbers (numpy's own formatting) and the missing mask."""
+    """Shortest round-trip text of numbers (numpy's own formatting, as the CSVs write
+    floats: :func:`~.csvtext.float_text`) and the missing mask; the matrix is as wide as
+    the longest text (numpy's fixed-width text padded every cell to 24 bytes, carried
+    through the rows' XML).
+
+    Examples
+    --------
+    >>> mat, missing = _number_text(np.array([1.5, np.nan, 1e20, 3.0]))
+    >>> [bytes(r).rstrip(bytes(1)) for r in mat], missing.tolist()
+    ([b'1.5', b'0.0', b'1e+20', b'3.0'], [False, True, False, False])
+    """
     if values.dtype.kind in "iu":
-        return _as_matrix(values.astype("S21")), np.zeros(len(values), bool)
+        return _utf8_matrix(pc.cast(pa.array(values), pa.string())), np.zeros(len(values), bool)
     floats = values.astype(np.float64)
     missing = ~np.isfinite(floats)
-    return _as_matrix(np.where(missing, 0.0, floats).astype("S24")), missing
+    text = float_text(np.where(missing, 0.0, floats)).cast(pa.string())
+    return _utf8_matrix(text), missing
 
 
 def _mixed_cells(values: pd.Series) -> list[tuple[bytes, np.ndarray, np.ndarray]]:
