@@ -135,7 +135,7 @@ def build_map(
     payload = build_payload(
         communes=communes, commune_data=commune_data, outline=outline, villages=villages,
         ranked=data.ranked, coverage=data.coverage, fibre=data.fibre is not None, lang=lang,
-        precision=precision, t=t,
+        precision=precision, t=t, cache=data.cache,
     )  # fmt: skip
     if clustered and map_assets == "cdn":
         CdnAssets("markercluster").add_to(m)

@@ -20,7 +20,7 @@ from ...analysis.summaries import rows_by_province
 from ...results import CommuneDrawings
 from .geometry import OVERVIEW_SIMPLIFY_M, SIMPLIFY_M, simplify_to_wgs84
 
-__all__ = ["MapCache", "draw_communes"]
+__all__ = ["MapCache", "draw_communes", "first_listings"]
 
 
 def draw_communes(
@@ -54,6 +54,26 @@ def draw_communes(
     )
 
 
+def first_listings(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The overall rank and carrier of each village's first listing in the priority lists,
+    indexed by village id.
+
+    Examples
+    --------
+    >>> ranked = pd.DataFrame({"village_id": ["a", "b", "a"], "overall_rank": [1, 2, 3],
+    ...                        "carrier": ["X", "Y", "Z"]})
+    >>> first_listings(ranked).to_dict("index")
+    {'a': {'overall_rank': 1, 'carrier': 'X'}, 'b': {'overall_rank': 2, 'carrier': 'Y'}}
+    """
+    ids = ranked["village_id"].astype(str)
+    first = ~ids.duplicated().to_numpy()
+    return pd.DataFrame(
+        {"overall_rank": ranked["overall_rank"].to_numpy()[first],
+         "carrier": ranked["carrier"].to_numpy()[first]},
+        index=pd.Index(ids.to_numpy()[first], name="village_id"),
+    )  # fmt: skip
+
+
 class MapCache:
     """Results kept for the maps of one run (see the module docstring).
 
@@ -76,6 +96,7 @@ class MapCache:
         self._unions: dict[str, shapely.Geometry] = dict(unions or {})
         self._vectors: dict[Hashable, gpd.GeoSeries] = {}
         self._rows: dict[Hashable, tuple[pd.DataFrame, dict[str, np.ndarray] | None]] = {}
+        self._first: tuple[pd.DataFrame, pd.DataFrame] | None = None
         n = len(self._ids)
         self._bounds = (np.full((n, 4), np.nan), np.zeros(n, dtype=bool))
         if drawings is not None:
@@ -148,6 +169,13 @@ class MapCache:
         if kept is None or kept[0] is not frame:
             kept = self._rows[key] = (frame, rows_by_province(frame, self._communes))
         return kept[1]
+
+    def first_listings(self, ranked: pd.DataFrame) -> pd.DataFrame:
+        """:func:`first_listings` of ``ranked`` (the run's priority lists), found once
+        (again for another table)."""
+        if self._first is None or self._first[0] is not ranked:
+            self._first = (ranked, first_listings(ranked))
+        return self._first[1]
 
     def union(self, province: str, make: Callable[[], shapely.Geometry]) -> shapely.Geometry:
         """The union of one province's communes (``make()`` the first time)."""

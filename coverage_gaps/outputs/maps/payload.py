@@ -11,15 +11,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from pyproj import CRS
 
 from ...analysis.summaries import province_members, union_communes
 from ...config.project import CoverageSpec
 from ..i18n import MAP
-from .cache import MapCache
+from .cache import MapCache, first_listings
 from .geometry import round_numbers, simplify_to_wgs84, to_geojson
 from .libraries import library_credits
 from .style import BINS, CLUSTER_MIN, COLOURS, COMMUNE_COLUMNS, KINDS, NO_DATA_COLOUR
@@ -52,11 +50,13 @@ def build_payload(
     lang: str,
     precision: int | None,
     t: Labels,
+    cache: MapCache | None = None,
 ) -> dict[str, Any]:
     """Everything the page script reads, as one JSON-able dict (``D`` in ``map.js``).
 
     ``commune_data`` comes from :func:`build_commune_payload`, ``outline`` from
-    :func:`province_outlines`.
+    :func:`province_outlines`; with a ``cache`` (the maps of one run), the priority lists'
+    first listing of each village is found once.
     """
     labels = {key: t(key) for key in MAP if "{" not in MAP[key][0] and not key.startswith("plan_")}
     labels.update({key: vi if lang == "vi" else en for key, (vi, en) in PAGE_LABELS.items()})
@@ -64,7 +64,7 @@ def build_payload(
     index = {cid: i for i, cid in enumerate(communes["commune_id"].astype(str))}
     vdata, carriers_all = build_village_payload(
         villages, commune_index=index, ranked=ranked, coverage=coverage, carriers=carriers,
-        precision=precision,
+        precision=precision, cache=cache,
     )  # fmt: skip
     return {
         "t": labels,
@@ -198,10 +198,14 @@ def build_village_payload(
     coverage: Sequence[CoverageSpec],
     carriers: list[str],
     precision: int | None,
+    cache: MapCache | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The villages as column arrays (one list per field, the i-th entry of each is the
     i-th village), and every carrier named (coverage layers first, then assigned ones)."""
-    rank, car, carriers_all = _ranks(v, ranked, carriers)
+    first = None
+    if ranked is not None and len(ranked):
+        first = cache.first_listings(ranked) if cache is not None else first_listings(ranked)
+    rank, car, carriers_all = _ranks(v, first, carriers)
     if not len(v):
         return {key: [] for key in _VILLAGE_FIELDS}, carriers_all
     digits = 6 if precision is None else precision
@@ -223,22 +227,17 @@ def build_village_payload(
 
 
 def _ranks(
-    v: pd.DataFrame, ranked: pd.DataFrame | None, carriers: list[str]
+    v: pd.DataFrame, first: pd.DataFrame | None, carriers: list[str]
 ) -> tuple[list[Any], list[Any], list[str]]:
     """Per village: overall priority rank and index of the assigned carrier in the carrier
-    list (None when not listed); the carrier list with the assigned carriers added."""
+    list (None when not listed), from each village's ``first`` listing
+    (:func:`first_listings`); the carrier list with the assigned carriers added."""
     carriers_all = list(carriers)
-    if ranked is None or not len(v) or not len(ranked):
+    if first is None or not len(v) or not len(first):
         return [None] * len(v), [None] * len(v), carriers_all
     vid = v["village_id"].astype(str)
-    # the map's villages only (the same first listing of each): the national list is
-    # deduplicated and indexed once per map otherwise
-    listed = pa.array(ranked["village_id"].astype(str))
-    keep = pc.fill_null(pc.is_in(listed, value_set=pa.array(vid)), False)
-    mine = ranked[keep.to_numpy(zero_copy_only=False)]
-    r = mine.drop_duplicates("village_id").set_index("village_id")
-    rank = r["overall_rank"].reindex(vid)
-    car = r["carrier"].reindex(vid)
+    rank = first["overall_rank"].reindex(vid)
+    car = first["carrier"].reindex(vid)
     for name in pd.unique(car.dropna()):
         if name not in carriers_all:
             carriers_all.append(str(name))
