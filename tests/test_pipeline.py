@@ -520,3 +520,37 @@ def test_run_keeps_its_objects_from_the_collector_and_gives_them_back(
     with pytest.raises(RuntimeError, match="disk gone"):
         run_project(tiny_project, output=tmp_path / "bad")
     assert gc.get_freeze_count() == 0
+
+
+def test_work_beside_the_run_does_not_silence_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The communes' drawings and validity checks run in threads beside the run. They test
+    validity without ``shapely.is_valid``, which sets the process-wide warning filters to
+    "ignore" for its whole call: a warning the run raised meanwhile was lost, and two
+    overlapping calls left "ignore" in place."""
+    import shapely
+    from pyproj import CRS
+
+    from coverage_gaps.io.checks import THREADED_FROM, valid_geometries
+    from coverage_gaps.outputs.maps import draw_communes
+
+    def silencing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("shapely.is_valid silences every warning while it runs")
+
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    communes = gpd.GeoDataFrame(
+        {"commune_id": ["1", "2"]},
+        geometry=[shapely.box(500000, 2300000, 501000, 2301000), bowtie], crs=32648,
+    )  # fmt: skip
+    many = np.array([shapely.box(0, 0, 1, 1), bowtie] * THREADED_FROM)
+    with monkeypatch.context() as patched:
+        patched.setattr(shapely, "is_valid", silencing)
+        drawn = draw_communes(communes, metric_crs=CRS(32648), tolerances=[20.0])
+        valid = valid_geometries(many)
+    assert len(drawn.wgs84) == 2
+    assert valid[:2].tolist() == [True, False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before = list(warnings.filters)
+        valid_geometries(many)
+        draw_communes(communes, metric_crs=CRS(32648), tolerances=[20.0])
+        assert warnings.filters == before

@@ -26,6 +26,7 @@ __all__ = [
     "closest",
     "duplicate_problems",
     "geometry_problems",
+    "is_valid_quietly",
     "list_items",
     "missing_columns",
     "parse_crs",
@@ -234,6 +235,24 @@ THREADED_FROM = 2_000
 VALIDITY_THREADS = 4
 
 
+def is_valid_quietly(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.is_valid`` without touching the warning filters, for work in threads.
+
+    ``shapely.is_valid`` sets the process-wide warning filters to "ignore" for its whole
+    call and puts back the ones it found: in a thread beside the run, a warning the run
+    raised meanwhile was dropped, and two such calls overlapping left "ignore" in place
+    (the filters are shared by all threads). GEOS's own validity test (``shapely.lib``)
+    raises no warning to silence.
+
+    Examples
+    --------
+    >>> bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> is_valid_quietly(np.array([shapely.box(0, 0, 1, 1), bowtie, None])).tolist()
+    [True, False, False]
+    """
+    return np.asarray(shapely.lib.is_valid(np.asarray(geoms, dtype=object)), dtype=bool)
+
+
 def valid_geometries(geoms: np.ndarray | GeometryArray) -> np.ndarray:
     """``shapely.is_valid`` of each geometry; a large layer is split between the cores (at
     most :data:`VALIDITY_THREADS`; GEOS releases the GIL): the 3,321 national communes take
@@ -261,12 +280,12 @@ def valid_geometries(geoms: np.ndarray | GeometryArray) -> np.ndarray:
     geoms = np.asarray(geoms)
     cores = min(available_cores(), VALIDITY_THREADS)
     if cores < 2 or len(geoms) < THREADED_FROM:
-        return np.asarray(shapely.is_valid(geoms), dtype=bool)
+        return is_valid_quietly(geoms)
     out = np.empty(len(geoms), dtype=bool)
     with ThreadPoolExecutor(cores, thread_name_prefix="valid") as pool:
         # every cores-th geometry to each thread: large and small shapes shared alike
         for i, part in enumerate(
-            pool.map(shapely.is_valid, [geoms[i::cores] for i in range(cores)])
+            pool.map(is_valid_quietly, [geoms[i::cores] for i in range(cores)])
         ):
             out[i::cores] = part
     return out

@@ -12,6 +12,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ...io.checks import is_valid_quietly
+
 __all__ = [
     "OVERVIEW_SIMPLIFY_M",
     "SIMPLIFY_M",
@@ -148,7 +150,7 @@ def simplify_for_drawing(geoms: np.ndarray, tolerance: float) -> np.ndarray:
         return geoms
     quick = shapely.simplify(geoms, tolerance, preserve_topology=False)
     lost = shapely.get_num_geometries(quick) < shapely.get_num_geometries(geoms)  # islets
-    bad = ~shapely.is_valid(quick) | lost | (shapely.is_empty(quick) & ~shapely.is_empty(geoms))
+    bad = ~is_valid_quietly(quick) | lost | (shapely.is_empty(quick) & ~shapely.is_empty(geoms))
     bad &= ~shapely.is_missing(geoms)
     if bad.any():
         quick[bad] = shapely.simplify(geoms[bad], tolerance, preserve_topology=True)
