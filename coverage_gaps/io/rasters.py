@@ -16,6 +16,7 @@ rasterio releases the GIL while GDAL decodes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -223,6 +224,7 @@ def _not_nodata(values: np.ndarray, nodata: float | None) -> np.ndarray:
     return (values < lo) | (values > hi)
 
 
+@functools.lru_cache(maxsize=64, typed=True)  # once per raster; float32 and float64 apart
 def _nodata_range(nodata: np.floating) -> tuple[np.floating, np.floating]:
     """The smallest and largest floats of ``nodata``'s type that GDAL's ``ARE_REAL_EQUAL``
     holds equal to it: ``a == b`` or ``|a - b| < FLT_EPSILON * |a + b| * 2``, computed in
